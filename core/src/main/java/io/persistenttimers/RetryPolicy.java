@@ -1,0 +1,110 @@
+package io.persistenttimers;
+
+import static io.persistenttimers.internal.Checks.requireArgument;
+import static io.persistenttimers.internal.Checks.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.persistenttimers.internal.Json;
+import java.time.Duration;
+
+/**
+ * How a failing callback is retried: exponential backoff with jitter, up to a number of attempts.
+ * After the last attempt a one-shot timer is marked {@link TimerStatus#FAILED} and kept; a
+ * recurring timer reports the failure and moves on to its next occurrence.
+ *
+ * @param maxAttempts total attempts including the first, at least 1 (1 means no retry)
+ * @param initialBackoff wait before the second attempt, positive
+ * @param maxBackoff upper bound of any wait, at least {@code initialBackoff}
+ * @param multiplier growth of the wait per attempt, at least 1.0
+ * @param jitter random spread of each wait as a fraction in [0, 1): 0.2 means ±20%
+ */
+public record RetryPolicy(
+    int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier, double jitter) {
+
+  /** Three attempts, 30 s then 60 s apart (±20%), at most one hour apart. */
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(3, Duration.ofSeconds(30), Duration.ofHours(1), 2.0, 0.2);
+
+  /** One attempt: a failure is final. */
+  public static final RetryPolicy NONE =
+      new RetryPolicy(1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1.0, 0.0);
+
+  public RetryPolicy {
+    requireArgument(maxAttempts >= 1, "maxAttempts must be >= 1: %s", maxAttempts);
+    requireArgument(maxAttempts <= 1000, "maxAttempts must be <= 1000: %s", maxAttempts);
+    requireNonNull(initialBackoff, "initialBackoff");
+    requireNonNull(maxBackoff, "maxBackoff");
+    requireArgument(
+        !initialBackoff.isNegative() && !initialBackoff.isZero(),
+        "initialBackoff must be positive: %s",
+        initialBackoff);
+    requireArgument(
+        maxBackoff.compareTo(initialBackoff) >= 0,
+        "maxBackoff must be >= initialBackoff: %s < %s",
+        maxBackoff,
+        initialBackoff);
+    requireArgument(
+        maxBackoff.compareTo(Duration.ofDays(365)) <= 0, "maxBackoff must be <= 365 days: %s", maxBackoff);
+    requireArgument(multiplier >= 1.0 && multiplier <= 100.0, "multiplier must be in [1, 100]: %s", multiplier);
+    requireArgument(jitter >= 0.0 && jitter < 1.0, "jitter must be in [0, 1): %s", jitter);
+  }
+
+  /** {@code attempts} attempts, starting {@code initialBackoff} apart and doubling, no jitter. */
+  public static RetryPolicy exponential(int attempts, Duration initialBackoff, Duration maxBackoff) {
+    return new RetryPolicy(attempts, initialBackoff, maxBackoff, 2.0, 0.0);
+  }
+
+  /** A copy with the given jitter. */
+  public RetryPolicy withJitter(double jitter) {
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
+  }
+
+  /**
+   * The wait after the {@code failedAttempts}-th failure.
+   *
+   * @param random01 a uniformly distributed number in [0, 1) used for the jitter
+   */
+  public Duration backoff(int failedAttempts, double random01) {
+    requireArgument(failedAttempts >= 1, "failedAttempts must be >= 1: %s", failedAttempts);
+    double base = initialBackoff.toMillis() * Math.pow(multiplier, failedAttempts - 1);
+    double capped = Math.min(base, maxBackoff.toMillis());
+    double spread = 1.0 + jitter * (2.0 * random01 - 1.0);
+    return Duration.ofMillis(Math.max(1L, Math.round(capped * spread)));
+  }
+
+  /** True when a timer that failed {@code failedAttempts} times may try again. */
+  public boolean allowsRetryAfter(int failedAttempts) {
+    return failedAttempts < maxAttempts;
+  }
+
+  /** A JSON form that {@link #fromJson} reads back to an equal policy. */
+  public String toJson() {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("maxAttempts", maxAttempts);
+    node.put("initialBackoff", initialBackoff.toString());
+    node.put("maxBackoff", maxBackoff.toString());
+    node.put("multiplier", multiplier);
+    node.put("jitter", jitter);
+    return node.toString();
+  }
+
+  /**
+   * Reads {@link #toJson()}'s form.
+   *
+   * @throws IllegalArgumentException when the text is not such a policy
+   */
+  public static RetryPolicy fromJson(String json) {
+    JsonNode node = Json.parseObject(json, "retryPolicy");
+    try {
+      return new RetryPolicy(
+          Json.requiredField(node, "maxAttempts", "retryPolicy").asInt(),
+          Duration.parse(Json.requiredField(node, "initialBackoff", "retryPolicy").asText()),
+          Duration.parse(Json.requiredField(node, "maxBackoff", "retryPolicy").asText()),
+          Json.requiredField(node, "multiplier", "retryPolicy").asDouble(),
+          Json.requiredField(node, "jitter", "retryPolicy").asDouble());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("retryPolicy has an unreadable duration: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.persistenttimers;
+
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.Optional;
+
+/**
+ * What a recurring timer follows. Every schedule carries a {@link ZoneId}; occurrences are
+ * computed from the schedule itself, in that zone, never from "now", so they do not drift.
+ *
+ * <p>Three forms:
+ *
+ * <ul>
+ *   <li>calendar fields as in {@code minute hour day-of-month month weekday}, each a set of
+ *       allowed values where an empty set means "any" ({@link #calendar}, {@link #daily}, {@link
+ *       #weekdays});
+ *   <li>a five-field Unix cron expression ({@link #cron});
+ *   <li>a fixed interval from an anchor instant ({@link #every}).
+ * </ul>
+ *
+ * <p>Daylight saving time: a wall time that does not exist (spring forward) fires at the first
+ * instant after the gap; a wall time that occurs twice (fall back) fires once, at the earlier
+ * instant. A daily 09:00 schedule asked at 08:00 fires today at 09:00.
+ *
+ * <p>Schedules are immutable values; {@link #toJson()} and {@link #fromJson(String)} round-trip
+ * exactly ({@code fromJson(s.toJson()).equals(s)}). A schedule that can never fire is refused at
+ * construction with an {@link IllegalArgumentException}.
+ */
+public sealed interface Schedule permits CalendarSchedule, CronSchedule, IntervalSchedule {
+
+  /** The zone in which wall-clock fields are interpreted. */
+  ZoneId zone();
+
+  /**
+   * The first occurrence strictly after {@code after}, or empty when the schedule has no further
+   * occurrence (never for the forms above, which repeat forever).
+   */
+  Optional<Instant> next(Instant after);
+
+  /**
+   * This schedule with any missing anchor filled in with {@code now}. Only an interval created
+   * without an anchor ({@link #every(Duration)}) changes: its first occurrence becomes {@code now
+   * + period}. The engine calls this when a recurring timer is scheduled.
+   */
+  default Schedule anchoredAt(Instant now) {
+    return this;
+  }
+
+  /** A JSON object that {@link #fromJson} turns back into an equal schedule. */
+  String toJson();
+
+  /**
+   * Reads the JSON written by {@link #toJson()}.
+   *
+   * @throws IllegalArgumentException when the text is not a valid schedule; the message names the
+   *     offending field
+   */
+  static Schedule fromJson(String json) {
+    return ScheduleJson.read(json);
+  }
+
+  /** A builder for calendar-field schedules in {@code zone}. */
+  static CalendarSchedule.Builder calendar(ZoneId zone) {
+    return CalendarSchedule.builder(zone);
+  }
+
+  /** Every day at {@code time} (minute precision) in {@code zone}. */
+  static CalendarSchedule daily(LocalTime time, ZoneId zone) {
+    return calendar(zone).hours(time.getHour()).minutes(time.getMinute()).build();
+  }
+
+  /** Monday to Friday at {@code time} (minute precision) in {@code zone}. */
+  static CalendarSchedule weekdays(LocalTime time, ZoneId zone) {
+    return calendar(zone)
+        .hours(time.getHour())
+        .minutes(time.getMinute())
+        .daysOfWeek(
+            DayOfWeek.MONDAY,
+            DayOfWeek.TUESDAY,
+            DayOfWeek.WEDNESDAY,
+            DayOfWeek.THURSDAY,
+            DayOfWeek.FRIDAY)
+        .build();
+  }
+
+  /**
+   * A five-field Unix cron expression ({@code minute hour day-of-month month day-of-week}) in
+   * {@code zone}, parsed with cron-utils.
+   *
+   * @throws IllegalArgumentException when the expression is invalid or can never fire
+   */
+  static CronSchedule cron(String expression, ZoneId zone) {
+    return CronSchedule.of(expression, zone);
+  }
+
+  /**
+   * Every {@code period}, starting one period after the timer is scheduled. Occurrences are {@code
+   * anchor + k * period}, so a slow callback does not shift later runs.
+   */
+  static IntervalSchedule every(Duration period) {
+    return IntervalSchedule.of(period, null);
+  }
+
+  /** Every {@code period} at {@code anchor + k * period} for k ≥ 1. */
+  static IntervalSchedule every(Duration period, Instant anchor) {
+    return IntervalSchedule.of(period, anchor);
+  }
+}

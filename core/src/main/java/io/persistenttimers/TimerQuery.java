@@ -1,0 +1,60 @@
+package io.persistenttimers;
+
+import static io.persistenttimers.internal.Checks.optionalText;
+import static io.persistenttimers.internal.Checks.requireArgument;
+
+/**
+ * A filter over stored timers. Every set criterion must match; unset ones match anything. Results
+ * come ordered by {@code nextFireAt}, then {@code id}. Build from {@link #all()}.
+ *
+ * @param participantId only this participant's timers, or null
+ * @param flowType only this flow type, or null
+ * @param callbackType only this callback type, or null
+ * @param status only this status, or null
+ * @param limit at most this many results (≥ 1)
+ */
+public record TimerQuery(
+    String participantId, String flowType, String callbackType, TimerStatus status, int limit) {
+
+  public static final int NO_LIMIT = Integer.MAX_VALUE;
+
+  public TimerQuery {
+    optionalText(participantId, "participantId", TimerRecord.MAX_NAME_LENGTH);
+    optionalText(flowType, "flowType", TimerRecord.MAX_NAME_LENGTH);
+    optionalText(callbackType, "callbackType", TimerRecord.MAX_NAME_LENGTH);
+    requireArgument(limit >= 1, "limit must be >= 1: %s", limit);
+  }
+
+  /** Every timer, unlimited. */
+  public static TimerQuery all() {
+    return new TimerQuery(null, null, null, null, NO_LIMIT);
+  }
+
+  public TimerQuery participant(String participantId) {
+    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+  }
+
+  public TimerQuery flowType(String flowType) {
+    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+  }
+
+  public TimerQuery callbackType(String callbackType) {
+    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+  }
+
+  public TimerQuery status(TimerStatus status) {
+    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+  }
+
+  public TimerQuery limit(int limit) {
+    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+  }
+
+  /** True when {@code record} meets every set criterion (the limit aside). */
+  public boolean matches(TimerRecord record) {
+    return (participantId == null || participantId.equals(record.participantId()))
+        && (flowType == null || flowType.equals(record.flowType()))
+        && (callbackType == null || callbackType.equals(record.callbackType()))
+        && (status == null || status == record.status());
+  }
+}

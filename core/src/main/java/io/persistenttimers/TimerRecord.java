@@ -1,0 +1,150 @@
+package io.persistenttimers;
+
+import static io.persistenttimers.internal.Checks.optionalText;
+import static io.persistenttimers.internal.Checks.requireArgument;
+import static io.persistenttimers.internal.Checks.requireNonNull;
+import static io.persistenttimers.internal.Checks.requireText;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * One stored timer: an immutable value, exactly what a {@link io.persistenttimers.spi.Store}
+ * persists. All instants have millisecond precision (the constructor truncates), so every store
+ * returns what it was given.
+ *
+ * @param id unique id: a random UUID or a caller-chosen business key, at most 255 characters
+ * @param participantId whom the timer is for; indexed
+ * @param flowType the host flow the timer belongs to; indexed
+ * @param callbackType the stable name under which a {@link CallbackFactory} is registered
+ * @param params the callback's parameters as a JSON text; may hold personal data, so it is never
+ *     logged above DEBUG nor put into exception messages
+ * @param payloadVersion the version of the params' shape, chosen by the host (≥ 1)
+ * @param kind one-shot or recurring
+ * @param schedule the schedule of a recurring timer; null for a one-shot timer
+ * @param nextFireAt the one due time used everywhere; indexed
+ * @param expiresAt optional deadline after which the timer is dropped instead of fired
+ * @param stateType opaque host context, optional
+ * @param dataKey opaque host context, optional
+ * @param attempt failed attempts of the current occurrence so far (0 before the first failure)
+ * @param lastError the last failure or the quarantine reason, without params content
+ * @param status lifecycle state
+ * @param version grows by one with every change; all updates compare and set on it
+ * @param retryPolicy this timer's retry policy, or null for the engine default
+ * @param overduePolicy this timer's overdue policy, or null for the engine default
+ * @param lastFiredAt due time of the last occurrence of a recurring timer that completed
+ * @param createdAt when the timer was first stored
+ * @param updatedAt when the timer was last changed
+ */
+public record TimerRecord(
+    String id,
+    String participantId,
+    String flowType,
+    String callbackType,
+    String params,
+    int payloadVersion,
+    TimerKind kind,
+    Schedule schedule,
+    Instant nextFireAt,
+    Instant expiresAt,
+    String stateType,
+    String dataKey,
+    int attempt,
+    String lastError,
+    TimerStatus status,
+    long version,
+    RetryPolicy retryPolicy,
+    OverduePolicy overduePolicy,
+    Instant lastFiredAt,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public static final int MAX_ID_LENGTH = 255;
+  public static final int MAX_NAME_LENGTH = 255;
+  public static final int MAX_ERROR_LENGTH = 2000;
+
+  public TimerRecord {
+    requireText(id, "id", MAX_ID_LENGTH);
+    requireText(participantId, "participantId", MAX_NAME_LENGTH);
+    requireText(flowType, "flowType", MAX_NAME_LENGTH);
+    requireText(callbackType, "callbackType", MAX_NAME_LENGTH);
+    requireNonNull(params, "params");
+    requireArgument(payloadVersion >= 1, "payloadVersion must be >= 1: %s", payloadVersion);
+    requireNonNull(kind, "kind");
+    requireArgument(
+        (kind == TimerKind.RECURRING) == (schedule != null),
+        "schedule must be set for a RECURRING timer and only then (kind=%s)",
+        kind);
+    nextFireAt = millis(requireNonNull(nextFireAt, "nextFireAt"));
+    expiresAt = millis(expiresAt);
+    stateType = optionalText(stateType, "stateType", MAX_NAME_LENGTH);
+    dataKey = optionalText(dataKey, "dataKey", MAX_NAME_LENGTH);
+    requireArgument(attempt >= 0, "attempt must be >= 0: %s", attempt);
+    if (lastError != null && lastError.length() > MAX_ERROR_LENGTH) {
+      lastError = lastError.substring(0, MAX_ERROR_LENGTH);
+    }
+    requireNonNull(status, "status");
+    requireArgument(version >= 1, "version must be >= 1: %s", version);
+    lastFiredAt = millis(lastFiredAt);
+    createdAt = millis(requireNonNull(createdAt, "createdAt"));
+    updatedAt = millis(requireNonNull(updatedAt, "updatedAt"));
+  }
+
+  private static Instant millis(Instant instant) {
+    return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /** True when the timer has an expiry at or before {@code now}. */
+  public boolean isExpiredAt(Instant now) {
+    return expiresAt != null && !expiresAt.isAfter(now);
+  }
+
+  /**
+   * The next state after a run or a failed attempt: a new due time, attempt count and error, and
+   * the version one higher.
+   */
+  public TimerRecord rescheduled(
+      Instant nextFireAt, int attempt, String lastError, Instant lastFiredAt, Instant now) {
+    return new TimerRecord(
+        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
+        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, status, version + 1,
+        retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+  }
+
+  /** This record with a new status and reason, the version one higher. */
+  public TimerRecord withStatus(TimerStatus status, String lastError, Instant now) {
+    return new TimerRecord(
+        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
+        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, status, version + 1,
+        retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+  }
+
+  /** A short description for logs and messages: id, type, due time. Never the params. */
+  public String describe() {
+    return "timer '" + id + "' (" + callbackType + ", due " + nextFireAt + ", " + status + ")";
+  }
+
+  @Override
+  public String toString() {
+    // Params may hold personal data; keep them out of toString, which ends up in logs.
+    return "TimerRecord[id="
+        + id
+        + ", participantId="
+        + participantId
+        + ", flowType="
+        + flowType
+        + ", callbackType="
+        + callbackType
+        + ", kind="
+        + kind
+        + ", nextFireAt="
+        + nextFireAt
+        + ", status="
+        + status
+        + ", attempt="
+        + attempt
+        + ", version="
+        + version
+        + "]";
+  }
+}

@@ -1,0 +1,124 @@
+package io.persistenttimers.spi;
+
+import io.persistenttimers.StoreException;
+import io.persistenttimers.TimerQuery;
+import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where timers live. Implement this to add a backend, and make the contract suite ({@code
+ * io.persistenttimers.testkit.StoreContract} in core's test-jar) pass.
+ *
+ * <p>Contract shared by every method:
+ *
+ * <ul>
+ *   <li><b>Durable on return.</b> A write method returns only after the change is committed (for
+ *       a durable store: would survive a crash at that moment).
+ *   <li><b>Atomic.</b> Each call changes all it says or nothing.
+ *   <li><b>Exact.</b> {@link #get} returns a record equal to the one written.
+ *   <li><b>Thread-safe.</b> Any method may be called from any thread at any time.
+ *   <li><b>Compare-and-set.</b> {@link #update} and {@link #delete(String, long)} succeed only when
+ *       the stored version equals the expected one; otherwise they change nothing and return
+ *       false.
+ *   <li><b>Failures</b> surface as {@link StoreException}; no checked or driver exception leaves
+ *       a store.
+ *   <li><b>Unreadable rows are kept.</b> A stored row that cannot be decoded into a {@link
+ *       TimerRecord} (for example a corrupt schedule) is never dropped and never fails a whole
+ *       query: the store marks it {@link TimerStatus#QUARANTINED} with the reason in {@code
+ *       last_error}, leaves the raw data as it is, logs a warning with its id, and omits it from
+ *       the results of that call.
+ * </ul>
+ *
+ * <p>Ordering: every list is ordered by {@code nextFireAt}, then {@code id}.
+ */
+public interface Store extends AutoCloseable {
+
+  /**
+   * Stores a new record.
+   *
+   * @return true when stored; false when a record with the same id exists (nothing changed)
+   */
+  boolean insert(TimerRecord record);
+
+  /** The record with this id, in any status. */
+  Optional<TimerRecord> get(String id);
+
+  /** Records matching {@code query}, ordered by due time then id, at most {@code query.limit()}. */
+  List<TimerRecord> list(TimerQuery query);
+
+  /** How many records match {@code query} (its limit ignored). */
+  long count(TimerQuery query);
+
+  /**
+   * {@link TimerStatus#ACTIVE} records whose {@code nextFireAt} is strictly before {@code before},
+   * earliest first (ties by id), at most {@code limit}.
+   */
+  List<TimerRecord> findDue(Instant before, int limit);
+
+  /**
+   * Replaces the stored record with {@code next} if the stored version is {@code expectedVersion}.
+   * The engine always passes {@code next.version() == expectedVersion + 1}.
+   *
+   * @return true when replaced; false when the record is gone or its version differs
+   */
+  boolean update(TimerRecord next, long expectedVersion);
+
+  /**
+   * Deletes the record if its stored version is {@code expectedVersion}.
+   *
+   * @return true when deleted
+   */
+  boolean delete(String id, long expectedVersion);
+
+  /**
+   * Deletes the record whatever its version or status.
+   *
+   * @return the deleted record, or empty when there was none
+   */
+  Optional<TimerRecord> delete(String id);
+
+  /**
+   * Deletes every record of a participant, optionally only those of one flow type, in one
+   * transaction.
+   *
+   * @param flowType null for every flow type
+   * @return the ids deleted
+   */
+  List<String> deleteByParticipant(String participantId, String flowType);
+
+  /**
+   * Deletes every record whose {@code expiresAt} is at or before {@code now}, in any status.
+   *
+   * @return how many were deleted
+   */
+  int deleteExpired(Instant now);
+
+  /**
+   * Deletes {@link TimerStatus#FAILED} records last updated before {@code cutoff}.
+   *
+   * @return how many were deleted
+   */
+  int deleteFailedBefore(Instant cutoff);
+
+  /** Every record (the seed's {@code ListTimers}). */
+  default List<TimerRecord> list() {
+    return list(TimerQuery.all());
+  }
+
+  /** Every record of one participant. */
+  default List<TimerRecord> listByParticipant(String participantId) {
+    return list(TimerQuery.all().participant(participantId));
+  }
+
+  /** Every record of one flow type. */
+  default List<TimerRecord> listByFlowType(String flowType) {
+    return list(TimerQuery.all().flowType(flowType));
+  }
+
+  /** Releases connections and files. Records stay stored. The default does nothing. */
+  @Override
+  default void close() {}
+}

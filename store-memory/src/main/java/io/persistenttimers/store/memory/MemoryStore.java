@@ -1,0 +1,152 @@
+package io.persistenttimers.store.memory;
+
+import io.persistenttimers.TimerQuery;
+import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.Store;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * A {@link Store} held in memory, for tests and development.
+ *
+ * <p><b>Not durable:</b> every timer is lost when the process ends. Use the SQLite or PostgreSQL
+ * store for anything that must survive a restart. Within one process it honours the whole store
+ * contract, so a {@code PersistentTimer} closed and rebuilt over the same {@code MemoryStore}
+ * recovers its timers.
+ *
+ * <p>Thread-safe: every method holds one lock, so each call is atomic.
+ */
+public final class MemoryStore implements Store {
+
+  private static final Comparator<TimerRecord> DUE_ORDER =
+      Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id);
+
+  private final Map<String, TimerRecord> byId = new HashMap<>();
+  /** Active records in due order, so {@link #findDue} does not scan everything. */
+  private final TreeSet<TimerRecord> activeByDue = new TreeSet<>(DUE_ORDER);
+
+  @Override
+  public synchronized boolean insert(TimerRecord record) {
+    if (byId.containsKey(record.id())) {
+      return false;
+    }
+    put(record);
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<TimerRecord> get(String id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  @Override
+  public synchronized List<TimerRecord> list(TimerQuery query) {
+    List<TimerRecord> result = new ArrayList<>();
+    for (TimerRecord record : sortedMatching(query)) {
+      if (result.size() == query.limit()) {
+        break;
+      }
+      result.add(record);
+    }
+    return result;
+  }
+
+  @Override
+  public synchronized long count(TimerQuery query) {
+    return byId.values().stream().filter(query::matches).count();
+  }
+
+  @Override
+  public synchronized List<TimerRecord> findDue(Instant before, int limit) {
+    List<TimerRecord> result = new ArrayList<>();
+    for (TimerRecord record : activeByDue) {
+      if (result.size() >= limit || !record.nextFireAt().isBefore(before)) {
+        break;
+      }
+      result.add(record);
+    }
+    return result;
+  }
+
+  @Override
+  public synchronized boolean update(TimerRecord next, long expectedVersion) {
+    TimerRecord current = byId.get(next.id());
+    if (current == null || current.version() != expectedVersion) {
+      return false;
+    }
+    remove(current);
+    put(next);
+    return true;
+  }
+
+  @Override
+  public synchronized boolean delete(String id, long expectedVersion) {
+    TimerRecord current = byId.get(id);
+    if (current == null || current.version() != expectedVersion) {
+      return false;
+    }
+    remove(current);
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<TimerRecord> delete(String id) {
+    TimerRecord current = byId.get(id);
+    if (current != null) {
+      remove(current);
+    }
+    return Optional.ofNullable(current);
+  }
+
+  @Override
+  public synchronized List<String> deleteByParticipant(String participantId, String flowType) {
+    TimerQuery query = TimerQuery.all().participant(participantId).flowType(flowType);
+    List<String> ids = new ArrayList<>();
+    for (TimerRecord record : sortedMatching(query)) {
+      remove(record);
+      ids.add(record.id());
+    }
+    return ids;
+  }
+
+  @Override
+  public synchronized int deleteExpired(Instant now) {
+    return removeAll(byId.values().stream().filter(r -> r.isExpiredAt(now)).toList());
+  }
+
+  @Override
+  public synchronized int deleteFailedBefore(Instant cutoff) {
+    return removeAll(
+        byId.values().stream()
+            .filter(r -> r.status() == TimerStatus.FAILED && r.updatedAt().isBefore(cutoff))
+            .toList());
+  }
+
+  private List<TimerRecord> sortedMatching(TimerQuery query) {
+    return byId.values().stream().filter(query::matches).sorted(DUE_ORDER).toList();
+  }
+
+  private int removeAll(List<TimerRecord> records) {
+    records.forEach(this::remove);
+    return records.size();
+  }
+
+  private void put(TimerRecord record) {
+    byId.put(record.id(), record);
+    if (record.status() == TimerStatus.ACTIVE) {
+      activeByDue.add(record);
+    }
+  }
+
+  private void remove(TimerRecord record) {
+    byId.remove(record.id());
+    activeByDue.remove(record);
+  }
+}
