@@ -757,7 +757,17 @@ public final class Engine {
     }
     long millis = Math.min(MAX_STORE_RETRY.toMillis(), 100L << Math.min(attempt - 1, 20));
     try {
-      scheduler.schedule(guarded(id, () -> execute(id, retry)), Duration.ofMillis(millis));
+      scheduler.schedule(
+          guarded(
+              id,
+              () -> {
+                if (state == State.CLOSED) {
+                  running.remove(id, version);
+                } else {
+                  execute(id, retry);
+                }
+              }),
+          Duration.ofMillis(millis));
     } catch (RejectedExecutionException e) {
       running.remove(id, version);
     }
