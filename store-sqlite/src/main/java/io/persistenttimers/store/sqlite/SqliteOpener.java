@@ -25,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * Opens a {@link SqliteStore}: checks the file, checks and migrates the schema, configures the
@@ -65,21 +64,22 @@ final class SqliteOpener {
           "Cannot open the SQLite timer database " + file
               + ": the file is not an SQLite database (left unchanged)");
     }
-    boolean readOnly = exists && isReadOnly(file);
+    if (exists && isReadOnly(file)) {
+      // Checked here, before SQLite sees the file, for two reasons. Tests and containers often run
+      // as root, for whom the OS ignores the mode bits: SQLite would happily write to a chmod 444
+      // file, so the store honours the owner-write bit itself. And opening a WAL database in
+      // SQLite's read-only mode (what SQLite falls back to for an ordinary user) creates -wal and
+      // -shm files next to it that a read-only connection never removes. Read-only conditions the
+      // mode bits do not show (a read-only mount, a read-only DataSource) are caught by the write
+      // probe below, which fails with SQLITE_READONLY and gets the same explanation.
+      throw new StoreException(
+          "Cannot open the SQLite timer database " + file
+              + ": the file is read-only (the store must be able to write to it; left unchanged)");
+    }
 
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) options.busyTimeout.toMillis());
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    if (readOnly) {
-      // Tests and containers often run as root, and root may write to a chmod 444 file: the OS
-      // would not stop us, so SQLite would never fall back to read-only by itself. We honour the
-      // owner-write bit ourselves and open such a file in SQLite's read-only mode, which is what
-      // SQLite does on its own for an ordinary user. From there one code path serves both: the
-      // write probe fails with SQLITE_READONLY and opening is refused without touching the file.
-      config.resetOpenMode(SQLiteOpenMode.READWRITE);
-      config.resetOpenMode(SQLiteOpenMode.CREATE);
-      config.setOpenMode(SQLiteOpenMode.READONLY);
-    }
     String url = "jdbc:sqlite:" + file;
     SQLiteDataSource flywaySource = new SQLiteDataSource(config);
     flywaySource.setUrl(url);
@@ -99,12 +99,6 @@ final class SqliteOpener {
     } catch (SQLException | FlywayException e) {
       closeQuietly(read);
       closeQuietly(write);
-      if (readOnly) {
-        throw new StoreException(
-            "Cannot open the SQLite timer database " + file
-                + ": the file is read-only (the store must be able to write to it; left unchanged)",
-            e);
-      }
       throw openFailure(where, e);
     } catch (RuntimeException e) {
       closeQuietly(read);
@@ -152,14 +146,23 @@ final class SqliteOpener {
   }
 
   /**
-   * Takes and releases the write lock without writing, so a read-only or foreign file is refused
-   * before anything else happens.
+   * Makes a write and rolls it back, so a read-only or foreign file is refused before anything
+   * else happens and nothing reaches the file. (BEGIN IMMEDIATE alone is not enough: SQLite grants
+   * it on a read-only WAL database and refuses only the first actual write.)
    */
   private static void probeWritable(Connection connection) throws SQLException {
     connection.setAutoCommit(true);
     try (Statement statement = connection.createStatement()) {
       statement.execute("BEGIN IMMEDIATE");
-      statement.execute("ROLLBACK");
+      try {
+        long userVersion;
+        try (ResultSet rs = statement.executeQuery("PRAGMA user_version")) {
+          userVersion = rs.next() ? rs.getLong(1) : 0;
+        }
+        statement.execute("PRAGMA user_version = " + userVersion);
+      } finally {
+        statement.execute("ROLLBACK");
+      }
     }
   }
 
