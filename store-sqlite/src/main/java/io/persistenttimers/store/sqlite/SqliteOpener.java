@@ -109,7 +109,7 @@ final class SqliteOpener {
 
   private static SqliteStore openDataSource(SqliteStore.Builder options) {
     DataSource source = options.dataSource;
-    String where = "database of " + source;
+    String where = "database behind the given DataSource";
     Connection write = null;
     Connection read = null;
     try {
@@ -117,6 +117,7 @@ final class SqliteOpener {
       Flyway flyway = flyway(source);
       requireKnownSchema(flyway, where);
       write = source.getConnection();
+      where = "database " + write.getMetaData().getURL();
       probeWritable(write);
       configure(write, options, true, where);
       migrate(flyway, where);
