@@ -48,6 +48,26 @@ class SqliteStoreOperationsTest {
   }
 
   @Test
+  void calendarAndCronSchedules_roundTripExactly() {
+    java.time.ZoneId zone = java.time.ZoneId.of("Europe/Berlin");
+    for (io.persistenttimers.Schedule schedule :
+        List.of(
+            io.persistenttimers.Schedule.daily(java.time.LocalTime.of(9, 0), zone),
+            io.persistenttimers.Schedule.cron("30 8 * * 1-5", zone))) {
+      TimerRecord base = full("s-" + schedule.getClass().getSimpleName());
+      TimerRecord record =
+          new TimerRecord(
+              base.id(), base.participantId(), base.flowType(), base.callbackType(), base.params(),
+              base.payloadVersion(), base.kind(), schedule, base.nextFireAt(), base.expiresAt(),
+              base.stateType(), base.dataKey(), base.attempt(), base.lastError(), base.status(),
+              base.version(), base.retryPolicy(), base.overduePolicy(), base.lastFiredAt(),
+              base.createdAt(), base.updatedAt());
+      store.insert(record);
+      assertThat(store.get(record.id())).contains(record);
+    }
+  }
+
+  @Test
   void insert_sameIdTwice_keepsTheFirst() {
     TimerRecord first = once("dup", "p", T0);
     assertThat(store.insert(first)).isTrue();
