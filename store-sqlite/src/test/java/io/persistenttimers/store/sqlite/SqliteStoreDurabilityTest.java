@@ -1,0 +1,110 @@
+package io.persistenttimers.store.sqlite;
+
+import static io.persistenttimers.store.sqlite.Records.T0;
+import static io.persistenttimers.store.sqlite.Records.full;
+import static io.persistenttimers.store.sqlite.Records.once;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.persistenttimers.TimerRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.TimeZone;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What survives closing, reopening, other time zones and a killed process. */
+class SqliteStoreDurabilityTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void reopen_sameFile_returnsEveryRecordUnchanged() {
+    Path file = dir.resolve("timers.db");
+    TimerRecord a = full("a");
+    TimerRecord b = once("b", "p", T0);
+    try (SqliteStore store = SqliteStore.open(file)) {
+      store.insert(a);
+      store.insert(b);
+      store.delete("b", 1);
+      store.insert(b);
+    }
+    try (SqliteStore store = SqliteStore.open(file)) {
+      assertThat(store.list()).containsExactly(b, a);
+    }
+  }
+
+  @Test
+  void instants_areStoredAsUtcEpochMillis_whateverTheJvmZone() throws Exception {
+    Path file = dir.resolve("timers.db");
+    TimeZone original = TimeZone.getDefault();
+    TimerRecord record = full("zoned");
+    try {
+      TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Chatham"));
+      try (SqliteStore store = SqliteStore.open(file)) {
+        store.insert(record);
+      }
+      TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
+      try (SqliteStore store = SqliteStore.open(file)) {
+        assertThat(store.get("zoned")).contains(record);
+      }
+    } finally {
+      TimeZone.setDefault(original);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT next_fire_at, typeof(next_fire_at), expires_at, created_at, updated_at,"
+                    + " last_fired_at FROM persistent_timers WHERE id = 'zoned'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(record.nextFireAt().toEpochMilli());
+      assertThat(rs.getString(2)).isEqualTo("integer");
+      assertThat(rs.getLong(3)).isEqualTo(record.expiresAt().toEpochMilli());
+      assertThat(rs.getLong(4)).isEqualTo(record.createdAt().toEpochMilli());
+      assertThat(rs.getLong(5)).isEqualTo(record.updatedAt().toEpochMilli());
+      assertThat(rs.getLong(6)).isEqualTo(record.lastFiredAt().toEpochMilli());
+    }
+  }
+
+  @Test
+  void open_recoversTheWriteAheadLogOfAProcessThatDied() throws Exception {
+    Path live = dir.resolve("live.db");
+    Path crashed = Files.createDirectory(dir.resolve("crashed")).resolve("live.db");
+    TimerRecord record = full("in-the-log");
+    try (SqliteStore store = SqliteStore.open(live)) {
+      store.insert(record);
+      // What a killed process leaves: the main file plus a log holding the committed insert.
+      Path wal = dir.resolve("live.db-wal");
+      assertThat(Files.size(wal)).isPositive();
+      Files.copy(live, crashed);
+      Files.copy(wal, crashed.resolveSibling("live.db-wal"));
+    }
+    try (SqliteStore store = SqliteStore.open(crashed)) {
+      assertThat(store.get("in-the-log")).contains(record);
+    }
+  }
+
+  @Test
+  void builderOptions_normalSynchronous_stillRoundTrips_andTheFileIsInWalMode() throws Exception {
+    Path file = dir.resolve("timers.db");
+    try (SqliteStore store =
+        SqliteStore.builder(file)
+            .synchronous(SqliteStore.Synchronous.NORMAL)
+            .busyTimeout(Duration.ofSeconds(2))
+            .build()) {
+      store.insert(once("n", "p", T0));
+      assertThat(store.get("n")).isPresent();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("wal");
+    }
+  }
+}

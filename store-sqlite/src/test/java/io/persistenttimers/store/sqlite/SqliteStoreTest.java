@@ -1,0 +1,18 @@
+package io.persistenttimers.store.sqlite;
+
+import io.persistenttimers.spi.Store;
+import io.persistenttimers.testkit.StoreContract;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shared store contract, on a new SQLite file per test. */
+class SqliteStoreTest extends StoreContract {
+
+  @TempDir Path dir;
+
+  @Override
+  protected Store newStore() throws Exception {
+    return SqliteStore.open(Files.createTempFile(dir, "timers-", ".db"));
+  }
+}

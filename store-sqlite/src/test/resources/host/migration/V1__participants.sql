@@ -1,0 +1,1 @@
+CREATE TABLE participants (id TEXT PRIMARY KEY, state TEXT);
