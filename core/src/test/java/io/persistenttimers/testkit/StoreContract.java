@@ -1,0 +1,440 @@
+package io.persistenttimers.testkit;
+
+import static io.persistenttimers.testkit.Records.T0;
+import static io.persistenttimers.testkit.Records.record;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.persistenttimers.OverduePolicy;
+import io.persistenttimers.RetryPolicy;
+import io.persistenttimers.Schedule;
+import io.persistenttimers.TimerQuery;
+import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Store} must show. A backend's test extends this class and provides
+ * {@link #newStore()}; each test gets a fresh, empty store.
+ */
+public abstract class StoreContract {
+
+  protected Store store;
+
+  /** A new, empty store. Called before every test; the store is closed after it. */
+  protected abstract Store newStore() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  // --- insert / get -------------------------------------------------------------------------
+
+  @Test
+  public void insert_everyField_getReturnsEqualRecord() {
+    TimerRecord full =
+        record("feedback_initial:participant-42")
+            .participant("participant-42")
+            .flowType("micro_health_intervention")
+            .callbackType("feedback_initial")
+            .params("{\"phone\":\"+15550100\",\"nested\":{\"a\":[1,2,3]},\"name\":\"Zoë ✓\"}")
+            .payloadVersion(3)
+            .recurring(Schedule.every(Duration.ofMinutes(15), T0.minusSeconds(60)))
+            .due(T0.plusMillis(1234))
+            .expiresAt(T0.plus(Duration.ofDays(2)))
+            .state("FEEDBACK_PENDING", "feedback_timer")
+            .attempt(2, "java.io.IOException: connection reset")
+            .version(7)
+            .policies(RetryPolicy.exponential(5, Duration.ofSeconds(2), Duration.ofMinutes(1)), OverduePolicy.SKIP)
+            .lastFiredAt(T0.minusSeconds(900))
+            .updatedAt(T0.minusSeconds(30))
+            .build();
+
+    assertThat(store.insert(full)).isTrue();
+
+    assertThat(store.get(full.id())).contains(full);
+  }
+
+  @Test
+  public void insert_optionalFieldsNull_roundTripAsNull() {
+    TimerRecord minimal = record("minimal").build();
+
+    store.insert(minimal);
+
+    TimerRecord read = store.get("minimal").orElseThrow();
+    assertThat(read).isEqualTo(minimal);
+    assertThat(read.schedule()).isNull();
+    assertThat(read.expiresAt()).isNull();
+    assertThat(read.stateType()).isNull();
+    assertThat(read.dataKey()).isNull();
+    assertThat(read.lastError()).isNull();
+    assertThat(read.retryPolicy()).isNull();
+    assertThat(read.overduePolicy()).isNull();
+    assertThat(read.lastFiredAt()).isNull();
+  }
+
+  @Test
+  public void insert_instantsKeepMillisecondsAndNothingFiner() {
+    TimerRecord r = record("precise").due(Instant.parse("2026-03-01T12:00:00.123456789Z")).build();
+
+    store.insert(r);
+
+    assertThat(store.get("precise").orElseThrow().nextFireAt())
+        .isEqualTo(Instant.parse("2026-03-01T12:00:00.123Z"));
+  }
+
+  @Test
+  public void insert_farPastAndFarFutureInstants_roundTrip() {
+    TimerRecord past = record("past").due(Instant.parse("1970-01-01T00:00:00.001Z")).build();
+    TimerRecord future = record("future").due(Instant.parse("2199-12-31T23:59:59.999Z")).build();
+
+    store.insert(past);
+    store.insert(future);
+
+    assertThat(store.get("past")).contains(past);
+    assertThat(store.get("future")).contains(future);
+  }
+
+  @Test
+  public void insert_duplicateId_returnsFalseAndKeepsTheOriginal() {
+    TimerRecord original = record("same").callbackType("reminder").build();
+    TimerRecord second = record("same").callbackType("auto_feedback").due(T0.plusSeconds(5)).build();
+
+    assertThat(store.insert(original)).isTrue();
+    assertThat(store.insert(second)).isFalse();
+
+    assertThat(store.get("same")).contains(original);
+  }
+
+  @Test
+  public void get_unknownId_isEmpty() {
+    assertThat(store.get("nope")).isEmpty();
+  }
+
+  // --- list / count ---------------------------------------------------------------------------
+
+  @Test
+  public void list_isOrderedByDueTimeThenId() {
+    store.insert(record("c").due(T0.plusSeconds(10)).build());
+    store.insert(record("b").due(T0).build());
+    store.insert(record("a").due(T0).build());
+    store.insert(record("d").due(T0.minusSeconds(10)).build());
+
+    assertThat(ids(store.list())).containsExactly("d", "a", "b", "c");
+  }
+
+  @Test
+  public void list_filtersByEachCriterionAndHonoursTheLimit() {
+    store.insert(record("p1-coach").participant("p1").flowType("coach").callbackType("reminder").build());
+    store.insert(record("p1-intake").participant("p1").flowType("intake").callbackType("reminder").due(T0.plusSeconds(1)).build());
+    store.insert(record("p2-coach").participant("p2").flowType("coach").callbackType("auto_feedback").status(TimerStatus.FAILED).build());
+    store.insert(record("p3-coach").participant("p3").flowType("coach").callbackType("reminder").status(TimerStatus.QUARANTINED).build());
+
+    assertThat(ids(store.listByParticipant("p1"))).containsExactly("p1-coach", "p1-intake");
+    assertThat(ids(store.listByFlowType("coach"))).containsExactly("p1-coach", "p2-coach", "p3-coach");
+    assertThat(ids(store.list(TimerQuery.all().callbackType("auto_feedback")))).containsExactly("p2-coach");
+    assertThat(ids(store.list(TimerQuery.all().status(TimerStatus.QUARANTINED)))).containsExactly("p3-coach");
+    assertThat(ids(store.list(TimerQuery.all().participant("p1").flowType("intake")))).containsExactly("p1-intake");
+    assertThat(ids(store.list(TimerQuery.all().flowType("coach").limit(2)))).containsExactly("p1-coach", "p2-coach");
+    assertThat(store.list(TimerQuery.all().participant("nobody"))).isEmpty();
+  }
+
+  @Test
+  public void count_countsMatchesIgnoringTheLimit() {
+    store.insert(record("a").participant("p1").build());
+    store.insert(record("b").participant("p1").status(TimerStatus.FAILED).build());
+    store.insert(record("c").participant("p2").build());
+
+    assertThat(store.count(TimerQuery.all())).isEqualTo(3);
+    assertThat(store.count(TimerQuery.all().participant("p1").limit(1))).isEqualTo(2);
+    assertThat(store.count(TimerQuery.all().status(TimerStatus.ACTIVE))).isEqualTo(2);
+    assertThat(store.count(TimerQuery.all().participant("p3"))).isZero();
+  }
+
+  // --- findDue --------------------------------------------------------------------------------
+
+  @Test
+  public void findDue_returnsActiveRecordsStrictlyBeforeTheInstantInDueOrder() {
+    store.insert(record("late").due(T0.plusSeconds(60)).build());
+    store.insert(record("exactly-at").due(T0).build());
+    store.insert(record("early-b").due(T0.minusSeconds(5)).build());
+    store.insert(record("early-a").due(T0.minusSeconds(5)).build());
+    store.insert(record("earliest").due(T0.minusSeconds(50)).build());
+    store.insert(record("failed").due(T0.minusSeconds(60)).status(TimerStatus.FAILED).build());
+    store.insert(record("quarantined").due(T0.minusSeconds(60)).status(TimerStatus.QUARANTINED).build());
+
+    assertThat(ids(store.findDue(T0, 100))).containsExactly("earliest", "early-a", "early-b");
+    assertThat(ids(store.findDue(T0.plusMillis(1), 100))).containsExactly("earliest", "early-a", "early-b", "exactly-at");
+  }
+
+  @Test
+  public void findDue_honoursTheLimitFromTheEarliest() {
+    for (int i = 0; i < 20; i++) {
+      store.insert(record(String.format("t%02d", i)).due(T0.plusSeconds(20 - i)).build());
+    }
+
+    assertThat(ids(store.findDue(T0.plusSeconds(100), 3))).containsExactly("t19", "t18", "t17");
+  }
+
+  @Test
+  public void findDue_emptyStore_isEmpty() {
+    assertThat(store.findDue(T0, 10)).isEmpty();
+  }
+
+  // --- update / delete (compare-and-set) ------------------------------------------------------
+
+  @Test
+  public void update_matchingVersion_replacesTheRecord() {
+    TimerRecord v1 = record("x").build();
+    store.insert(v1);
+    TimerRecord v2 = v1.rescheduled(T0.plusSeconds(30), 1, "boom", null, T0);
+
+    assertThat(store.update(v2, 1)).isTrue();
+
+    assertThat(store.get("x")).contains(v2);
+    assertThat(store.get("x").orElseThrow().version()).isEqualTo(2);
+  }
+
+  @Test
+  public void update_staleVersion_changesNothing() {
+    TimerRecord v1 = record("x").build();
+    store.insert(v1);
+    TimerRecord v2 = v1.rescheduled(T0.plusSeconds(30), 0, null, null, T0);
+    store.update(v2, 1);
+
+    TimerRecord conflicting = v1.rescheduled(T0.plusSeconds(99), 0, null, null, T0);
+    assertThat(store.update(conflicting, 1)).isFalse();
+
+    assertThat(store.get("x")).contains(v2);
+  }
+
+  @Test
+  public void update_missingRecord_returnsFalseAndCreatesNothing() {
+    TimerRecord ghost = record("ghost").version(2).build();
+
+    assertThat(store.update(ghost, 1)).isFalse();
+
+    assertThat(store.get("ghost")).isEmpty();
+  }
+
+  @Test
+  public void update_toFailed_removesFromDueButKeepsTheRecord() {
+    TimerRecord v1 = record("x").due(T0.minusSeconds(1)).build();
+    store.insert(v1);
+
+    store.update(v1.withStatus(TimerStatus.FAILED, "gave up", T0), 1);
+
+    assertThat(store.findDue(T0, 10)).isEmpty();
+    assertThat(store.get("x").orElseThrow().status()).isEqualTo(TimerStatus.FAILED);
+    assertThat(store.get("x").orElseThrow().lastError()).isEqualTo("gave up");
+  }
+
+  @Test
+  public void deleteWithVersion_matching_deletes_stale_keeps() {
+    store.insert(record("x").version(3).build());
+
+    assertThat(store.delete("x", 2)).isFalse();
+    assertThat(store.get("x")).isPresent();
+    assertThat(store.delete("x", 3)).isTrue();
+    assertThat(store.get("x")).isEmpty();
+    assertThat(store.delete("x", 3)).isFalse();
+  }
+
+  @Test
+  public void delete_returnsTheDeletedRecordOrEmpty() {
+    TimerRecord r = record("x").status(TimerStatus.FAILED).build();
+    store.insert(r);
+
+    assertThat(store.delete("x")).contains(r);
+    assertThat(store.delete("x")).isEmpty();
+    assertThat(store.get("x")).isEmpty();
+  }
+
+  @Test
+  public void deleteByParticipant_deletesAllOfThemAndReturnsTheIds() {
+    store.insert(record("p1-a").participant("p1").flowType("coach").build());
+    store.insert(record("p1-b").participant("p1").flowType("intake").status(TimerStatus.FAILED).build());
+    store.insert(record("p2-a").participant("p2").flowType("coach").build());
+
+    assertThat(store.deleteByParticipant("p1", null)).containsExactlyInAnyOrder("p1-a", "p1-b");
+
+    assertThat(ids(store.list())).containsExactly("p2-a");
+    assertThat(store.deleteByParticipant("p1", null)).isEmpty();
+  }
+
+  @Test
+  public void deleteByParticipant_withFlowType_deletesOnlyThatFlow() {
+    store.insert(record("p1-a").participant("p1").flowType("coach").build());
+    store.insert(record("p1-b").participant("p1").flowType("intake").build());
+
+    assertThat(store.deleteByParticipant("p1", "intake")).containsExactly("p1-b");
+
+    assertThat(ids(store.list())).containsExactly("p1-a");
+  }
+
+  @Test
+  public void deleteExpired_deletesAtOrBeforeNowInAnyStatus_keepsTheRest() {
+    store.insert(record("expired-before").expiresAt(T0.minusMillis(1)).build());
+    store.insert(record("expired-exactly").expiresAt(T0).build());
+    store.insert(record("expired-failed").expiresAt(T0.minusSeconds(10)).status(TimerStatus.FAILED).build());
+    store.insert(record("not-yet").expiresAt(T0.plusMillis(1)).build());
+    store.insert(record("never").build());
+
+    assertThat(store.deleteExpired(T0)).isEqualTo(3);
+
+    assertThat(ids(store.list())).containsExactlyInAnyOrder("not-yet", "never");
+  }
+
+  @Test
+  public void deleteFailedBefore_deletesOnlyOldFailures() {
+    store.insert(record("old-failed").status(TimerStatus.FAILED).updatedAt(T0.minusSeconds(100)).build());
+    store.insert(record("new-failed").status(TimerStatus.FAILED).updatedAt(T0.plusSeconds(1)).build());
+    store.insert(record("old-active").updatedAt(T0.minusSeconds(100)).build());
+    store.insert(record("old-quarantined").status(TimerStatus.QUARANTINED).updatedAt(T0.minusSeconds(100)).build());
+
+    assertThat(store.deleteFailedBefore(T0)).isEqualTo(1);
+
+    assertThat(ids(store.list())).containsExactlyInAnyOrder("new-failed", "old-active", "old-quarantined");
+  }
+
+  // --- concurrency ----------------------------------------------------------------------------
+
+  @Test
+  public void concurrentCompareAndSet_loseNoUpdate() throws Exception {
+    store.insert(record("counter").build());
+    int threads = 4;
+    int perThread = 25;
+    AtomicInteger successes = new AtomicInteger();
+
+    runConcurrently(
+        threads,
+        () -> {
+          int mine = 0;
+          while (mine < perThread) {
+            TimerRecord current = store.get("counter").orElseThrow();
+            TimerRecord next = current.rescheduled(current.nextFireAt().plusMillis(1), 0, null, null, T0);
+            if (store.update(next, current.version())) {
+              mine++;
+              successes.incrementAndGet();
+            }
+          }
+          return null;
+        });
+
+    TimerRecord end = store.get("counter").orElseThrow();
+    assertThat(successes.get()).isEqualTo(threads * perThread);
+    assertThat(end.version()).isEqualTo(1 + threads * perThread);
+    assertThat(end.nextFireAt()).isEqualTo(T0.plusMillis(threads * perThread));
+  }
+
+  @Test
+  public void concurrentInsertsOfOneId_exactlyOneWins() throws Exception {
+    int threads = 4;
+    List<Boolean> results = runConcurrently(threads, () -> store.insert(record("contested").build()));
+
+    assertThat(results).containsOnlyOnce(true);
+    assertThat(store.count(TimerQuery.all())).isEqualTo(1);
+  }
+
+  @Test
+  public void concurrentInsertsOfDistinctIds_allStored() throws Exception {
+    int threads = 4;
+    int perThread = 50;
+    AtomicInteger next = new AtomicInteger();
+
+    runConcurrently(
+        threads,
+        () -> {
+          for (int i = 0; i < perThread; i++) {
+            int n = next.getAndIncrement();
+            store.insert(record("t" + n).due(T0.plusMillis(n)).build());
+          }
+          return null;
+        });
+
+    Set<String> stored = new HashSet<>(ids(store.list()));
+    assertThat(stored).hasSize(threads * perThread);
+    assertThat(store.findDue(T0.plusSeconds(1), threads * perThread)).hasSize(threads * perThread);
+  }
+
+  @Test
+  public void concurrentDeleteAndUpdate_exactlyOneSucceeds() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      String id = "race-" + round;
+      TimerRecord v1 = record(id).build();
+      store.insert(v1);
+      TimerRecord v2 = v1.rescheduled(T0.plusSeconds(1), 0, null, null, T0);
+
+      List<Boolean> results =
+          runConcurrently(2, List.of(() -> store.update(v2, 1), () -> store.delete(id, 1)));
+
+      assertThat(results).containsOnlyOnce(true);
+      if (results.get(0)) {
+        assertThat(store.get(id)).contains(v2);
+      } else {
+        assertThat(store.get(id)).isEmpty();
+      }
+    }
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  protected static List<String> ids(List<TimerRecord> records) {
+    return records.stream().map(TimerRecord::id).toList();
+  }
+
+  private static <T> List<T> runConcurrently(int threads, Callable<T> task) throws Exception {
+    List<Callable<T>> tasks = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      tasks.add(task);
+    }
+    return runConcurrently(threads, tasks);
+  }
+
+  private static <T> List<T> runConcurrently(int threads, List<Callable<T>> tasks) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<T>> futures = new ArrayList<>();
+      for (Callable<T> task : tasks) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return task.call();
+                }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> future : futures) {
+        results.add(future.get(60, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
