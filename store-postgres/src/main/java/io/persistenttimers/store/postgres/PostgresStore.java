@@ -29,6 +29,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementExceptions;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +86,8 @@ public final class PostgresStore implements Store {
   private static final Instant PG_MIN = Instant.parse("-4712-01-01T00:00:00Z");
 
   private final DataSource dataSource;
+  /** What Flyway runs on: unpooled connections for an owned pool, else the caller's DataSource. */
+  private final DataSource migrationSource;
   private final HikariDataSource ownedPool;
   private final String schema;
   private final String table;
@@ -93,8 +96,14 @@ public final class PostgresStore implements Store {
   private final String insertSql;
   private final String updateSql;
 
-  private PostgresStore(DataSource dataSource, HikariDataSource ownedPool, String schema, Clock clock) {
+  private PostgresStore(
+      DataSource dataSource,
+      DataSource migrationSource,
+      HikariDataSource ownedPool,
+      String schema,
+      Clock clock) {
     this.dataSource = dataSource;
+    this.migrationSource = migrationSource;
     this.ownedPool = ownedPool;
     this.schema = schema;
     this.table = quoteIdentifier(schema) + "." + TABLE;
@@ -125,7 +134,8 @@ public final class PostgresStore implements Store {
   }
 
   /**
-   * A builder over a {@link DataSource} the caller owns: the store never closes it.
+   * A builder over a {@link DataSource} the caller owns: the store never closes it. Migrations
+   * (Flyway) hold two connections at once, so a pool behind it needs at least two.
    *
    * @param dataSource connections to the PostgreSQL database
    */
@@ -170,7 +180,7 @@ public final class PostgresStore implements Store {
    * @throws StoreException when a migration fails (it is rolled back)
    */
   public int migrate() {
-    return migrate(dataSource, schema);
+    return migrate(migrationSource, schema);
   }
 
   private static int migrate(DataSource dataSource, String schema) {
@@ -766,12 +776,15 @@ public final class PostgresStore implements Store {
     public PostgresStore build() {
       HikariDataSource pool = jdbcUrl == null ? null : createPool();
       DataSource source = pool != null ? pool : dataSource;
+      // Flyway holds two connections at once (history lock + migration); on the store's own pool
+      // it uses unpooled connections instead, so even a pool of one connection migrates.
+      DataSource migrationSource = pool != null ? unpooled() : dataSource;
       try {
         String resolved = schema != null ? schema : currentSchema(source);
         if (migrate) {
-          PostgresStore.migrate(source, resolved);
+          PostgresStore.migrate(migrationSource, resolved);
         }
-        PostgresStore store = new PostgresStore(source, pool, resolved, clock);
+        PostgresStore store = new PostgresStore(source, migrationSource, pool, resolved, clock);
         LOG.info(
             "Persistent Timers PostgreSQL store: schema {}, table {}, {}",
             resolved,
@@ -807,6 +820,19 @@ public final class PostgresStore implements Store {
       } catch (RuntimeException e) {
         throw StoreErrors.wrap("connecting to " + redact(jdbcUrl), e);
       }
+    }
+
+    private DataSource unpooled() {
+      PGSimpleDataSource simple = new PGSimpleDataSource();
+      simple.setURL(jdbcUrl);
+      if (user != null) {
+        simple.setUser(user);
+      }
+      if (password != null) {
+        simple.setPassword(password);
+      }
+      simple.setLogServerErrorDetail(false);
+      return simple;
     }
 
     private static String currentSchema(DataSource source) {
