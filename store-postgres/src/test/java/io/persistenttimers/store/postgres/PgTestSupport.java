@@ -12,7 +12,9 @@ import java.util.UUID;
 
 /**
  * The PostgreSQL server the tests run against: {@code TIMERS_PG_URL}, or the local cluster. Every
- * test connection uses a non-UTC session time zone so zone bugs show.
+ * test connection uses a non-UTC session time zone so zone bugs show: test pools set it with
+ * {@code SET TIME ZONE}; plain driver connections get the JVM's zone (surefire runs the JVM in
+ * America/Sao_Paulo), which PgJDBC sends as the session TimeZone.
  */
 final class PgTestSupport {
   private PgTestSupport() {}
@@ -46,11 +48,6 @@ final class PgTestSupport {
               + " (e.g. jdbc:postgresql://host:5432/db?user=u&password=p).",
           e);
     }
-  }
-
-  /** A URL whose sessions use {@code zone} (through the startup options). */
-  static String urlWithZone(String zone) {
-    return URL + (URL.contains("?") ? "&" : "?") + "options=-c%20TimeZone%3D" + zone;
   }
 
   /** A small pool whose sessions use {@code zone}. */

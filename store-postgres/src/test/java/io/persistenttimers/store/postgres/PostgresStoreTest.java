@@ -14,6 +14,8 @@ class PostgresStoreTest extends StoreContract {
   @BeforeAll
   static void createSchema() {
     dataSource = PgTestSupport.dataSource(PgTestSupport.SESSION_ZONE, 6);
+    // Migrate once; PostgresMigrationTest covers migrating at every build.
+    PostgresStore.builder(dataSource).schema(SCHEMA).build().close();
   }
 
   @AfterAll
@@ -26,7 +28,7 @@ class PostgresStoreTest extends StoreContract {
 
   @Override
   protected Store newStore() {
-    PostgresStore store = PostgresStore.builder(dataSource).schema(SCHEMA).build();
+    PostgresStore store = PostgresStore.builder(dataSource).schema(SCHEMA).migrate(false).build();
     PgTestSupport.exec("TRUNCATE " + PostgresStore.quoteIdentifier(SCHEMA) + ".persistent_timers");
     return store;
   }

@@ -8,11 +8,17 @@ import io.persistenttimers.TimerRecord;
 import java.time.Instant;
 import java.util.TimeZone;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Stored instants do not depend on the session time zone nor on the JVM's default zone. */
 class PostgresTimeZoneTest {
   private static final String SCHEMA = PgTestSupport.newSchemaName("zone");
+
+  @BeforeEach
+  void emptySchema() {
+    PgTestSupport.dropSchema(SCHEMA);
+  }
 
   @AfterAll
   static void drop() {
@@ -59,17 +65,25 @@ class PostgresTimeZoneTest {
   }
 
   @Test
-  void sessionZoneFromUrlOptions_isNotUtc_andStoreStillRoundTrips() throws Exception {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(PgTestSupport.urlWithZone("Pacific/Chatham"));
-        java.sql.ResultSet rs = c.createStatement().executeQuery("SHOW TimeZone")) {
-      rs.next();
-      assertThat(rs.getString(1)).isEqualTo("Pacific/Chatham");
-    }
-    try (PostgresStore store =
-        PostgresStore.builder(PgTestSupport.urlWithZone("Pacific/Chatham")).schema(SCHEMA).poolSize(1).build()) {
-      TimerRecord r = record("url-zoned").due(Instant.parse("2026-04-05T13:45:00.999Z")).build();
-      store.insert(r);
-      assertThat(store.get("url-zoned")).contains(r);
+  void urlStore_sessionFollowsTheJvmZone_notUtc_andStillRoundTrips() throws Exception {
+    // PgJDBC sends the JVM's default zone as the session TimeZone (it overrides an `options=-c
+    // TimeZone=...` in the URL), so the store's own pool gets a non-UTC session this way.
+    TimeZone jvmZone = TimeZone.getDefault();
+    TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kathmandu"));
+    try {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(PgTestSupport.URL);
+          java.sql.ResultSet rs = c.createStatement().executeQuery("SHOW TimeZone")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("Asia/Kathmandu");
+      }
+      try (PostgresStore store = PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build()) {
+        TimerRecord r = record("url-zoned").due(Instant.parse("2026-04-05T13:45:00.999Z")).build();
+        store.insert(r);
+        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+        assertThat(store.get("url-zoned")).contains(r);
+      }
+    } finally {
+      TimeZone.setDefault(jvmZone);
     }
   }
 
