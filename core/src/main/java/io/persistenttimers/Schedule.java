@@ -25,6 +25,14 @@ import java.util.Optional;
  * instant after the gap; a wall time that occurs twice (fall back) fires once, at the earlier
  * instant. A daily 09:00 schedule asked at 08:00 fires today at 09:00.
  *
+ * <p>Precisely, for the calendar and cron forms: take the next matching local minute strictly
+ * after the wall time of {@code after}; a local time inside a gap maps to the instant the gap ends
+ * (America/New_York 2026-03-08 02:30 fires at 03:00 EDT), a local time inside an overlap maps to
+ * its earlier instant; if that instant is not strictly after {@code after}, go on to the next
+ * matching local minute. So several wall times inside one gap fire once, together, at the gap end;
+ * and during the second pass of an overlap nothing fires (an hourly {@code :30} schedule in
+ * Europe/Berlin on 2026-10-25 fires at 02:30 CEST and next at 03:30 CET, two real hours later).
+ *
  * <p>Schedules are immutable values; {@link #toJson()} and {@link #fromJson(String)} round-trip
  * exactly ({@code fromJson(s.toJson()).equals(s)}). A schedule that can never fire is refused at
  * construction with an {@link IllegalArgumentException}.

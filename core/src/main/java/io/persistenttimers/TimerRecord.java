@@ -119,6 +119,34 @@ public record TimerRecord(
         retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
   }
 
+  /** A one-shot timer that used up its retries: FAILED, with the attempt count and error. */
+  public TimerRecord failed(int attempt, String lastError, Instant now) {
+    return new TimerRecord(
+        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
+        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, TimerStatus.FAILED,
+        version + 1, retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+  }
+
+  /**
+   * This record made ACTIVE again from FAILED or QUARANTINED, with a fresh attempt count, due at
+   * {@code nextFireAt}, the version one higher.
+   */
+  public TimerRecord released(Instant nextFireAt, Instant now) {
+    return new TimerRecord(
+        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
+        nextFireAt, expiresAt, stateType, dataKey, 0, lastError, TimerStatus.ACTIVE, version + 1,
+        retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+  }
+
+  /** This record with another version and creation time: a replacement for a stored timer. */
+  public TimerRecord replacing(TimerRecord existing) {
+    return new TimerRecord(
+        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
+        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, status,
+        existing.version() + 1, retryPolicy, overduePolicy, lastFiredAt, existing.createdAt(),
+        updatedAt);
+  }
+
   /** A short description for logs and messages: id, type, due time. Never the params. */
   public String describe() {
     return "timer '" + id + "' (" + callbackType + ", due " + nextFireAt + ", " + status + ")";

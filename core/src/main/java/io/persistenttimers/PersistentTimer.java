@@ -1,0 +1,440 @@
+package io.persistenttimers;
+
+import static io.persistenttimers.internal.Checks.requireArgument;
+import static io.persistenttimers.internal.Checks.requireNonNull;
+
+import io.persistenttimers.internal.Engine;
+import io.persistenttimers.internal.EngineConfig;
+import io.persistenttimers.internal.NewTimers;
+import io.persistenttimers.internal.ThreadPools;
+import io.persistenttimers.spi.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Timers that survive a restart. The one front door of the library:
+ *
+ * <pre>{@code
+ * PersistentTimer timer = PersistentTimer.builder(store)
+ *     .register("reminder", CallbackFactory.of(ctx -> sendReminder(ctx.participantId())))
+ *     .build();
+ * timer.start();                                     // recovers stored timers, begins firing
+ * String id = timer.scheduleAfter(Duration.ofMinutes(15), TimerSpec.of("reminder", "participant-42"));
+ * }</pre>
+ *
+ * <h2>Delivery guarantee</h2>
+ *
+ * <p>Every schedule call returns only after the store has committed the timer; if the store
+ * fails, the call throws and nothing is armed. A one-shot timer is deleted only after its callback
+ * returned normally, and a recurring timer advances only then. So delivery is
+ * <b>at-least-once</b>: a crash while a callback runs makes that run happen again after the
+ * restart, and callbacks should be idempotent ({@link TimerContext} carries the id, the due time
+ * and the attempt number). When nothing fails, every timer fires <b>exactly once</b> per
+ * occurrence: each state change is a compare-and-set on the record's version, and a timer is
+ * re-read before it fires, so cancel, fire, reschedule and completion race safely.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * <p>{@link #start()} loads the timers due within the horizon (overdue ones handled per their
+ * {@link OverduePolicy}) and begins firing. {@link #close()} stops firing and releases threads;
+ * <b>every record stays in the store</b>. Only {@link #cancel}, {@link #cancelByParticipant} and
+ * completion delete. Timers may be scheduled before {@code start()}; they are stored and fire after
+ * it.
+ *
+ * <p>One {@code PersistentTimer} per store (per database, unless a store offers multi-node mode).
+ * Thread-safe.
+ */
+public final class PersistentTimer implements AutoCloseable {
+
+  private final Engine engine;
+  private final NewTimers newTimers;
+  private final Store store;
+
+  private PersistentTimer(Engine engine, NewTimers newTimers, Store store) {
+    this.engine = engine;
+    this.newTimers = newTimers;
+    this.store = store;
+  }
+
+  /** A builder over {@code store}; the store stays the caller's to close. */
+  public static Builder builder(Store store) {
+    return new Builder(store);
+  }
+
+  // --- scheduling --------------------------------------------------------------------------
+
+  /**
+   * Schedules a one-shot timer due {@code delay} from now.
+   *
+   * @return the timer's id, once the store committed it
+   * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
+   * @throws DuplicateTimerException when the id exists and the spec says {@link IfExists#FAIL}
+   * @throws StoreException when the store failed; nothing is stored or armed
+   */
+  public String scheduleAfter(Duration delay, TimerSpec spec) {
+    return schedule(newTimers.after(delay, spec, now()), spec);
+  }
+
+  /**
+   * Schedules a one-shot timer due at {@code dueAt}. A past instant is accepted and fires as soon
+   * as possible; like every accepted timer it has an id and a record.
+   *
+   * @see #scheduleAfter
+   */
+  public String scheduleAt(Instant dueAt, TimerSpec spec) {
+    return schedule(newTimers.at(dueAt, spec, now()), spec);
+  }
+
+  /**
+   * Schedules a recurring timer following {@code schedule}; its first run is the schedule's first
+   * occurrence after now.
+   *
+   * @throws IllegalArgumentException also when the schedule never fires
+   * @see #scheduleAfter
+   */
+  public String scheduleRecurring(Schedule schedule, TimerSpec spec) {
+    return schedule(newTimers.recurring(schedule, spec, now()), spec);
+  }
+
+  private String schedule(TimerRecord record, TimerSpec spec) {
+    return engine.schedule(record, spec.ifExists());
+  }
+
+  /**
+   * Validates a one-shot timer and returns the record to store without storing it — for a store
+   * that takes the host's own transaction (for example {@code SqliteStore.insert(connection,
+   * record)}). After the host commits, call {@link #armCommitted(String)}; the timer would
+   * otherwise be armed by the next load, up to half a horizon later.
+   */
+  public TimerRecord prepareAfter(Duration delay, TimerSpec spec) {
+    return newTimers.after(delay, spec, now());
+  }
+
+  /** As {@link #prepareAfter}, due at {@code dueAt}. */
+  public TimerRecord prepareAt(Instant dueAt, TimerSpec spec) {
+    return newTimers.at(dueAt, spec, now());
+  }
+
+  /** As {@link #prepareAfter}, for a recurring timer. */
+  public TimerRecord prepareRecurring(Schedule schedule, TimerSpec spec) {
+    return newTimers.recurring(schedule, spec, now());
+  }
+
+  /**
+   * Arms a timer the host stored in its own transaction, after that transaction committed. Does
+   * nothing when the timer is not in the store (the transaction rolled back).
+   */
+  public void armCommitted(String id) {
+    engine.armCommitted(requireNonNull(id, "id"));
+  }
+
+  // --- queries -----------------------------------------------------------------------------
+
+  /** The stored timer with this id, in any status. */
+  public Optional<TimerRecord> get(String id) {
+    return store.get(requireNonNull(id, "id"));
+  }
+
+  /** Every stored timer, in due order. */
+  public List<TimerRecord> list() {
+    return store.list();
+  }
+
+  /** Stored timers matching {@code query}, in due order. */
+  public List<TimerRecord> list(TimerQuery query) {
+    return store.list(requireNonNull(query, "query"));
+  }
+
+  /** A participant's timers, in due order (an indexed lookup). */
+  public List<TimerRecord> listByParticipant(String participantId) {
+    return store.listByParticipant(requireNonNull(participantId, "participantId"));
+  }
+
+  /** A flow type's timers, in due order (an indexed lookup). */
+  public List<TimerRecord> listByFlowType(String flowType) {
+    return store.listByFlowType(requireNonNull(flowType, "flowType"));
+  }
+
+  /** How many stored timers match {@code query}. */
+  public long count(TimerQuery query) {
+    return store.count(requireNonNull(query, "query"));
+  }
+
+  /** A snapshot of counts and lag; see {@link TimerStats}. */
+  public TimerStats stats() {
+    return engine.stats();
+  }
+
+  // --- control -----------------------------------------------------------------------------
+
+  /**
+   * Deletes the timer and stops it. A callback already running finishes, but a recurring timer
+   * does not come back.
+   *
+   * @return true when a timer was deleted
+   */
+  public boolean cancel(String id) {
+    return engine.cancel(requireNonNull(id, "id")).isPresent();
+  }
+
+  /** Deletes and stops every timer of a participant; returns how many. */
+  public int cancelByParticipant(String participantId) {
+    return cancelByParticipant(participantId, null);
+  }
+
+  /** Deletes and stops a participant's timers of one flow type (every flow type if null). */
+  public int cancelByParticipant(String participantId, String flowType) {
+    io.persistenttimers.internal.Checks.requireText(
+        participantId, "participantId", TimerRecord.MAX_NAME_LENGTH);
+    return engine.cancelByParticipant(participantId, flowType).size();
+  }
+
+  /**
+   * Registers a callback type after {@link #build}. Timers of that type that were waiting (found
+   * at recovery without a factory) are bound and fire.
+   *
+   * @throws IllegalArgumentException when the type is already registered
+   */
+  public void register(String callbackType, CallbackFactory factory) {
+    engine.register(callbackType, factory);
+  }
+
+  /**
+   * Makes a {@link TimerStatus#FAILED} or {@link TimerStatus#QUARANTINED} timer active again with
+   * a fresh attempt count, due now.
+   *
+   * @return false when there is no such timer or it is already active
+   */
+  public boolean release(String id) {
+    return engine.release(requireNonNull(id, "id"));
+  }
+
+  /** Deletes expired timers and failed ones past the retention now; returns how many. */
+  public int cleanup() {
+    return engine.cleanup();
+  }
+
+  /** Recovers stored timers and begins firing. Throws {@link StoreException} if the store fails. */
+  public void start() {
+    engine.start();
+  }
+
+  /**
+   * Stops firing and releases the threads this timer created, waiting up to the shutdown timeout
+   * for running callbacks. Every record stays in the store. Idempotent.
+   */
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  private Instant now() {
+    return engine.clock().instant();
+  }
+
+  /** Configures a {@link PersistentTimer}. Every setting has a sensible default. */
+  public static final class Builder {
+    private final Store store;
+    private final CallbackRegistry registry = CallbackRegistry.create();
+    private InstantSource clock = InstantSource.system();
+    private DelayScheduler scheduler;
+    private Executor workers;
+    private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private Duration horizon = Duration.ofMinutes(5);
+    private int maxArmed = 100_000;
+    private Duration overdueThreshold = Duration.ofMinutes(1);
+    private int overdueFiresPerSecond = 500;
+    private RetryPolicy defaultRetry = RetryPolicy.DEFAULT;
+    private OverduePolicy defaultOverdueOnce = OverduePolicy.FIRE_NOW;
+    private OverduePolicy defaultOverdueRecurring = OverduePolicy.COALESCE;
+    private Duration cleanupInterval = Duration.ofHours(1);
+    private Duration failedRetention = Duration.ofDays(30);
+    private boolean allowUnregistered;
+    private int maxParamsBytes = 64 * 1024;
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private TimerListener listener = new TimerListener() {};
+    private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder(Store store) {
+      this.store = requireNonNull(store, "store");
+    }
+
+    /** Registers the factory that rebuilds timers of {@code callbackType}. */
+    public Builder register(String callbackType, CallbackFactory factory) {
+      registry.register(callbackType, factory);
+      return this;
+    }
+
+    /** Where time comes from; default the system clock. Tests pass a manual clock. */
+    public Builder clock(InstantSource clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How the engine waits; default a single daemon thread owned (and shut down) by the timer.
+     * Tests pass a manual scheduler.
+     */
+    public Builder scheduler(DelayScheduler scheduler) {
+      this.scheduler = requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Where callbacks and store I/O run; default an owned pool of {@link #workerThreads}. */
+    public Builder workers(Executor workers) {
+      this.workers = requireNonNull(workers, "workers");
+      return this;
+    }
+
+    /** Size of the owned worker pool; default max(4, 2 × cores). */
+    public Builder workerThreads(int threads) {
+      requireArgument(threads >= 1 && threads <= 1024, "workerThreads must be in 1..1024: %s", threads);
+      this.workerThreads = threads;
+      return this;
+    }
+
+    /**
+     * Only timers due within this window are held in memory; the rest stay in the store. Default
+     * five minutes; loads run every half horizon.
+     */
+    public Builder horizon(Duration horizon) {
+      requireNonNull(horizon, "horizon");
+      requireArgument(
+          horizon.compareTo(Duration.ofSeconds(2)) >= 0 && horizon.compareTo(Duration.ofDays(1)) <= 0,
+          "horizon must be between 2 seconds and 1 day: %s",
+          horizon);
+      this.horizon = horizon;
+      return this;
+    }
+
+    /** At most this many timers are loaded into memory by one load; default 100,000. */
+    public Builder maxArmed(int maxArmed) {
+      requireArgument(maxArmed >= 1, "maxArmed must be >= 1: %s", maxArmed);
+      this.maxArmed = maxArmed;
+      return this;
+    }
+
+    /** A timer found later than this past its due time is overdue; default one minute. */
+    public Builder overdueThreshold(Duration threshold) {
+      requireNonNull(threshold, "overdueThreshold");
+      requireArgument(!threshold.isNegative(), "overdueThreshold must be >= 0: %s", threshold);
+      this.overdueThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Overdue timers found by a load fire at most this many per second, so a restart with a large
+     * backlog does not stampede the host; 0 fires them all at once. Default 500.
+     */
+    public Builder overdueFiresPerSecond(int perSecond) {
+      requireArgument(
+          perSecond >= 0 && perSecond <= 1_000_000,
+          "overdueFiresPerSecond must be in 0..1000000: %s",
+          perSecond);
+      this.overdueFiresPerSecond = perSecond;
+      return this;
+    }
+
+    /** Retry policy of timers that do not set their own; default {@link RetryPolicy#DEFAULT}. */
+    public Builder defaultRetry(RetryPolicy policy) {
+      this.defaultRetry = requireNonNull(policy, "defaultRetry");
+      return this;
+    }
+
+    /**
+     * Overdue policies of timers that do not set their own; defaults {@link
+     * OverduePolicy#FIRE_NOW} (one-shot) and {@link OverduePolicy#COALESCE} (recurring).
+     */
+    public Builder defaultOverdue(OverduePolicy oneShot, OverduePolicy recurring) {
+      this.defaultOverdueOnce = requireNonNull(oneShot, "oneShot");
+      this.defaultOverdueRecurring = requireNonNull(recurring, "recurring");
+      return this;
+    }
+
+    /** How often expired and long-failed timers are deleted; default hourly. */
+    public Builder cleanupInterval(Duration interval) {
+      requireNonNull(interval, "cleanupInterval");
+      requireArgument(
+          interval.compareTo(Duration.ofSeconds(1)) >= 0, "cleanupInterval must be >= 1s: %s", interval);
+      this.cleanupInterval = interval;
+      return this;
+    }
+
+    /** FAILED timers are kept this long for inspection, then cleaned up; default 30 days. */
+    public Builder failedRetention(Duration retention) {
+      requireNonNull(retention, "failedRetention");
+      requireArgument(!retention.isNegative(), "failedRetention must be >= 0: %s", retention);
+      this.failedRetention = retention;
+      return this;
+    }
+
+    /** Accept schedule calls for callback types that are not registered (yet). Off by default. */
+    public Builder allowUnregisteredCallbackTypes() {
+      this.allowUnregistered = true;
+      return this;
+    }
+
+    /** Largest params JSON accepted, in UTF-8 bytes; default 64 KiB. */
+    public Builder maxParamsBytes(int bytes) {
+      requireArgument(bytes >= 2 && bytes <= 16 * 1024 * 1024, "maxParamsBytes must be in 2..16MiB: %s", bytes);
+      this.maxParamsBytes = bytes;
+      return this;
+    }
+
+    /** How long {@link #close()} waits for running callbacks; default 10 seconds. */
+    public Builder shutdownTimeout(Duration timeout) {
+      requireNonNull(timeout, "shutdownTimeout");
+      requireArgument(!timeout.isNegative(), "shutdownTimeout must be >= 0: %s", timeout);
+      this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    /** Receives events for metrics and logging. */
+    public Builder listener(TimerListener listener) {
+      this.listener = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Source of the retry jitter, uniform in [0, 1); tests fix it. */
+    public Builder random(DoubleSupplier random) {
+      this.random = requireNonNull(random, "random");
+      return this;
+    }
+
+    public PersistentTimer build() {
+      EngineConfig config =
+          new EngineConfig(
+              horizon,
+              maxArmed,
+              overdueThreshold,
+              overdueFiresPerSecond,
+              defaultRetry,
+              defaultOverdueOnce,
+              defaultOverdueRecurring,
+              cleanupInterval,
+              failedRetention,
+              allowUnregistered,
+              maxParamsBytes,
+              shutdownTimeout);
+      ThreadPools pools = new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout);
+      Engine engine =
+          new Engine(
+              store,
+              registry,
+              clock,
+              pools.scheduler(),
+              pools.workers(),
+              listener,
+              config,
+              random,
+              pools);
+      return new PersistentTimer(engine, new NewTimers(registry, config), store);
+    }
+  }
+}

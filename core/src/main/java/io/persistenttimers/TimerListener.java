@@ -1,0 +1,42 @@
+package io.persistenttimers;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Hooks for metrics and logging. Every method has an empty default; implement the ones you need.
+ * Methods run on engine threads and must return quickly; an exception thrown by a listener is
+ * logged and ignored.
+ */
+public interface TimerListener {
+
+  /** A timer was stored by a schedule call. */
+  default void onScheduled(TimerRecord timer) {}
+
+  /** A timer was found in the store by {@link PersistentTimer#start()}. */
+  default void onRecovered(TimerRecord timer, boolean overdue) {}
+
+  /** A callback returned normally. {@code lateness} is fire time minus due time. */
+  default void onFired(TimerRecord timer, Duration lateness) {}
+
+  /** A callback threw; it will run again at {@code retryAt}. */
+  default void onFailed(TimerRecord timer, Throwable error, Instant retryAt) {}
+
+  /**
+   * A callback failed its last attempt. A one-shot timer is now {@link TimerStatus#FAILED}; a
+   * recurring one moves on to its next occurrence.
+   */
+  default void onDead(TimerRecord timer, Throwable error) {}
+
+  /** A timer was deleted without firing: expired, or overdue under SKIP or DROP. */
+  default void onDropped(TimerRecord timer, String reason) {}
+
+  /** A timer could not be bound to a callback and was quarantined. */
+  default void onQuarantined(TimerRecord timer, String reason) {}
+
+  /** A timer's callback type has no factory; it waits until the type is registered. */
+  default void onUnknownCallbackType(TimerRecord timer) {}
+
+  /** A store call made by the engine failed; the engine retries it. */
+  default void onStoreError(String operation, Throwable error) {}
+}

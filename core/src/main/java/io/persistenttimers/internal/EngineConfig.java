@@ -1,0 +1,48 @@
+package io.persistenttimers.internal;
+
+import io.persistenttimers.OverduePolicy;
+import io.persistenttimers.RetryPolicy;
+import java.time.Duration;
+
+/** The engine's settings, validated by {@code PersistentTimer.Builder}. */
+public record EngineConfig(
+    Duration horizon,
+    int maxArmed,
+    Duration overdueThreshold,
+    int overdueFiresPerSecond,
+    RetryPolicy defaultRetry,
+    OverduePolicy defaultOverdueOnce,
+    OverduePolicy defaultOverdueRecurring,
+    Duration cleanupInterval,
+    Duration failedRetention,
+    boolean allowUnregisteredCallbackTypes,
+    int maxParamsBytes,
+    Duration shutdownTimeout) {
+
+  /** How often the store is asked for the next window: half the horizon. */
+  public Duration loadInterval() {
+    return horizon.dividedBy(2);
+  }
+
+  @Override
+  public String toString() {
+    return "horizon="
+        + horizon
+        + ", maxArmed="
+        + maxArmed
+        + ", overdueThreshold="
+        + overdueThreshold
+        + ", overdueFiresPerSecond="
+        + (overdueFiresPerSecond == 0 ? "unlimited" : overdueFiresPerSecond)
+        + ", retry="
+        + defaultRetry
+        + ", overdue(once)="
+        + defaultOverdueOnce
+        + ", overdue(recurring)="
+        + defaultOverdueRecurring
+        + ", cleanupInterval="
+        + cleanupInterval
+        + ", failedRetention="
+        + failedRetention;
+  }
+}

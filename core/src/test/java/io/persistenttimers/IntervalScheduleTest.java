@@ -1,0 +1,67 @@
+package io.persistenttimers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class IntervalScheduleTest {
+  private static final Instant ANCHOR = Instant.parse("2026-05-04T10:00:00Z");
+
+  @Test
+  void next_beforeAnchor_isFirstPeriodAfterAnchor() {
+    Schedule every = Schedule.every(Duration.ofMinutes(15), ANCHOR);
+
+    assertThat(every.next(ANCHOR.minusSeconds(3600))).hasValue(ANCHOR.plusSeconds(900));
+    assertThat(every.next(ANCHOR)).hasValue(ANCHOR.plusSeconds(900));
+  }
+
+  @Test
+  void next_isStrictlyAfterAndAnchored() {
+    Schedule every = Schedule.every(Duration.ofMinutes(15), ANCHOR);
+
+    assertThat(every.next(ANCHOR.plusSeconds(900))).hasValue(ANCHOR.plusSeconds(1800));
+    assertThat(every.next(ANCHOR.plusSeconds(901))).hasValue(ANCHOR.plusSeconds(1800));
+    assertThat(every.next(ANCHOR.plusSeconds(1799))).hasValue(ANCHOR.plusSeconds(1800));
+  }
+
+  @Test
+  void slowCallback_doesNotShiftLaterOccurrences() {
+    Schedule every = Schedule.every(Duration.ofHours(1), ANCHOR);
+
+    // A run that finished 20 minutes late still leaves the next one on the anchor grid.
+    assertThat(every.next(ANCHOR.plusSeconds(3600 + 1200))).hasValue(ANCHOR.plusSeconds(7200));
+  }
+
+  @Test
+  void anchoredAt_fillsMissingAnchorOnly() {
+    IntervalSchedule unanchored = Schedule.every(Duration.ofMinutes(5));
+    IntervalSchedule anchored = unanchored.anchoredAt(ANCHOR);
+
+    assertThat(anchored.anchor()).isEqualTo(ANCHOR);
+    assertThat(anchored.next(ANCHOR)).hasValue(ANCHOR.plusSeconds(300));
+    assertThat(anchored.anchoredAt(ANCHOR.plusSeconds(42))).isSameAs(anchored);
+  }
+
+  @Test
+  void next_withoutAnchor_isAnIllegalState() {
+    assertThatThrownBy(() -> Schedule.every(Duration.ofMinutes(5)).next(ANCHOR))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("anchoredAt");
+  }
+
+  @Test
+  void zone_isUtc() {
+    assertThat(Schedule.every(Duration.ofMinutes(5)).zone()).isEqualTo(ZoneOffset.UTC);
+  }
+
+  @Test
+  void badPeriods_areRefusedNamingField() {
+    assertThatThrownBy(() -> Schedule.every(null)).hasMessage("period must not be null");
+    assertThatThrownBy(() -> Schedule.every(Duration.ofMillis(999))).hasMessageStartingWith("period must be at least");
+    assertThatThrownBy(() -> Schedule.every(Duration.ofDays(4000))).hasMessageStartingWith("period must be at most");
+  }
+}
