@@ -668,6 +668,7 @@ public final class PostgresStore implements Store {
     }
   }
 
+  /** The schema and table, for logs; never connection credentials. */
   @Override
   public String toString() {
     return "PostgresStore[schema=" + schema + ", table=" + TABLE + "]";
