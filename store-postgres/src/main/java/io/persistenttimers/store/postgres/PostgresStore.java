@@ -1,0 +1,859 @@
+package io.persistenttimers.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.persistenttimers.StoreException;
+import io.persistenttimers.TimerQuery;
+import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.Store;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementExceptions;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Store} in PostgreSQL: the durable store for one or many application nodes sharing a
+ * database.
+ *
+ * <p>Timers live in the table {@code persistent_timers} of one schema (by default the
+ * connection's current schema). The store creates and upgrades that table itself with Flyway when
+ * it is built (see {@link #migrate()}); its migration history is kept in {@code
+ * timers_schema_history}, so it coexists with a host's own Flyway history in the same schema.
+ *
+ * <pre>{@code
+ * Store store = PostgresStore.builder(dataSource).schema("timers").build();
+ * // or, with a small connection pool the store owns and closes:
+ * Store store = PostgresStore.fromUrl("jdbc:postgresql://db/app?user=app");
+ * }</pre>
+ *
+ * <p>Every method is one statement in its own transaction, so each call is atomic and committed
+ * on return; {@link #update} and {@link #delete(String, long)} compare and set on {@code
+ * version}. Instants are stored as {@code timestamptz}, so neither the session time zone nor the
+ * JVM's default zone changes what is stored. Failures surface as {@link StoreException} naming
+ * the operation and the timer id; params never appear in exceptions nor in logs above DEBUG.
+ *
+ * <p>A row that cannot be decoded (a corrupt schedule, an unknown status or kind) is marked
+ * {@link TimerStatus#QUARANTINED} with the reason in {@code last_error} and its version raised by
+ * one; its data is left as it is, a warning names its id, and it is omitted from the call that met
+ * it. {@link #count} counts rows as stored, including such rows. {@link #delete(String)} deletes
+ * an unreadable row too and then returns empty.
+ *
+ * <p>To schedule inside the host's own transaction use {@link #insert(Connection, TimerRecord)} or
+ * {@link #insert(Handle, TimerRecord)}.
+ *
+ * <p>Thread-safe.
+ */
+public final class PostgresStore implements Store {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
+
+  /** Where the migrations live on the class path. */
+  public static final String MIGRATION_LOCATION =
+      "classpath:io/persistenttimers/store/postgres/migration";
+
+  /** The Flyway history table of this library, distinct from a host's {@code flyway_schema_history}. */
+  public static final String HISTORY_TABLE = "timers_schema_history";
+
+  /** The table timers are stored in, inside the store's schema. */
+  public static final String TABLE = "persistent_timers";
+
+  /** The largest instant PostgreSQL's timestamptz holds (294276 AD); later bounds mean "infinity". */
+  private static final Instant PG_MAX = Instant.parse("+294276-12-31T23:59:59.999Z");
+
+  /** The earliest instant PostgreSQL's timestamptz holds (4713 BC); earlier bounds mean "-infinity". */
+  private static final Instant PG_MIN = Instant.parse("-4712-01-01T00:00:00Z");
+
+  private final DataSource dataSource;
+  /** What Flyway runs on: unpooled connections for an owned pool, else the caller's DataSource. */
+  private final DataSource migrationSource;
+  private final HikariDataSource ownedPool;
+  private final String schema;
+  private final String table;
+  private final Clock clock;
+  private final Jdbi jdbi;
+  private final String insertSql;
+  private final String updateSql;
+
+  private PostgresStore(
+      DataSource dataSource,
+      DataSource migrationSource,
+      HikariDataSource ownedPool,
+      String schema,
+      Clock clock) {
+    this.dataSource = dataSource;
+    this.migrationSource = migrationSource;
+    this.ownedPool = ownedPool;
+    this.schema = schema;
+    this.table = quoteIdentifier(schema) + "." + TABLE;
+    this.clock = clock;
+    this.jdbi = Jdbi.create(dataSource);
+    // Jdbi's messages may render bound arguments (params); keep them out of exceptions.
+    jdbi.getConfig(StatementExceptions.class)
+        .setMessageRendering(StatementExceptions.MessageRendering.NONE);
+    this.insertSql =
+        "INSERT INTO "
+            + table
+            + " (id, participant_id, flow_type, callback_type, callback_params, payload_version,"
+            + " timer_type, schedule_json, next_fire_at, expires_at, state_type, data_key,"
+            + " attempt, last_error, status, version, retry_policy, overdue_policy,"
+            + " last_fired_at, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " CAST(? AS jsonb), ?, ?, ?, ?)"
+            + " ON CONFLICT (id) DO NOTHING";
+    this.updateSql =
+        "UPDATE "
+            + table
+            + " SET participant_id = ?, flow_type = ?, callback_type = ?, callback_params = ?,"
+            + " payload_version = ?, timer_type = ?, schedule_json = CAST(? AS jsonb),"
+            + " next_fire_at = ?, expires_at = ?, state_type = ?, data_key = ?, attempt = ?,"
+            + " last_error = ?, status = ?, version = ?, retry_policy = CAST(? AS jsonb),"
+            + " overdue_policy = ?, last_fired_at = ?, created_at = ?, updated_at = ?"
+            + " WHERE id = ? AND version = ?";
+  }
+
+  /**
+   * A builder over a {@link DataSource} the caller owns: the store never closes it. Migrations
+   * (Flyway) hold two connections at once, so a pool behind it needs at least two.
+   *
+   * @param dataSource connections to the PostgreSQL database
+   */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null);
+  }
+
+  /**
+   * A builder over a JDBC URL: the store creates a small HikariCP pool for it and closes the pool
+   * in {@link #close()}.
+   *
+   * @param jdbcUrl a {@code jdbc:postgresql:} URL
+   */
+  public static Builder builder(String jdbcUrl) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql:");
+    }
+    return new Builder(null, jdbcUrl);
+  }
+
+  /**
+   * A store over a JDBC URL with a pool of its own, in the connection's current schema, migrated.
+   * Same as {@code builder(jdbcUrl).build()}.
+   *
+   * @throws StoreException when the database cannot be reached or migrated
+   */
+  public static PostgresStore fromUrl(String jdbcUrl) {
+    return builder(jdbcUrl).build();
+  }
+
+  /** The schema holding this store's table. */
+  public String schema() {
+    return schema;
+  }
+
+  /**
+   * Creates or upgrades this store's table with Flyway. Runs at {@link Builder#build()} unless
+   * disabled; running it again is a no-op.
+   *
+   * @return how many migrations were applied (0 when the schema was up to date)
+   * @throws StoreException when a migration fails (it is rolled back)
+   */
+  public int migrate() {
+    return migrate(migrationSource, schema);
+  }
+
+  private static int migrate(DataSource dataSource, String schema) {
+    try {
+      Flyway flyway =
+          Flyway.configure(PostgresStore.class.getClassLoader())
+              .dataSource(dataSource)
+              .schemas(schema)
+              .createSchemas(true)
+              .table(HISTORY_TABLE)
+              .locations(MIGRATION_LOCATION)
+              .failOnMissingLocations(true)
+              // A schema that already holds the host's tables has no history of ours yet.
+              .baselineOnMigrate(true)
+              .baselineVersion("0")
+              .load();
+      int applied = flyway.migrate().migrationsExecuted;
+      if (applied > 0) {
+        LOG.info("Persistent Timers: applied {} migration(s) to schema {}", applied, schema);
+      }
+      return applied;
+    } catch (RuntimeException e) {
+      throw StoreErrors.wrap("migration of schema '" + schema + "'", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws StoreException when the statement fails, for example when params are not JSON
+   */
+  @Override
+  public boolean insert(TimerRecord record) {
+    Objects.requireNonNull(record, "record");
+    return write("insert of timer '" + record.id() + "'", h -> insertOn(h.getConnection(), record));
+  }
+
+  /**
+   * Inserts {@code record} in the host's open transaction on {@code hostConnection}, without
+   * committing, rolling back or closing anything: the timer exists once the host commits and not at
+   * all if it rolls back. The caller arms the timer only after its commit. On a connection in
+   * auto-commit mode the insert commits at once.
+   *
+   * <p>A failure throws {@link StoreException}; in PostgreSQL the host's transaction is then
+   * aborted and must be rolled back.
+   *
+   * @return true when inserted; false when a record with this id exists (nothing changed)
+   */
+  public boolean insert(Connection hostConnection, TimerRecord record) {
+    Objects.requireNonNull(hostConnection, "hostConnection");
+    Objects.requireNonNull(record, "record");
+    try {
+      return insertOn(hostConnection, record);
+    } catch (SQLException | RuntimeException e) {
+      throw StoreErrors.wrap("insert of timer '" + record.id() + "' in the host transaction", e);
+    }
+  }
+
+  /**
+   * Inserts {@code record} in the host's open Jdbi transaction on {@code hostHandle}, without
+   * committing: as {@link #insert(Connection, TimerRecord)} on the handle's connection.
+   *
+   * @return true when inserted; false when a record with this id exists (nothing changed)
+   */
+  public boolean insert(Handle hostHandle, TimerRecord record) {
+    Objects.requireNonNull(hostHandle, "hostHandle");
+    return insert(hostHandle.getConnection(), record);
+  }
+
+  private boolean insertOn(Connection connection, TimerRecord record) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
+      ps.setString(1, record.id());
+      bindData(ps, 2, record);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public boolean update(TimerRecord next, long expectedVersion) {
+    Objects.requireNonNull(next, "next");
+    return write(
+        "update of timer '" + next.id() + "' at version " + expectedVersion,
+        h -> {
+          try (PreparedStatement ps = h.getConnection().prepareStatement(updateSql)) {
+            int i = bindData(ps, 1, next);
+            ps.setString(i++, next.id());
+            ps.setLong(i, expectedVersion);
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public boolean delete(String id, long expectedVersion) {
+    Objects.requireNonNull(id, "id");
+    return write(
+        "delete of timer '" + id + "' at version " + expectedVersion,
+        h ->
+            h.createUpdate("DELETE FROM " + table + " WHERE id = :id AND version = :version")
+                    .bind("id", id)
+                    .bind("version", expectedVersion)
+                    .execute()
+                == 1);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A row that cannot be decoded is deleted as well; the result is then empty and a warning
+   * names the id.
+   */
+  @Override
+  public Optional<TimerRecord> delete(String id) {
+    Objects.requireNonNull(id, "id");
+    Optional<RawTimerRow> deleted =
+        write(
+            "delete of timer '" + id + "'",
+            h ->
+                h.createQuery(
+                        "DELETE FROM " + table + " WHERE id = :id RETURNING " + RawTimerRow.COLUMNS)
+                    .bind("id", id)
+                    .map(RawTimerRow.MAPPER)
+                    .findOne());
+    if (deleted.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(deleted.get().decode());
+    } catch (RuntimeException e) {
+      LOG.warn("Deleted timer '{}', which could not be read: {}", id, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<String> deleteByParticipant(String participantId, String flowType) {
+    Objects.requireNonNull(participantId, "participantId");
+    String where = "participant_id = :participant" + (flowType == null ? "" : " AND flow_type = :flow");
+    // One statement: the delete and the ids it removed, in due order.
+    String sql =
+        "WITH deleted AS (DELETE FROM "
+            + table
+            + " WHERE "
+            + where
+            + " RETURNING id, next_fire_at) SELECT id FROM deleted ORDER BY next_fire_at, id";
+    return write(
+        "delete of timers of participant '" + participantId + "'"
+            + (flowType == null ? "" : " and flow type '" + flowType + "'"),
+        h -> {
+          Query q = h.createQuery(sql).bind("participant", participantId);
+          if (flowType != null) {
+            q.bind("flow", flowType);
+          }
+          return q.mapTo(String.class).list();
+        });
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int deleteExpired(Instant now) {
+    Objects.requireNonNull(now, "now");
+    // Stored instants are whole milliseconds: expires_at <= now  <=>  expires_at <= floor(now).
+    Instant bound = now.truncatedTo(ChronoUnit.MILLIS);
+    return write(
+        "delete of timers expired at " + now,
+        h ->
+            h.createUpdate("DELETE FROM " + table + " WHERE expires_at <= :now")
+                .bind("now", timestamp(bound))
+                .execute());
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int deleteFailedBefore(Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    return write(
+        "delete of failed timers before " + cutoff,
+        h ->
+            h.createUpdate(
+                    "DELETE FROM " + table + " WHERE status = 'FAILED' AND updated_at < :cutoff")
+                .bind("cutoff", timestamp(ceilMillis(cutoff)))
+                .execute());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  /** {@inheritDoc} */
+  @Override
+  public Optional<TimerRecord> get(String id) {
+    Objects.requireNonNull(id, "id");
+    Optional<RawTimerRow> row =
+        read(
+            "get of timer '" + id + "'",
+            h ->
+                h.createQuery("SELECT " + RawTimerRow.COLUMNS + " FROM " + table + " WHERE id = :id")
+                    .bind("id", id)
+                    .map(RawTimerRow.MAPPER)
+                    .findOne());
+    return row.flatMap(this::decodeOrQuarantine);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<TimerRecord> list(TimerQuery query) {
+    Objects.requireNonNull(query, "query");
+    StringBuilder where = new StringBuilder("TRUE");
+    if (query.participantId() != null) {
+      where.append(" AND participant_id = :participant");
+    }
+    if (query.flowType() != null) {
+      where.append(" AND flow_type = :flow");
+    }
+    if (query.callbackType() != null) {
+      where.append(" AND callback_type = :callback");
+    }
+    if (query.status() != null) {
+      where.append(" AND status = :status");
+    }
+    return readOrdered("list of timers " + describe(query), where.toString(), q -> bind(q, query), query.limit());
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public long count(TimerQuery query) {
+    Objects.requireNonNull(query, "query");
+    StringBuilder sql = new StringBuilder("SELECT count(*) FROM ").append(table).append(" WHERE TRUE");
+    if (query.participantId() != null) {
+      sql.append(" AND participant_id = :participant");
+    }
+    if (query.flowType() != null) {
+      sql.append(" AND flow_type = :flow");
+    }
+    if (query.callbackType() != null) {
+      sql.append(" AND callback_type = :callback");
+    }
+    if (query.status() != null) {
+      sql.append(" AND status = :status");
+    }
+    return read(
+        "count of timers " + describe(query),
+        h -> {
+          Query q = h.createQuery(sql.toString());
+          bind(q, query);
+          return q.mapTo(Long.class).one();
+        });
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<TimerRecord> findDue(Instant before, int limit) {
+    Objects.requireNonNull(before, "before");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    }
+    // Stored instants are whole milliseconds: next_fire_at < before  <=>  < ceil(before).
+    Argument bound = timestamp(ceilMillis(before));
+    return readOrdered(
+        "find of timers due before " + before,
+        "status = 'ACTIVE' AND next_fire_at < :before",
+        q -> q.bind("before", bound),
+        limit);
+  }
+
+  /**
+   * Reads rows matching {@code where} in due order, up to {@code limit} decodable ones. Rows that
+   * cannot be decoded are quarantined and skipped; the next page (keyset on next_fire_at, id)
+   * fills their places.
+   */
+  private List<TimerRecord> readOrdered(
+      String operation, String where, Consumer<Query> binder, int limit) {
+    List<TimerRecord> result = new ArrayList<>();
+    RawTimerRow last = null;
+    while (result.size() < limit) {
+      int want = limit - result.size();
+      RawTimerRow after = last;
+      String sql =
+          "SELECT "
+              + RawTimerRow.COLUMNS
+              + " FROM "
+              + table
+              + " WHERE "
+              + where
+              + (after == null ? "" : " AND (next_fire_at, id) > (:afterAt, :afterId)")
+              + " ORDER BY next_fire_at, id LIMIT :limit";
+      List<RawTimerRow> rows =
+          read(
+              operation,
+              h -> {
+                Query q = h.createQuery(sql).bind("limit", want);
+                binder.accept(q);
+                if (after != null) {
+                  q.bind("afterAt", timestamp(after.nextFireAt())).bind("afterId", after.id());
+                }
+                return q.map(RawTimerRow.MAPPER).list();
+              });
+      for (RawTimerRow row : rows) {
+        decodeOrQuarantine(row).ifPresent(result::add);
+      }
+      if (rows.size() < want) {
+        break;
+      }
+      last = rows.get(rows.size() - 1);
+    }
+    return result;
+  }
+
+  private Optional<TimerRecord> decodeOrQuarantine(RawTimerRow row) {
+    try {
+      return Optional.of(row.decode());
+    } catch (RuntimeException e) {
+      quarantine(row, e);
+      return Optional.empty();
+    }
+  }
+
+  private void quarantine(RawTimerRow row, RuntimeException problem) {
+    String reason = "unreadable row: " + problem.getMessage();
+    if (reason.length() > TimerRecord.MAX_ERROR_LENGTH) {
+      reason = reason.substring(0, TimerRecord.MAX_ERROR_LENGTH);
+    }
+    String finalReason = reason;
+    try {
+      int changed =
+          write(
+              "quarantine of timer '" + row.id() + "'",
+              h ->
+                  h.createUpdate(
+                          "UPDATE "
+                              + table
+                              + " SET status = 'QUARANTINED', last_error = :reason,"
+                              + " version = version + 1, updated_at = :now"
+                              + " WHERE id = :id AND version = :version"
+                              + " AND (status IS DISTINCT FROM 'QUARANTINED'"
+                              + " OR last_error IS DISTINCT FROM :reason)")
+                      .bind("reason", finalReason)
+                      .bind("now", timestamp(clock.instant()))
+                      .bind("id", row.id())
+                      .bind("version", row.version())
+                      .execute());
+      if (changed == 1) {
+        LOG.warn(
+            "Quarantined timer '{}' (callback type {}): {}", row.id(), row.callbackType(), finalReason);
+      } else {
+        LOG.debug("Skipped quarantined timer '{}': {}", row.id(), finalReason);
+      }
+    } catch (StoreException e) {
+      // Still omitted from this result; the next read tries again.
+      LOG.warn("Could not quarantine unreadable timer '{}' ({}): {}", row.id(), finalReason, e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Plumbing
+
+  /** A unit of work on a handle that may throw SQL exceptions. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Handle handle) throws SQLException;
+  }
+
+  private <T> T write(String operation, Work<T> work) {
+    return inTransaction(operation, work);
+  }
+
+  private <T> T read(String operation, Work<T> work) {
+    return inTransaction(operation, work);
+  }
+
+  private <T> T inTransaction(String operation, Work<T> work) {
+    try {
+      // A transaction per call also makes the store correct over a DataSource whose connections
+      // are not in auto-commit mode.
+      return jdbi.inTransaction(work::run);
+    } catch (SQLException | RuntimeException e) {
+      throw StoreErrors.wrap(operation, e);
+    }
+  }
+
+  /** Binds every column but id, starting at {@code index}; returns the next index. */
+  private static int bindData(PreparedStatement ps, int index, TimerRecord r) throws SQLException {
+    int i = index;
+    ps.setString(i++, r.participantId());
+    ps.setString(i++, r.flowType());
+    ps.setString(i++, r.callbackType());
+    ps.setString(i++, r.params());
+    ps.setInt(i++, r.payloadVersion());
+    ps.setString(i++, r.kind().name());
+    ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
+    setInstant(ps, i++, r.nextFireAt());
+    setInstant(ps, i++, r.expiresAt());
+    ps.setString(i++, r.stateType());
+    ps.setString(i++, r.dataKey());
+    ps.setInt(i++, r.attempt());
+    ps.setString(i++, r.lastError());
+    ps.setString(i++, r.status().name());
+    ps.setLong(i++, r.version());
+    ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
+    ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
+    setInstant(ps, i++, r.lastFiredAt());
+    setInstant(ps, i++, r.createdAt());
+    setInstant(ps, i++, r.updatedAt());
+    return i;
+  }
+
+  private static void setInstant(PreparedStatement ps, int index, Instant instant)
+      throws SQLException {
+    if (instant == null) {
+      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setObject(index, toOffsetDateTime(instant));
+    }
+  }
+
+  /** An instant bound as timestamptz, independent of the JVM's and the session's zone. */
+  private static Argument timestamp(Instant instant) {
+    OffsetDateTime value = toOffsetDateTime(instant);
+    return (position, statement, ctx) -> statement.setObject(position, value);
+  }
+
+  private static OffsetDateTime toOffsetDateTime(Instant instant) {
+    // The driver sends OffsetDateTime.MAX / MIN as 'infinity' / '-infinity'.
+    if (instant.isAfter(PG_MAX)) {
+      return OffsetDateTime.MAX;
+    }
+    if (instant.isBefore(PG_MIN)) {
+      return OffsetDateTime.MIN;
+    }
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant ceilMillis(Instant instant) {
+    if (instant.isAfter(PG_MAX)) {
+      return instant;
+    }
+    Instant floor = instant.truncatedTo(ChronoUnit.MILLIS);
+    return floor.equals(instant) ? instant : floor.plusMillis(1);
+  }
+
+  private static void bind(Query q, TimerQuery query) {
+    if (query.participantId() != null) {
+      q.bind("participant", query.participantId());
+    }
+    if (query.flowType() != null) {
+      q.bind("flow", query.flowType());
+    }
+    if (query.callbackType() != null) {
+      q.bind("callback", query.callbackType());
+    }
+    if (query.status() != null) {
+      q.bind("status", query.status().name());
+    }
+  }
+
+  private static String describe(TimerQuery query) {
+    return "(participant="
+        + query.participantId()
+        + ", flowType="
+        + query.flowType()
+        + ", callbackType="
+        + query.callbackType()
+        + ", status="
+        + query.status()
+        + ")";
+  }
+
+  static String quoteIdentifier(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  /**
+   * Closes the connection pool when the store created it (built from a JDBC URL); a caller's
+   * {@link DataSource} is left open. Records stay stored. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+
+  /** The schema and table, for logs; never connection credentials. */
+  @Override
+  public String toString() {
+    return "PostgresStore[schema=" + schema + ", table=" + TABLE + "]";
+  }
+
+  /**
+   * Configures a {@link PostgresStore}. Obtain one from {@link PostgresStore#builder(DataSource)}
+   * or {@link PostgresStore#builder(String)}.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final String jdbcUrl;
+    private String schema;
+    private String user;
+    private String password;
+    private int poolSize = 4;
+    private Duration connectionTimeout = Duration.ofSeconds(10);
+    private boolean migrate = true;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(DataSource dataSource, String jdbcUrl) {
+      this.dataSource = dataSource;
+      this.jdbcUrl = jdbcUrl;
+    }
+
+    /**
+     * The schema for the store's table; created when missing. Default: the connection's current
+     * schema (the first existing schema of its {@code search_path}). Case-sensitive: the name is
+     * used as a quoted identifier.
+     */
+    public Builder schema(String schema) {
+      Objects.requireNonNull(schema, "schema");
+      if (schema.isBlank() || schema.length() > 63) {
+        throw new IllegalArgumentException("schema must be 1 to 63 characters and not blank: '" + schema + "'");
+      }
+      this.schema = schema;
+      return this;
+    }
+
+    /** The database user for the store's own pool (URL builder only). */
+    public Builder user(String user) {
+      requireUrl("user");
+      this.user = user;
+      return this;
+    }
+
+    /** The database password for the store's own pool (URL builder only). */
+    public Builder password(String password) {
+      requireUrl("password");
+      this.password = password;
+      return this;
+    }
+
+    /** Maximum connections of the store's own pool (URL builder only); default 4. */
+    public Builder poolSize(int poolSize) {
+      requireUrl("poolSize");
+      if (poolSize < 1 || poolSize > 1000) {
+        throw new IllegalArgumentException("poolSize must be in [1, 1000]: " + poolSize);
+      }
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    /**
+     * How long a call waits for a connection of the store's own pool before it fails with a
+     * {@link StoreException} (URL builder only); default 10 seconds.
+     */
+    public Builder connectionTimeout(Duration connectionTimeout) {
+      requireUrl("connectionTimeout");
+      Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+      if (connectionTimeout.toMillis() < 250) {
+        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + connectionTimeout);
+      }
+      this.connectionTimeout = connectionTimeout;
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} runs the migrations; default true. Turn off when the schema is
+     * migrated separately, then call {@link PostgresStore#migrate()} or run Flyway with {@link
+     * PostgresStore#MIGRATION_LOCATION} and {@link PostgresStore#HISTORY_TABLE}.
+     */
+    public Builder migrate(boolean migrate) {
+      this.migrate = migrate;
+      return this;
+    }
+
+    /** The clock for the {@code updated_at} of quarantined rows; default the UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    private void requireUrl(String option) {
+      if (jdbcUrl == null) {
+        throw new IllegalStateException(
+            option + " applies only to a store built from a JDBC URL; configure your DataSource instead");
+      }
+    }
+
+    /**
+     * Connects, resolves the schema, runs the migrations (unless disabled) and returns the store.
+     *
+     * @throws StoreException when the database cannot be reached or migrated
+     */
+    public PostgresStore build() {
+      HikariDataSource pool = jdbcUrl == null ? null : createPool();
+      DataSource source = pool != null ? pool : dataSource;
+      // Flyway holds two connections at once (history lock + migration); on the store's own pool
+      // it uses unpooled connections instead, so even a pool of one connection migrates.
+      DataSource migrationSource = pool != null ? unpooled() : dataSource;
+      try {
+        String resolved = schema != null ? schema : currentSchema(source);
+        if (migrate) {
+          PostgresStore.migrate(migrationSource, resolved);
+        }
+        PostgresStore store = new PostgresStore(source, migrationSource, pool, resolved, clock);
+        LOG.info(
+            "Persistent Timers PostgreSQL store: schema {}, table {}, {}",
+            resolved,
+            TABLE,
+            pool != null ? "own pool of " + poolSize + " connections" : "caller's DataSource");
+        return store;
+      } catch (RuntimeException e) {
+        if (pool != null) {
+          pool.close();
+        }
+        throw e;
+      }
+    }
+
+    private HikariDataSource createPool() {
+      HikariConfig config = new HikariConfig();
+      config.setJdbcUrl(jdbcUrl);
+      if (user != null) {
+        config.setUsername(user);
+      }
+      if (password != null) {
+        config.setPassword(password);
+      }
+      config.setMaximumPoolSize(poolSize);
+      config.setMinimumIdle(Math.min(1, poolSize));
+      config.setConnectionTimeout(connectionTimeout.toMillis());
+      config.setPoolName("persistent-timers");
+      config.setAutoCommit(true);
+      // Keep server DETAIL lines (which can quote row data, i.e. params) out of exceptions and logs.
+      config.addDataSourceProperty("logServerErrorDetail", "false");
+      try {
+        return new HikariDataSource(config);
+      } catch (RuntimeException e) {
+        throw StoreErrors.wrap("connecting to " + redact(jdbcUrl), e);
+      }
+    }
+
+    private DataSource unpooled() {
+      PGSimpleDataSource simple = new PGSimpleDataSource();
+      simple.setURL(jdbcUrl);
+      if (user != null) {
+        simple.setUser(user);
+      }
+      if (password != null) {
+        simple.setPassword(password);
+      }
+      simple.setLogServerErrorDetail(false);
+      return simple;
+    }
+
+    private static String currentSchema(DataSource source) {
+      try (Connection connection = source.getConnection();
+          PreparedStatement ps = connection.prepareStatement("SELECT current_schema()");
+          java.sql.ResultSet rs = ps.executeQuery()) {
+        String current = rs.next() ? rs.getString(1) : null;
+        if (current == null) {
+          throw new StoreException(
+              "PostgreSQL store: the connection has no current schema (empty search_path); set"
+                  + " one with PostgresStore.Builder.schema(...)");
+        }
+        return current;
+      } catch (SQLException e) {
+        throw StoreErrors.wrap("reading the current schema", e);
+      }
+    }
+
+    private static String redact(String url) {
+      return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.persistenttimers.store.postgres;
+
+import io.persistenttimers.StoreException;
+import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Turns driver, pool and Jdbi failures into {@link StoreException}s that name the operation and
+ * the timer, and that never carry params.
+ *
+ * <p>Why the cause is rebuilt: Jdbi's exception messages can render bound arguments, and a server
+ * error's DETAIL can quote the failing row or the invalid JSON text (both may hold params, which
+ * may be personal data). So a server error is replaced by a fresh {@link SQLException} holding
+ * only the primary message and SQLState, with the original stack trace.
+ */
+final class StoreErrors {
+  private StoreErrors() {}
+
+  static StoreException wrap(String operation, Throwable failure) {
+    if (failure instanceof StoreException storeException) {
+      return storeException;
+    }
+    SQLException sql = findSqlException(failure);
+    Throwable cause = sql != null ? sanitize(sql) : sanitizeOther(failure);
+    String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String state = sql != null && sql.getSQLState() != null ? " [SQLState " + sql.getSQLState() + "]" : "";
+    return new StoreException("PostgreSQL store: " + operation + " failed: " + reason + state, cause);
+  }
+
+  private static SQLException findSqlException(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return sql;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  private static SQLException sanitize(SQLException sql) {
+    if (sql instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+      ServerErrorMessage server = psql.getServerErrorMessage();
+      SQLException clean = new SQLException(server.getMessage(), psql.getSQLState());
+      clean.setStackTrace(psql.getStackTrace());
+      return clean;
+    }
+    // Client-side failures (connection refused, pool timeout, I/O) carry no row content.
+    return sql;
+  }
+
+  private static Throwable sanitizeOther(Throwable failure) {
+    // A non-SQL failure from Jdbi may render statement arguments in its message; keep only the
+    // type and the stack.
+    if (failure.getClass().getName().startsWith("org.jdbi.")) {
+      RuntimeException clean = new RuntimeException(failure.getClass().getSimpleName());
+      clean.setStackTrace(failure.getStackTrace());
+      return clean;
+    }
+    return failure;
+  }
+}
