@@ -47,7 +47,8 @@ class CalendarScheduleRandomizedTest {
   @Test
   void next_isTheFirstFiringStrictlyAfter_forRandomSchedulesAndInstants() {
     long seed = Long.getLong("schedule.seed", System.nanoTime());
-    System.out.println("CalendarScheduleRandomizedTest seed: " + seed + " (-Dschedule.seed=" + seed + ")");
+    System.out.println(
+        "CalendarScheduleRandomizedTest seed: " + seed + " (-Dschedule.seed=" + seed + ")");
     Random random = new Random(seed);
 
     int gapEnds = 0;
@@ -73,12 +74,19 @@ class CalendarScheduleRandomizedTest {
       for (Instant t = after.truncatedTo(ChronoUnit.MINUTES).plusSeconds(60);
           t.isBefore(end);
           t = t.plusSeconds(60)) {
-        assertThat(fires(schedule, t)).as(context + " -> " + next + " skipped a firing at " + t).isFalse();
+        assertThat(fires(schedule, t))
+            .as(context + " -> " + next + " skipped a firing at " + t)
+            .isFalse();
       }
     }
     System.out.println(
-        "CalendarScheduleRandomizedTest: of " + CASES + " results " + gapEnds + " were gap ends and "
-            + overlaps + " inside an overlap");
+        "CalendarScheduleRandomizedTest: of "
+            + CASES
+            + " results "
+            + gapEnds
+            + " were gap ends and "
+            + overlaps
+            + " inside an overlap");
     // Without these the test would silently stop covering what it is for.
     assertThat(gapEnds).as("gap ends reached, seed " + seed).isPositive();
     assertThat(overlaps).as("overlaps reached, seed " + seed).isPositive();
@@ -94,14 +102,15 @@ class CalendarScheduleRandomizedTest {
     if (local.getSecond() != 0 || local.getNano() != 0) {
       return false;
     }
-    boolean earlierPass =
-        local.atZone(zone).withEarlierOffsetAtOverlap().toInstant().equals(t);
+    boolean earlierPass = local.atZone(zone).withEarlierOffsetAtOverlap().toInstant().equals(t);
     if (earlierPass && matches(s, local)) {
       return true;
     }
     if (isGapEnd(zone, t)) {
       ZoneOffsetTransition transition = zone.getRules().previousTransition(t.plusNanos(1));
-      for (LocalDateTime l = transition.getDateTimeBefore(); l.isBefore(transition.getDateTimeAfter()); l = l.plusMinutes(1)) {
+      for (LocalDateTime l = transition.getDateTimeBefore();
+          l.isBefore(transition.getDateTimeAfter());
+          l = l.plusMinutes(1)) {
         if (matches(s, l)) {
           return true;
         }
@@ -147,7 +156,8 @@ class CalendarScheduleRandomizedTest {
     }
   }
 
-  private static Set<Integer> randomSet(Random random, int min, int max, double anyChance, int maxSize) {
+  private static Set<Integer> randomSet(
+      Random random, int min, int max, double anyChance, int maxSize) {
     Set<Integer> set = new TreeSet<>();
     if (random.nextDouble() >= anyChance) {
       int size = 1 + random.nextInt(maxSize);
@@ -172,12 +182,17 @@ class CalendarScheduleRandomizedTest {
   /** Uniform over 2005..2035, or in the 70 minutes before a transition of the zone. */
   private static Instant randomInstant(Random random, ZoneId zone, boolean nearTransition) {
     Instant base =
-        Instant.parse("2005-01-01T00:00:00Z").plusSeconds((long) (random.nextDouble() * 30 * 365 * 86400));
+        Instant.parse("2005-01-01T00:00:00Z")
+            .plusSeconds((long) (random.nextDouble() * 30 * 365 * 86400));
     ZoneOffsetTransition transition = zone.getRules().nextTransition(base);
-    if (nearTransition && transition != null && transition.getInstant().isBefore(Instant.parse("2040-01-01T00:00:00Z"))) {
+    if (nearTransition
+        && transition != null
+        && transition.getInstant().isBefore(Instant.parse("2040-01-01T00:00:00Z"))) {
       base = transition.getInstant().minusSeconds(70 * 60).plusSeconds(random.nextInt(75 * 60));
     }
     // Sometimes exactly on a minute, sometimes inside one.
-    return random.nextBoolean() ? base.truncatedTo(ChronoUnit.MINUTES) : base.plusNanos(random.nextInt(1_000_000_000));
+    return random.nextBoolean()
+        ? base.truncatedTo(ChronoUnit.MINUTES)
+        : base.plusNanos(random.nextInt(1_000_000_000));
   }
 }
