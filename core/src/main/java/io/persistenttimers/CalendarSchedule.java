@@ -83,7 +83,11 @@ public record CalendarSchedule(
     daysOfWeek = Collections.unmodifiableSortedSet(new TreeSet<>(daysOfWeek));
     requireArgument(
         firstDateAtOrAfter(
-                VALIDATION_START, daysOfMonth, months, daysOfWeek, VALIDATION_START.plusYears(SEARCH_YEARS))
+                VALIDATION_START,
+                daysOfMonth,
+                months,
+                daysOfWeek,
+                VALIDATION_START.plusYears(SEARCH_YEARS))
             != null,
         "schedule never fires: no date has daysOfMonth %s, months %s and daysOfWeek %s",
         daysOfMonth,
@@ -188,7 +192,8 @@ public record CalendarSchedule(
     requireArgument(values.stream().noneMatch(Objects::isNull), "%s must not contain null", field);
     TreeSet<Integer> copy = new TreeSet<>(values);
     for (int value : copy) {
-      requireArgument(value >= min && value <= max, "%s must be in %d..%d: %d", field, min, max, value);
+      requireArgument(
+          value >= min && value <= max, "%s must be in %d..%d: %d", field, min, max, value);
     }
     return Collections.unmodifiableSortedSet(copy);
   }
@@ -215,7 +220,12 @@ public record CalendarSchedule(
       cursor = local;
     }
     throw new IllegalStateException(
-        "no occurrence after " + after + " in " + zone + " within " + MAX_SKIPPED_OCCURRENCES
+        "no occurrence after "
+            + after
+            + " in "
+            + zone
+            + " within "
+            + MAX_SKIPPED_OCCURRENCES
             + " local occurrences");
   }
 

@@ -42,9 +42,7 @@ public record CronSchedule(String expression, ZoneId zone) implements Schedule {
     requireArgument(!expression.isEmpty(), "cron must not be blank");
     ExecutionTime executionTime = executionTime(expression);
     requireArgument(
-        nextLocal(executionTime, VALIDATION_START).isPresent(),
-        "cron never fires: %s",
-        expression);
+        nextLocal(executionTime, VALIDATION_START).isPresent(), "cron never fires: %s", expression);
   }
 
   static CronSchedule of(String expression, ZoneId zone) {
@@ -72,7 +70,10 @@ public record CronSchedule(String expression, ZoneId zone) implements Schedule {
                     .orElseThrow(
                         () ->
                             new IllegalStateException(
-                                "cron-utils found no occurrence after " + cursor + " for " + this))));
+                                "cron-utils found no occurrence after "
+                                    + cursor
+                                    + " for "
+                                    + this))));
   }
 
   @Override
@@ -96,7 +97,8 @@ public record CronSchedule(String expression, ZoneId zone) implements Schedule {
    * The next matching local minute strictly after {@code cursor}. Running cron-utils at offset UTC
    * keeps it on a pure local timeline, so it never applies DST rules of its own.
    */
-  private static Optional<LocalDateTime> nextLocal(ExecutionTime executionTime, LocalDateTime cursor) {
+  private static Optional<LocalDateTime> nextLocal(
+      ExecutionTime executionTime, LocalDateTime cursor) {
     return executionTime
         .nextExecution(cursor.atZone(ZoneOffset.UTC))
         .map(ZonedDateTime::toLocalDateTime);

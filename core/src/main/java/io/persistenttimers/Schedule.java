@@ -8,14 +8,14 @@ import java.time.ZoneId;
 import java.util.Optional;
 
 /**
- * What a recurring timer follows. Every schedule carries a {@link ZoneId}; occurrences are
- * computed from the schedule itself, in that zone, never from "now", so they do not drift.
+ * What a recurring timer follows. Every schedule carries a {@link ZoneId}; occurrences are computed
+ * from the schedule itself, in that zone, never from "now", so they do not drift.
  *
  * <p>Three forms:
  *
  * <ul>
- *   <li>calendar fields as in {@code minute hour day-of-month month weekday}, each a set of
- *       allowed values where an empty set means "any" ({@link #calendar}, {@link #daily}, {@link
+ *   <li>calendar fields as in {@code minute hour day-of-month month weekday}, each a set of allowed
+ *       values where an empty set means "any" ({@link #calendar}, {@link #daily}, {@link
  *       #weekdays});
  *   <li>a five-field Unix cron expression ({@link #cron});
  *   <li>a fixed interval from an anchor instant ({@link #every}).
@@ -25,8 +25,8 @@ import java.util.Optional;
  * instant after the gap; a wall time that occurs twice (fall back) fires once, at the earlier
  * instant. A daily 09:00 schedule asked at 08:00 fires today at 09:00.
  *
- * <p>Precisely, for the calendar and cron forms: take the next matching local minute strictly
- * after the wall time of {@code after}; a local time inside a gap maps to the instant the gap ends
+ * <p>Precisely, for the calendar and cron forms: take the next matching local minute strictly after
+ * the wall time of {@code after}; a local time inside a gap maps to the instant the gap ends
  * (America/New_York 2026-03-08 02:30 fires at 03:00 EDT), a local time inside an overlap maps to
  * its earlier instant; if that instant is not strictly after {@code after}, go on to the next
  * matching local minute. So several wall times inside one gap fire once, together, at the gap end;
@@ -50,8 +50,8 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
 
   /**
    * This schedule with any missing anchor filled in with {@code now}. Only an interval created
-   * without an anchor ({@link #every(Duration)}) changes: its first occurrence becomes {@code now
-   * + period}. The engine calls this when a recurring timer is scheduled.
+   * without an anchor ({@link #every(Duration)}) changes: its first occurrence becomes {@code now +
+   * period}. The engine calls this when a recurring timer is scheduled.
    */
   default Schedule anchoredAt(Instant now) {
     return this;

@@ -31,14 +31,16 @@ class CalendarScheduleTest {
   void daily_createdBeforeTime_firesToday() {
     Schedule daily = Schedule.daily(LocalTime.of(9, 0), KOLKATA);
 
-    assertThat(daily.next(at("2026-05-04T08:00", KOLKATA))).hasValue(at("2026-05-04T09:00", KOLKATA));
+    assertThat(daily.next(at("2026-05-04T08:00", KOLKATA)))
+        .hasValue(at("2026-05-04T09:00", KOLKATA));
   }
 
   @Test
   void daily_askedExactlyAtOccurrence_firesTomorrow() {
     Schedule daily = Schedule.daily(LocalTime.of(9, 0), KOLKATA);
 
-    assertThat(daily.next(at("2026-05-04T09:00", KOLKATA))).hasValue(at("2026-05-05T09:00", KOLKATA));
+    assertThat(daily.next(at("2026-05-04T09:00", KOLKATA)))
+        .hasValue(at("2026-05-05T09:00", KOLKATA));
   }
 
   @Test
@@ -92,7 +94,8 @@ class CalendarScheduleTest {
 
   @Test
   void february29_firesOnlyInLeapYears() {
-    Schedule leapDay = Schedule.calendar(UTC).months(2).daysOfMonth(29).hours(12).minutes(0).build();
+    Schedule leapDay =
+        Schedule.calendar(UTC).months(2).daysOfMonth(29).hours(12).minutes(0).build();
 
     Instant first = leapDay.next(Instant.parse("2025-01-01T00:00:00Z")).orElseThrow();
     Instant second = leapDay.next(first).orElseThrow();
@@ -105,7 +108,14 @@ class CalendarScheduleTest {
 
   @Test
   void february29OnAMonday_isFoundAcrossTheCenturyGap() {
-    Schedule rare = Schedule.calendar(UTC).months(2).daysOfMonth(29).daysOfWeek(MONDAY).hours(0).minutes(0).build();
+    Schedule rare =
+        Schedule.calendar(UTC)
+            .months(2)
+            .daysOfMonth(29)
+            .daysOfWeek(MONDAY)
+            .hours(0)
+            .minutes(0)
+            .build();
 
     // Feb 29 falls on a Monday in 2072 and then not until 2112 (2100 is not a leap year).
     assertThat(rare.next(Instant.parse("2072-03-01T00:00:00Z")))
@@ -123,7 +133,8 @@ class CalendarScheduleTest {
 
   @Test
   void lastMinuteOfYear_rollsIntoNextYear() {
-    Schedule schedule = Schedule.calendar(UTC).months(12).daysOfMonth(31).hours(23).minutes(59).build();
+    Schedule schedule =
+        Schedule.calendar(UTC).months(12).daysOfMonth(31).hours(23).minutes(59).build();
 
     assertThat(schedule.next(Instant.parse("2026-12-31T23:59:00Z")))
         .hasValue(Instant.parse("2027-12-31T23:59:00Z"));
@@ -131,7 +142,8 @@ class CalendarScheduleTest {
 
   @Test
   void dayOfMonthAndWeekday_bothMustMatch() {
-    Schedule fridayThe13th = Schedule.calendar(UTC).daysOfMonth(13).daysOfWeek(FRIDAY).hours(0).minutes(0).build();
+    Schedule fridayThe13th =
+        Schedule.calendar(UTC).daysOfMonth(13).daysOfWeek(FRIDAY).hours(0).minutes(0).build();
 
     Instant first = fridayThe13th.next(Instant.parse("2026-01-01T00:00:00Z")).orElseThrow();
     Instant second = fridayThe13th.next(first).orElseThrow();
@@ -143,7 +155,8 @@ class CalendarScheduleTest {
 
   @Test
   void severalValues_firesAtEachInOrder() {
-    Schedule schedule = Schedule.calendar(UTC).hours(8, 17).minutes(0, 30).daysOfWeek(SATURDAY).build();
+    Schedule schedule =
+        Schedule.calendar(UTC).hours(8, 17).minutes(0, 30).daysOfWeek(SATURDAY).build();
 
     Instant cursor = Instant.parse("2026-05-08T00:00:00Z"); // a Friday
     List<String> fired = new java.util.ArrayList<>();
@@ -171,7 +184,8 @@ class CalendarScheduleTest {
       Instant next = daily.next(cursor).orElseThrow();
       ZonedDateTime local = next.atZone(zone);
       assertThat(local.toLocalTime()).isEqualTo(LocalTime.of(9, 0));
-      assertThat(local.toLocalDate()).isEqualTo(LocalDateTime.parse("2026-01-01T09:00").toLocalDate().plusDays(i));
+      assertThat(local.toLocalDate())
+          .isEqualTo(LocalDateTime.parse("2026-01-01T09:00").toLocalDate().plusDays(i));
       cursor = next;
     }
   }
@@ -185,15 +199,19 @@ class CalendarScheduleTest {
 
     assertThat(schedule.hours()).containsExactly(8, 12, 17);
     assertThat(schedule.daysOfWeek()).containsExactly(MONDAY, FRIDAY);
-    assertThatThrownBy(() -> schedule.hours().add(1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> schedule.hours().add(1))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
   void builder_equalsCanonicalConstructor() {
-    CalendarSchedule built = Schedule.calendar(KOLKATA).minutes(0).hours(9).daysOfWeek(MONDAY).build();
+    CalendarSchedule built =
+        Schedule.calendar(KOLKATA).minutes(0).hours(9).daysOfWeek(MONDAY).build();
 
     assertThat(built)
-        .isEqualTo(new CalendarSchedule(KOLKATA, Set.of(0), Set.of(9), Set.of(), Set.of(), Set.of(MONDAY)));
+        .isEqualTo(
+            new CalendarSchedule(
+                KOLKATA, Set.of(0), Set.of(9), Set.of(), Set.of(), Set.of(MONDAY)));
   }
 
   @Test
@@ -216,13 +234,16 @@ class CalendarScheduleTest {
     assertThatThrownBy(() -> Schedule.calendar(null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("zone must not be null");
-    assertThatThrownBy(() -> new CalendarSchedule(null, Set.of(), Set.of(), Set.of(), Set.of(), Set.of()))
+    assertThatThrownBy(
+            () -> new CalendarSchedule(null, Set.of(), Set.of(), Set.of(), Set.of(), Set.of()))
         .hasMessage("zone must not be null");
-    assertThatThrownBy(() -> new CalendarSchedule(UTC, null, Set.of(), Set.of(), Set.of(), Set.of()))
+    assertThatThrownBy(
+            () -> new CalendarSchedule(UTC, null, Set.of(), Set.of(), Set.of(), Set.of()))
         .hasMessage("minutes must not be null");
     Set<DayOfWeek> withNull = new HashSet<>();
     withNull.add(null);
-    assertThatThrownBy(() -> new CalendarSchedule(UTC, Set.of(), Set.of(), Set.of(), Set.of(), withNull))
+    assertThatThrownBy(
+            () -> new CalendarSchedule(UTC, Set.of(), Set.of(), Set.of(), Set.of(), withNull))
         .hasMessage("daysOfWeek must not contain null");
     assertThatThrownBy(() -> Schedule.daily(LocalTime.NOON, UTC).next(null))
         .hasMessage("after must not be null");
@@ -241,7 +262,8 @@ class CalendarScheduleTest {
 
   @Test
   void rareButPossibleDates_areAccepted() {
-    assertThat(Schedule.calendar(UTC).months(2).daysOfMonth(29).daysOfWeek(SATURDAY).build()).isNotNull();
+    assertThat(Schedule.calendar(UTC).months(2).daysOfMonth(29).daysOfWeek(SATURDAY).build())
+        .isNotNull();
     assertThat(Schedule.calendar(UTC).months(2, 4).daysOfMonth(30).build().next(Instant.EPOCH))
         .hasValue(Instant.parse("1970-04-30T00:00:00Z"));
   }

@@ -61,7 +61,9 @@ class IntervalScheduleTest {
   @Test
   void badPeriods_areRefusedNamingField() {
     assertThatThrownBy(() -> Schedule.every(null)).hasMessage("period must not be null");
-    assertThatThrownBy(() -> Schedule.every(Duration.ofMillis(999))).hasMessageStartingWith("period must be at least");
-    assertThatThrownBy(() -> Schedule.every(Duration.ofDays(4000))).hasMessageStartingWith("period must be at most");
+    assertThatThrownBy(() -> Schedule.every(Duration.ofMillis(999)))
+        .hasMessageStartingWith("period must be at least");
+    assertThatThrownBy(() -> Schedule.every(Duration.ofDays(4000)))
+        .hasMessageStartingWith("period must be at most");
   }
 }

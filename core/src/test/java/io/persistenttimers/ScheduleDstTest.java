@@ -62,8 +62,8 @@ class ScheduleDstTest {
   void springForward_askedJustBeforeGap_firesAtGapEnd(String form, Function<Spec, Schedule> make) {
     Schedule daily = make.apply(new Spec(NEW_YORK, 2, 30));
 
-    assertThat(daily.next(Instant.parse("2026-03-08T06:59:59Z"))).hasValue(
-        Instant.parse("2026-03-08T07:00:00Z"));
+    assertThat(daily.next(Instant.parse("2026-03-08T06:59:59Z")))
+        .hasValue(Instant.parse("2026-03-08T07:00:00Z"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -134,14 +134,16 @@ class ScheduleDstTest {
     List<Instant> fired = run(daily, Instant.parse("2026-01-01T00:00:00Z"), 1000);
 
     assertThat(fired)
-        .allSatisfy(at -> assertThat(at.atZone(NEW_YORK).toLocalTime()).isEqualTo(LocalTime.of(9, 0)));
+        .allSatisfy(
+            at -> assertThat(at.atZone(NEW_YORK).toLocalTime()).isEqualTo(LocalTime.of(9, 0)));
     assertThat(fired.get(999).atZone(NEW_YORK).toLocalDate())
         .isEqualTo(fired.get(0).atZone(NEW_YORK).toLocalDate().plusDays(999));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("forms")
-  void pacificApia_skippedCalendarDay_firesOnceAtGapEnd(String form, Function<Spec, Schedule> make) {
+  void pacificApia_skippedCalendarDay_firesOnceAtGapEnd(
+      String form, Function<Spec, Schedule> make) {
     // Samoa skipped 2011-12-30 entirely; its 09:00 fires when the gap ends, at 31 Dec 00:00 local.
     ZoneId apia = ZoneId.of("Pacific/Apia");
     Schedule daily = make.apply(new Spec(apia, 9, 0));

@@ -52,7 +52,11 @@ class ScheduleJsonTest {
   @Test
   void calendar_writesEveryFieldInAscendingOrder() {
     Schedule schedule =
-        Schedule.calendar(ZoneId.of("Asia/Kolkata")).minutes(0).hours(9).daysOfWeek(WEDNESDAY, MONDAY).build();
+        Schedule.calendar(ZoneId.of("Asia/Kolkata"))
+            .minutes(0)
+            .hours(9)
+            .daysOfWeek(WEDNESDAY, MONDAY)
+            .build();
 
     assertThat(schedule.toJson())
         .isEqualTo(
@@ -75,7 +79,11 @@ class ScheduleJsonTest {
 
     assertThat(read)
         .isEqualTo(
-            Schedule.calendar(ZoneId.of("Asia/Kolkata")).minutes(0).hours(9).daysOfWeek(MONDAY, WEDNESDAY).build());
+            Schedule.calendar(ZoneId.of("Asia/Kolkata"))
+                .minutes(0)
+                .hours(9)
+                .daysOfWeek(MONDAY, WEDNESDAY)
+                .build());
   }
 
   static Stream<Arguments> badJson() {
@@ -86,7 +94,8 @@ class ScheduleJsonTest {
         Arguments.of("[1]", "schedule must be a JSON object"),
         Arguments.of("{}", "schedule.type is required"),
         Arguments.of("{\"type\":\"weekly\"}", "schedule.type is unknown: weekly"),
-        Arguments.of("{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}", "schedule.zone is required"),
+        Arguments.of(
+            "{\"type\":\"cron\",\"expression\":\"0 9 * * *\"}", "schedule.zone is required"),
         Arguments.of(
             "{\"type\":\"cron\",\"zone\":\"Mars/Base\",\"expression\":\"0 9 * * *\"}",
             "schedule.zone is not a valid zone id: Mars/Base"),
@@ -94,15 +103,18 @@ class ScheduleJsonTest {
             "{\"type\":\"cron\",\"zone\":\"!!\",\"expression\":\"0 9 * * *\"}",
             "schedule.zone is not a valid zone id: !!"),
         Arguments.of(
-            "{\"type\":\"cron\",\"zone\":7,\"expression\":\"0 9 * * *\"}", "schedule.zone must be a string"),
+            "{\"type\":\"cron\",\"zone\":7,\"expression\":\"0 9 * * *\"}",
+            "schedule.zone must be a string"),
         Arguments.of("{\"type\":\"cron\",\"zone\":\"UTC\"}", "schedule.expression is required"),
         Arguments.of(
             "{\"type\":\"cron\",\"zone\":\"UTC\",\"expression\":\"0 25 * * *\"}",
             "cron is not a valid five-field Unix expression"),
         Arguments.of(
-            "{\"type\":\"cron\",\"zone\":\"UTC\",\"expression\":\"0 0 30 2 *\"}", "cron never fires: 0 0 30 2 *"),
+            "{\"type\":\"cron\",\"zone\":\"UTC\",\"expression\":\"0 0 30 2 *\"}",
+            "cron never fires: 0 0 30 2 *"),
         Arguments.of("{" + calendar + "}", "schedule.daysOfWeek is required"),
-        Arguments.of("{" + calendar + ",\"daysOfWeek\":\"MONDAY\"}", "schedule.daysOfWeek must be an array"),
+        Arguments.of(
+            "{" + calendar + ",\"daysOfWeek\":\"MONDAY\"}", "schedule.daysOfWeek must be an array"),
         Arguments.of(
             "{" + calendar + ",\"daysOfWeek\":[\"MOONDAY\"]}",
             "schedule.daysOfWeek must hold day names such as MONDAY: \"MOONDAY\""),
@@ -110,7 +122,8 @@ class ScheduleJsonTest {
             "{" + calendar.replace("[9]", "[\"9\"]") + ",\"daysOfWeek\":[]}",
             "schedule.hours must hold integers only: \"9\""),
         Arguments.of(
-            "{" + calendar.replace("[9]", "[24]") + ",\"daysOfWeek\":[]}", "hours must be in 0..23: 24"),
+            "{" + calendar.replace("[9]", "[24]") + ",\"daysOfWeek\":[]}",
+            "hours must be in 0..23: 24"),
         Arguments.of(
             "{\"type\":\"calendar\",\"zone\":\"UTC\",\"minutes\":[],\"hours\":[],\"daysOfMonth\":[30],"
                 + "\"months\":[2],\"daysOfWeek\":[]}",
