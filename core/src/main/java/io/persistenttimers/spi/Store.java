@@ -49,7 +49,10 @@ public interface Store extends AutoCloseable {
   /** Records matching {@code query}, ordered by due time then id, at most {@code query.limit()}. */
   List<TimerRecord> list(TimerQuery query);
 
-  /** How many records match {@code query} (its limit ignored). */
+  /**
+   * How many records match {@code query} (its limit ignored). A row that cannot be decoded and
+   * has not been quarantined yet may be counted under the status it was stored with.
+   */
   long count(TimerQuery query);
 
   /**
@@ -76,7 +79,8 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes the record whatever its version or status.
    *
-   * @return the deleted record, or empty when there was none
+   * @return the deleted record, or empty when there was none — or when the deleted row could not
+   *     be decoded into a record (it is deleted all the same, and the store logs a warning)
    */
   Optional<TimerRecord> delete(String id);
 

@@ -79,6 +79,14 @@ public abstract class StoreContract {
   }
 
   @Test
+  public void insert_paramsComeBackByteForByte() {
+    String params = "{\"b\": 1,  \"a\":[true, null],\n \"z\":\"\\u00e9\\n\"}";
+    store.insert(record("text").params(params).build());
+
+    assertThat(store.get("text").orElseThrow().params()).isEqualTo(params);
+  }
+
+  @Test
   public void insert_optionalFieldsNull_roundTripAsNull() {
     TimerRecord minimal = record("minimal").build();
 
