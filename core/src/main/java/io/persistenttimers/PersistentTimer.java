@@ -245,7 +245,7 @@ public final class PersistentTimer implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private DelayScheduler scheduler;
     private Executor workers;
-    private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private int workerThreads = 16;
     private Duration horizon = Duration.ofMinutes(5);
     private int maxArmed = 100_000;
     private Duration overdueThreshold = Duration.ofMinutes(1);
@@ -258,6 +258,7 @@ public final class PersistentTimer implements AutoCloseable {
     private boolean allowUnregistered;
     private int maxParamsBytes = 64 * 1024;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private int maxBatch = 500;
     private TimerListener listener = new TimerListener() {};
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -292,7 +293,10 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** Size of the owned worker pool; default max(4, 2 × cores). */
+    /**
+     * Size of the owned worker pool; default 16. Callbacks usually wait on I/O (sending a
+     * message), so the pool is sized for concurrent waits, not for cores.
+     */
     public Builder workerThreads(int threads) {
       requireArgument(threads >= 1 && threads <= 1024, "workerThreads must be in 1..1024: %s", threads);
       this.workerThreads = threads;
@@ -395,6 +399,16 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Most writes committed together in one store transaction (group commit of concurrent schedule
+     * calls and completions); default 500. 1 turns group commit off.
+     */
+    public Builder maxBatch(int maxBatch) {
+      requireArgument(maxBatch >= 1 && maxBatch <= 10_000, "maxBatch must be in 1..10000: %s", maxBatch);
+      this.maxBatch = maxBatch;
+      return this;
+    }
+
     /** Receives events for metrics and logging. */
     public Builder listener(TimerListener listener) {
       this.listener = requireNonNull(listener, "listener");
@@ -421,7 +435,8 @@ public final class PersistentTimer implements AutoCloseable {
               failedRetention,
               allowUnregistered,
               maxParamsBytes,
-              shutdownTimeout);
+              shutdownTimeout,
+              maxBatch);
       ThreadPools pools = new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout);
       Engine engine =
           new Engine(

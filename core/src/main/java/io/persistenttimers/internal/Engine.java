@@ -18,6 +18,7 @@ import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStats;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -30,7 +31,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +91,7 @@ public final class Engine {
   private final EngineConfig config;
   private final DoubleSupplier random;
   private final AutoCloseable ownedResources;
+  private final GroupCommit writes;
 
   private final ConcurrentHashMap<String, Armed> armed = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> running = new ConcurrentHashMap<>();
@@ -126,6 +127,7 @@ public final class Engine {
     this.config = config;
     this.random = random;
     this.ownedResources = ownedResources;
+    this.writes = new GroupCommit(store, config.maxBatch());
   }
 
   public InstantSource clock() {
@@ -214,7 +216,7 @@ public final class Engine {
   public String schedule(TimerRecord record, IfExists ifExists) {
     checkOpen();
     String id = record.id();
-    if (store.insert(record)) {
+    if (writes.write(new Write.Insert(record))) {
       scheduled(record);
       return id;
     }
@@ -594,7 +596,7 @@ public final class Engine {
       Instant firedAt = clock.instant();
       if (record.isExpiredAt(firedAt)) {
         outcomePending = true;
-        complete(record, () -> store.delete(id, version), deleted -> {
+        complete(record, new Write.Delete(id, version), deleted -> {
           if (deleted) {
             listener.onDropped(record, "expired at " + record.expiresAt());
           }
@@ -647,7 +649,10 @@ public final class Engine {
     Duration lateness = Duration.between(record.nextFireAt(), firedAt);
     Duration reported = lateness.isNegative() ? Duration.ZERO : lateness;
     if (record.kind() == TimerKind.ONCE) {
-      complete(record, () -> store.delete(record.id(), record.version()), deleted -> listener.onFired(record, reported));
+      complete(
+          record,
+          new Write.Delete(record.id(), record.version()),
+          deleted -> listener.onFired(record, reported));
       return;
     }
     Instant now = clock.instant();
@@ -678,7 +683,7 @@ public final class Engine {
     log.debug("Timer '{}' failure", record.id(), error);
     if (record.kind() == TimerKind.ONCE) {
       TimerRecord dead = record.failed(failedAttempts, reason, now);
-      complete(record, () -> store.update(dead, record.version()), ok -> listener.onDead(record, error));
+      complete(record, new Write.Update(dead, record.version()), ok -> listener.onDead(record, error));
     } else {
       Instant next = nextOccurrence(record, record.nextFireAt(), now);
       TimerRecord moved = record.rescheduled(next, 0, reason, record.lastFiredAt(), now);
@@ -693,7 +698,7 @@ public final class Engine {
         "Timer '{}' ({}) quarantined: {}",
         record.id(), record.callbackType(), cause.getClass().getName());
     TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
-    complete(record, () -> store.update(quarantined, record.version()), ok -> {
+    complete(record, new Write.Update(quarantined, record.version()), ok -> {
       if (ok) {
         listener.onQuarantined(quarantined, reason);
       }
@@ -702,7 +707,7 @@ public final class Engine {
 
   /** Writes the next state of a timer and arms it when the write won. */
   private void advance(TimerRecord record, TimerRecord next, Runnable report) {
-    complete(record, () -> store.update(next, record.version()), updated -> {
+    complete(record, new Write.Update(next, record.version()), updated -> {
       report.run();
       if (updated) {
         armIfInWindow(next);
@@ -725,15 +730,15 @@ public final class Engine {
    * Writes the outcome of a run. The id stays in {@link #running} until the write succeeded, so
    * the loader does not arm the old version again; a failed write is retried with backoff.
    */
-  private void complete(TimerRecord record, Supplier<Boolean> write, Consumer<Boolean> after) {
+  private void complete(TimerRecord record, Write write, Consumer<Boolean> after) {
     completeAttempt(record, write, after, 1);
   }
 
   private void completeAttempt(
-      TimerRecord record, Supplier<Boolean> write, Consumer<Boolean> after, int attempt) {
+      TimerRecord record, Write write, Consumer<Boolean> after, int attempt) {
     boolean result;
     try {
-      result = write.get();
+      result = writes.write(write);
     } catch (RuntimeException e) {
       listener.onStoreError("complete", e);
       log.warn(

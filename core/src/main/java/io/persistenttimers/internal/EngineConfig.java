@@ -17,7 +17,8 @@ public record EngineConfig(
     Duration failedRetention,
     boolean allowUnregisteredCallbackTypes,
     int maxParamsBytes,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    int maxBatch) {
 
   /** How often the store is asked for the next window: half the horizon. */
   public Duration loadInterval() {

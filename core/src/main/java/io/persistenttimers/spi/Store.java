@@ -107,6 +107,25 @@ public interface Store extends AutoCloseable {
    */
   int deleteFailedBefore(Instant cutoff);
 
+  /**
+   * Applies {@code writes} in order as <b>one transaction</b> — one commit, one sync — so many
+   * concurrent schedule calls and completions share the cost of durability (group commit). Each
+   * write behaves as its single method would at that point of the transaction.
+   *
+   * <p>The default runs the single methods one after another, which is correct only for a store
+   * whose methods share one lock; a SQL store overrides it with a real transaction.
+   *
+   * @return for each write, in order, whether it took effect
+   * @throws StoreException when the transaction failed; then none of the writes took effect
+   */
+  default List<Boolean> writeAll(List<Write> writes) {
+    List<Boolean> results = new java.util.ArrayList<>(writes.size());
+    for (Write write : writes) {
+      results.add(write.applyTo(this));
+    }
+    return results;
+  }
+
   /** Every record (the seed's {@code ListTimers}). */
   default List<TimerRecord> list() {
     return list(TimerQuery.all());

@@ -4,6 +4,7 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -71,6 +72,12 @@ public final class FakeStore implements Store {
   @Override
   public synchronized Optional<TimerRecord> delete(String id) {
     return Optional.ofNullable(rows.remove(id));
+  }
+
+  /** One lock for the whole batch makes it atomic. */
+  @Override
+  public synchronized List<Boolean> writeAll(List<Write> writes) {
+    return Store.super.writeAll(writes);
   }
 
   @Override

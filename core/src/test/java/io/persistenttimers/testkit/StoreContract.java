@@ -11,6 +11,7 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -326,6 +327,86 @@ public abstract class StoreContract {
     assertThat(store.deleteFailedBefore(T0)).isEqualTo(1);
 
     assertThat(ids(store.list())).containsExactlyInAnyOrder("new-failed", "old-active", "old-quarantined");
+  }
+
+  // --- writeAll (group commit) ----------------------------------------------------------------
+
+  @Test
+  public void writeAll_reportsEachWritesOutcomeInOrder() {
+    TimerRecord existing = record("existing").build();
+    TimerRecord stale = record("stale").version(5).build();
+    TimerRecord doomed = record("doomed").version(2).build();
+    store.insert(existing);
+    store.insert(stale);
+    store.insert(doomed);
+    TimerRecord fresh = record("fresh").build();
+    TimerRecord existingV2 = existing.rescheduled(T0.plusSeconds(9), 0, null, null, T0);
+
+    List<Boolean> results =
+        store.writeAll(
+            List.of(
+                new Write.Insert(fresh),
+                new Write.Insert(record("existing").callbackType("other").build()),
+                new Write.Update(existingV2, 1),
+                new Write.Update(stale.rescheduled(T0, 0, null, null, T0), 4),
+                new Write.Delete("doomed", 2),
+                new Write.Delete("missing", 1)));
+
+    assertThat(results).containsExactly(true, false, true, false, true, false);
+    assertThat(store.get("fresh")).contains(fresh);
+    assertThat(store.get("existing")).contains(existingV2);
+    assertThat(store.get("stale")).contains(stale);
+    assertThat(store.get("doomed")).isEmpty();
+  }
+
+  @Test
+  public void writeAll_laterWritesSeeEarlierOnesInTheSameBatch() {
+    TimerRecord v1 = record("x").build();
+    TimerRecord v2 = v1.rescheduled(T0.plusSeconds(1), 0, null, null, T0);
+
+    List<Boolean> results =
+        store.writeAll(List.of(new Write.Insert(v1), new Write.Update(v2, 1), new Write.Delete("x", 2), new Write.Insert(v1)));
+
+    assertThat(results).containsExactly(true, true, true, true);
+    assertThat(store.get("x")).contains(v1);
+  }
+
+  @Test
+  public void writeAll_emptyBatch_changesNothing() {
+    assertThat(store.writeAll(List.of())).isEmpty();
+    assertThat(store.list()).isEmpty();
+  }
+
+  @Test
+  public void writeAll_largeBatch_allStored() {
+    List<Write> writes = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      writes.add(new Write.Insert(record(String.format("b%04d", i)).due(T0.plusMillis(i)).build()));
+    }
+
+    assertThat(store.writeAll(writes)).hasSize(600).containsOnly(true);
+
+    assertThat(store.count(TimerQuery.all())).isEqualTo(600);
+  }
+
+  @Test
+  public void concurrentBatches_loseNoWrite() throws Exception {
+    int threads = 4;
+    AtomicInteger next = new AtomicInteger();
+    runConcurrently(
+        threads,
+        () -> {
+          for (int round = 0; round < 10; round++) {
+            List<Write> batch = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+              batch.add(new Write.Insert(record("c" + next.getAndIncrement()).build()));
+            }
+            assertThat(store.writeAll(batch)).containsOnly(true);
+          }
+          return null;
+        });
+
+    assertThat(store.count(TimerQuery.all())).isEqualTo(threads * 10 * 20);
   }
 
   // --- concurrency ----------------------------------------------------------------------------

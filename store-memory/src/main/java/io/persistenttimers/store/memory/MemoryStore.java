@@ -4,6 +4,7 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,6 +104,12 @@ public final class MemoryStore implements Store {
       remove(current);
     }
     return Optional.ofNullable(current);
+  }
+
+  /** One lock for the whole batch makes it atomic. */
+  @Override
+  public synchronized List<Boolean> writeAll(List<Write> writes) {
+    return Store.super.writeAll(writes);
   }
 
   @Override

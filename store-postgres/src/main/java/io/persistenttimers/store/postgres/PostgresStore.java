@@ -7,6 +7,7 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -267,14 +268,17 @@ public final class PostgresStore implements Store {
     Objects.requireNonNull(next, "next");
     return write(
         "update of timer '" + next.id() + "' at version " + expectedVersion,
-        h -> {
-          try (PreparedStatement ps = h.getConnection().prepareStatement(updateSql)) {
-            int i = bindData(ps, 1, next);
-            ps.setString(i++, next.id());
-            ps.setLong(i, expectedVersion);
-            return ps.executeUpdate() == 1;
-          }
-        });
+        h -> updateOn(h.getConnection(), next, expectedVersion));
+  }
+
+  private boolean updateOn(Connection connection, TimerRecord next, long expectedVersion)
+      throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(updateSql)) {
+      int i = bindData(ps, 1, next);
+      ps.setString(i++, next.id());
+      ps.setLong(i, expectedVersion);
+      return ps.executeUpdate() == 1;
+    }
   }
 
   /** {@inheritDoc} */
@@ -283,12 +287,79 @@ public final class PostgresStore implements Store {
     Objects.requireNonNull(id, "id");
     return write(
         "delete of timer '" + id + "' at version " + expectedVersion,
-        h ->
-            h.createUpdate("DELETE FROM " + table + " WHERE id = :id AND version = :version")
-                    .bind("id", id)
-                    .bind("version", expectedVersion)
-                    .execute()
-                == 1);
+        h -> deleteOn(h.getConnection(), id, expectedVersion));
+  }
+
+  private boolean deleteOn(Connection connection, String id, long expectedVersion)
+      throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND version = ?")) {
+      ps.setString(1, id);
+      ps.setLong(2, expectedVersion);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * The whole batch in one transaction: one commit (one WAL flush) for many writes. Each write is
+   * its own statement, so the per-write results of {@link io.persistenttimers.spi.Write} hold.
+   */
+  @Override
+  public List<Boolean> writeAll(List<Write> writes) {
+    Objects.requireNonNull(writes, "writes");
+    if (writes.isEmpty()) {
+      return List.of();
+    }
+    return write(
+        "batch of " + writes.size() + " writes starting with timer '" + writes.get(0).id() + "'",
+        h -> {
+          Connection connection = h.getConnection();
+          List<Boolean> results = new ArrayList<>(writes.size());
+          // Consecutive writes of one kind go to the server as one JDBC batch (one round trip);
+          // keeping runs in order preserves "later writes see earlier ones".
+          int start = 0;
+          while (start < writes.size()) {
+            Class<?> kind = writes.get(start).getClass();
+            int end = start;
+            while (end < writes.size() && writes.get(end).getClass() == kind) {
+              end++;
+            }
+            executeRun(connection, writes.subList(start, end), results);
+            start = end;
+          }
+          return results;
+        });
+  }
+
+  private void executeRun(Connection connection, List<Write> run, List<Boolean> results)
+      throws SQLException {
+    Write first = run.get(0);
+    String sql =
+        first instanceof Write.Insert
+            ? insertSql
+            : first instanceof Write.Update
+                ? updateSql
+                : "DELETE FROM " + table + " WHERE id = ? AND version = ?";
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      for (Write w : run) {
+        if (w instanceof Write.Insert insert) {
+          ps.setString(1, insert.id());
+          bindData(ps, 2, insert.record());
+        } else if (w instanceof Write.Update update) {
+          int i = bindData(ps, 1, update.next());
+          ps.setString(i++, update.id());
+          ps.setLong(i, update.expectedVersion());
+        } else {
+          Write.Delete delete = (Write.Delete) w;
+          ps.setString(1, delete.id());
+          ps.setLong(2, delete.expectedVersion());
+        }
+        ps.addBatch();
+      }
+      for (int count : ps.executeBatch()) {
+        results.add(count == 1);
+      }
+    }
   }
 
   /**

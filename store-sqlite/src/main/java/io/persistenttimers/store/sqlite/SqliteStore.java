@@ -5,6 +5,7 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import io.persistenttimers.store.sqlite.TimerRows.Readable;
 import io.persistenttimers.store.sqlite.TimerRows.Row;
 import io.persistenttimers.store.sqlite.TimerRows.Unreadable;
@@ -200,10 +201,38 @@ public final class SqliteStore implements Store {
   @Override
   public boolean insert(TimerRecord record) {
     Objects.requireNonNull(record, "record");
+    return write("insert", record.id(), h -> insertIn(h, record));
+  }
+
+  private static boolean insertIn(Handle h, TimerRecord record) {
+    return bindAll(h.createUpdate(TimerRows.INSERT), TimerRows.values(record)).execute() == 1;
+  }
+
+  /** One {@code BEGIN IMMEDIATE … COMMIT} for the whole batch: one sync for many writes. */
+  @Override
+  public List<Boolean> writeAll(List<Write> writes) {
+    Objects.requireNonNull(writes, "writes");
+    if (writes.isEmpty()) {
+      return List.of();
+    }
+    String firstId = writes.get(0).id();
     return write(
-        "insert",
-        record.id(),
-        h -> bindAll(h.createUpdate(TimerRows.INSERT), TimerRows.values(record)).execute() == 1);
+        "write batch of " + writes.size(),
+        firstId,
+        h -> {
+          List<Boolean> results = new ArrayList<>(writes.size());
+          for (Write w : writes) {
+            if (w instanceof Write.Insert insert) {
+              results.add(insertIn(h, insert.record()));
+            } else if (w instanceof Write.Update update) {
+              results.add(updateIn(h, update.next(), update.expectedVersion()));
+            } else {
+              Write.Delete delete = (Write.Delete) w;
+              results.add(deleteIn(h, delete.id(), delete.expectedVersion()));
+            }
+          }
+          return results;
+        });
   }
 
   /**
@@ -276,29 +305,29 @@ public final class SqliteStore implements Store {
   @Override
   public boolean update(TimerRecord next, long expectedVersion) {
     Objects.requireNonNull(next, "next");
-    return write(
-        "update",
-        next.id(),
-        h ->
-            bindAll(
-                        h.createUpdate(TimerRows.UPDATE_IF_VERSION),
-                        TimerRows.updateValues(next, expectedVersion))
-                    .execute()
-                == 1);
+    return write("update", next.id(), h -> updateIn(h, next, expectedVersion));
+  }
+
+  private static boolean updateIn(Handle h, TimerRecord next, long expectedVersion) {
+    return bindAll(
+                h.createUpdate(TimerRows.UPDATE_IF_VERSION),
+                TimerRows.updateValues(next, expectedVersion))
+            .execute()
+        == 1;
   }
 
   @Override
   public boolean delete(String id, long expectedVersion) {
     Objects.requireNonNull(id, "id");
-    return write(
-        "delete",
-        id,
-        h ->
-            h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE id = ? AND version = ?")
-                    .bind(0, id)
-                    .bind(1, expectedVersion)
-                    .execute()
-                == 1);
+    return write("delete", id, h -> deleteIn(h, id, expectedVersion));
+  }
+
+  private static boolean deleteIn(Handle h, String id, long expectedVersion) {
+    return h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE id = ? AND version = ?")
+            .bind(0, id)
+            .bind(1, expectedVersion)
+            .execute()
+        == 1;
   }
 
   @Override

@@ -1,0 +1,118 @@
+package io.persistenttimers.internal;
+
+import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: concurrent writers share one store transaction, so N threads scheduling at once
+ * pay for one commit and one sync instead of N, and each still returns only after its own write
+ * is durable.
+ *
+ * <p>Leader/follower, no extra thread: a writer queues its write and takes the commit lock; whoever
+ * holds the lock drains everything queued so far and commits it as one {@link Store#writeAll}
+ * batch. Writers that queued while that commit ran find their write done when they get the lock,
+ * or commit the next batch themselves. A lone writer commits immediately: no added latency.
+ *
+ * <p>If a batch fails, each of its writes is retried alone, so one bad write (a constraint the
+ * store refuses) fails only its own caller.
+ */
+public final class GroupCommit {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+
+  private static final class Pending {
+    final Write write;
+    boolean done;
+    boolean result;
+    RuntimeException error;
+
+    Pending(Write write) {
+      this.write = write;
+    }
+  }
+
+  private final Store store;
+  private final int maxBatch;
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock commitLock = new ReentrantLock();
+
+  public GroupCommit(Store store, int maxBatch) {
+    Checks.requireArgument(maxBatch >= 1, "maxBatch must be >= 1: %s", maxBatch);
+    this.store = store;
+    this.maxBatch = maxBatch;
+  }
+
+  /**
+   * Writes durably, possibly together with other threads' writes.
+   *
+   * @return whether the write took effect (see {@link Write})
+   * @throws io.persistenttimers.StoreException when the store failed this write
+   */
+  public boolean write(Write write) {
+    Pending mine = new Pending(write);
+    queue.add(mine);
+    while (true) {
+      commitLock.lock();
+      try {
+        if (!mine.done) {
+          commitQueued();
+        }
+      } finally {
+        commitLock.unlock();
+      }
+      // Whoever held the lock may have committed a batch that stopped short of our write.
+      if (mine.done) {
+        if (mine.error != null) {
+          throw mine.error;
+        }
+        return mine.result;
+      }
+    }
+  }
+
+  /** Under the commit lock: commits up to {@code maxBatch} queued writes as one transaction. */
+  private void commitQueued() {
+    List<Pending> batch = new ArrayList<>();
+    Pending next;
+    while (batch.size() < maxBatch && (next = queue.poll()) != null) {
+      batch.add(next);
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (batch.size() == 1) {
+      commitAlone(batch.get(0));
+      return;
+    }
+    List<Write> writes = new ArrayList<>(batch.size());
+    batch.forEach(p -> writes.add(p.write));
+    try {
+      List<Boolean> results = store.writeAll(writes);
+      for (int i = 0; i < batch.size(); i++) {
+        finish(batch.get(i), results.get(i), null);
+      }
+    } catch (RuntimeException batchError) {
+      log.debug("Batch of {} writes failed; retrying each alone: {}", batch.size(), batchError.toString());
+      batch.forEach(this::commitAlone);
+    }
+  }
+
+  private void commitAlone(Pending pending) {
+    try {
+      finish(pending, store.writeAll(List.of(pending.write)).get(0), null);
+    } catch (RuntimeException e) {
+      finish(pending, false, e);
+    }
+  }
+
+  private static void finish(Pending pending, boolean result, RuntimeException error) {
+    pending.result = result;
+    pending.error = error;
+    pending.done = true;
+  }
+}

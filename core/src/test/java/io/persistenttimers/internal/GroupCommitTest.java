@@ -1,0 +1,142 @@
+package io.persistenttimers.internal;
+
+import static io.persistenttimers.testkit.Records.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.persistenttimers.StoreException;
+import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
+import io.persistenttimers.testkit.FakeStore;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitTest {
+
+  /** Records the size of every batch; the first batch can be held open with a latch. */
+  private static final class BatchRecorder {
+    final FakeStore real = new FakeStore();
+    final List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
+    final CountDownLatch firstEntered = new CountDownLatch(1);
+    final CountDownLatch releaseFirst = new CountDownLatch(1);
+    volatile String poison;
+
+    Store store() {
+      return (Store)
+          Proxy.newProxyInstance(
+              Store.class.getClassLoader(),
+              new Class<?>[] {Store.class},
+              (proxy, method, args) -> {
+                if (method.getName().equals("writeAll")) {
+                  @SuppressWarnings("unchecked")
+                  List<Write> writes = (List<Write>) args[0];
+                  batches.add(writes.size());
+                  if (batches.size() == 1) {
+                    firstEntered.countDown();
+                    releaseFirst.await(30, TimeUnit.SECONDS);
+                  }
+                  if (poison != null && writes.stream().anyMatch(w -> w.id().equals(poison))) {
+                    throw new StoreException("refused " + poison);
+                  }
+                  return real.writeAll(writes);
+                }
+                return method.invoke(real, args);
+              });
+    }
+  }
+
+  @Test
+  void writersArrivingDuringACommit_shareTheNextTransaction_andEachReturnsAfterItsWrite()
+      throws Exception {
+    BatchRecorder recorder = new BatchRecorder();
+    GroupCommit commit = new GroupCommit(recorder.store(), 500);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      Future<Boolean> first = pool.submit(() -> commit.write(new Write.Insert(record("t0").build())));
+      assertThat(recorder.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
+      List<Thread> followers = Collections.synchronizedList(new ArrayList<>());
+      List<Future<Boolean>> rest = new ArrayList<>();
+      for (int i = 1; i < 8; i++) {
+        String id = "t" + i;
+        rest.add(
+            pool.submit(
+                () -> {
+                  followers.add(Thread.currentThread());
+                  boolean stored = commit.write(new Write.Insert(record(id).build()));
+                  // Durable on return: the write is in the store before the call comes back.
+                  assertThat(recorder.real.get(id)).isPresent();
+                  return stored;
+                }));
+      }
+      awaitAllWaiting(followers, 7);
+
+      recorder.releaseFirst.countDown();
+
+      assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
+      for (Future<Boolean> f : rest) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(recorder.batches).containsExactly(1, 7);
+      assertThat(recorder.real.list()).hasSize(8);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailingWriteInABatch_failsOnlyItsOwnCaller() throws Exception {
+    BatchRecorder recorder = new BatchRecorder();
+    recorder.poison = "bad";
+    GroupCommit commit = new GroupCommit(recorder.store(), 500);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      Future<Boolean> first = pool.submit(() -> commit.write(new Write.Insert(record("t0").build())));
+      assertThat(recorder.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
+      List<Thread> followers = Collections.synchronizedList(new ArrayList<>());
+      List<Future<Boolean>> rest = new ArrayList<>();
+      for (String id : List.of("good-1", "bad", "good-2")) {
+        rest.add(
+            pool.submit(
+                () -> {
+                  followers.add(Thread.currentThread());
+                  return commit.write(new Write.Insert(record(id).build()));
+                }));
+      }
+      awaitAllWaiting(followers, 3);
+      recorder.releaseFirst.countDown();
+
+      assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(rest.get(0).get(30, TimeUnit.SECONDS)).isTrue();
+      assertThatThrownBy(() -> rest.get(1).get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreException.class);
+      assertThat(rest.get(2).get(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(recorder.real.get("bad")).isEmpty();
+      assertThat(recorder.real.get("good-1")).isPresent();
+      assertThat(recorder.real.get("good-2")).isPresent();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Waits (bounded) until every follower is parked on the commit lock. */
+  private static void awaitAllWaiting(List<Thread> threads, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      synchronized (threads) {
+        if (threads.size() == count
+            && threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+          return;
+        }
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("followers did not queue up in time");
+  }
+}
