@@ -259,6 +259,7 @@ public final class PersistentTimer implements AutoCloseable {
     private int maxParamsBytes = 64 * 1024;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private int maxBatch = 500;
+    private MultiNode multiNode;
     private TimerListener listener = new TimerListener() {};
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -409,6 +410,15 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs this timer as one of several nodes sharing the store, which must implement {@link
+     * io.persistenttimers.spi.ClaimingStore} (PostgreSQL). See {@link MultiNode}.
+     */
+    public Builder multiNode(MultiNode multiNode) {
+      this.multiNode = requireNonNull(multiNode, "multiNode");
+      return this;
+    }
+
     /** Receives events for metrics and logging. */
     public Builder listener(TimerListener listener) {
       this.listener = requireNonNull(listener, "listener");
@@ -422,6 +432,10 @@ public final class PersistentTimer implements AutoCloseable {
     }
 
     public PersistentTimer build() {
+      requireArgument(
+          multiNode == null || store instanceof io.persistenttimers.spi.ClaimingStore,
+          "multi-node mode needs a store that implements ClaimingStore (such as PostgresStore): %s",
+          store.getClass().getName());
       EngineConfig config =
           new EngineConfig(
               horizon,
@@ -448,7 +462,8 @@ public final class PersistentTimer implements AutoCloseable {
               listener,
               config,
               random,
-              pools);
+              pools,
+              multiNode);
       return new PersistentTimer(engine, new NewTimers(registry, config), store);
     }
   }

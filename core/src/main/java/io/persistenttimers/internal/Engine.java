@@ -5,6 +5,7 @@ import io.persistenttimers.CallbackRegistry;
 import io.persistenttimers.DelayScheduler;
 import io.persistenttimers.DuplicateTimerException;
 import io.persistenttimers.IfExists;
+import io.persistenttimers.MultiNode;
 import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.RetryPolicy;
 import io.persistenttimers.StoreException;
@@ -17,17 +18,21 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStats;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -92,6 +97,10 @@ public final class Engine {
   private final DoubleSupplier random;
   private final AutoCloseable ownedResources;
   private final GroupCommit writes;
+  private final Ownership ownership;
+  /** How far ahead timers are armed: the horizon, or the claim window in multi-node mode. */
+  private final Duration window;
+  private final AtomicBoolean loadRequested = new AtomicBoolean();
 
   private final ConcurrentHashMap<String, Armed> armed = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> running = new ConcurrentHashMap<>();
@@ -106,6 +115,8 @@ public final class Engine {
 
   private DelayScheduler.Cancellable loadTask;
   private DelayScheduler.Cancellable cleanupTask;
+  private DelayScheduler.Cancellable renewTask;
+  private AutoCloseable notifications = () -> {};
   private Instant spreadCursor = Instant.EPOCH;
 
   public Engine(
@@ -117,7 +128,8 @@ public final class Engine {
       TimerListener listener,
       EngineConfig config,
       DoubleSupplier random,
-      AutoCloseable ownedResources) {
+      AutoCloseable ownedResources,
+      MultiNode multiNode) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
@@ -128,6 +140,13 @@ public final class Engine {
     this.random = random;
     this.ownedResources = ownedResources;
     this.writes = new GroupCommit(store, config.maxBatch());
+    if (multiNode == null) {
+      this.ownership = new SingleNode(store);
+      this.window = config.horizon();
+    } else {
+      this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode);
+      this.window = multiNode.claimAhead();
+    }
   }
 
   public InstantSource clock() {
@@ -169,9 +188,19 @@ public final class Engine {
       throw e;
     }
     synchronized (lifecycle) {
-      loadTask = scheduler.schedule(guarded("load", this::scheduledLoad), config.loadInterval());
+      loadTask =
+          scheduler.schedule(guarded("load", this::scheduledLoad), ownership.loadInterval(config));
       cleanupTask =
           scheduler.schedule(guarded("cleanup", this::scheduledCleanup), config.cleanupInterval());
+      if (ownership.renewInterval() != null) {
+        renewTask =
+            scheduler.schedule(guarded("renew", this::scheduledRenew), ownership.renewInterval());
+      }
+    }
+    try {
+      notifications = ownership.listen(this::requestLoad);
+    } catch (RuntimeException e) {
+      log.warn("Could not listen for new-timer notifications; relying on polling: {}", e.toString());
     }
     log.info("Persistent Timers started: {} timers armed", armed.size());
   }
@@ -188,14 +217,28 @@ public final class Engine {
       if (cleanupTask != null) {
         cleanupTask.cancel();
       }
+      if (renewTask != null) {
+        renewTask.cancel();
+      }
     }
     armed.values().forEach(a -> a.handle().cancel());
     armed.clear();
     unbound.clear();
     try {
+      notifications.close();
+    } catch (Exception e) {
+      log.debug("Closing notifications failed", e);
+    }
+    try {
       ownedResources.close();
     } catch (Exception e) {
       log.warn("Persistent Timers: error while shutting down threads", e);
+    }
+    try {
+      // After the workers stopped: nothing of ours runs any more, so others may take over.
+      ownership.release();
+    } catch (RuntimeException e) {
+      log.warn("Could not give back leases; other nodes take over when they expire: {}", e.toString());
     }
     log.info("Persistent Timers closed; every timer stays in the store");
   }
@@ -252,7 +295,14 @@ public final class Engine {
 
   private void scheduled(TimerRecord record) {
     listener.onScheduled(record);
-    armIfInWindow(record);
+    armIfOwned(record);
+  }
+
+  /** Arms a record this engine wrote, unless another node might be the one to claim it. */
+  private void armIfOwned(TimerRecord record) {
+    if (ownership.armsOwnInserts()) {
+      armIfInWindow(record);
+    }
   }
 
   /**
@@ -261,7 +311,7 @@ public final class Engine {
    */
   public void armCommitted(String id) {
     checkOpen();
-    store.get(id).filter(r -> r.status() == TimerStatus.ACTIVE).ifPresent(this::armIfInWindow);
+    store.get(id).filter(r -> r.status() == TimerStatus.ACTIVE).ifPresent(this::armIfOwned);
   }
 
   public Optional<TimerRecord> cancel(String id) {
@@ -292,7 +342,7 @@ public final class Engine {
       TimerRecord released = record.released(due, now);
       if (store.update(released, record.version())) {
         log.info("Timer '{}' ({}) released from {}", id, record.callbackType(), record.status());
-        armIfInWindow(released);
+        armIfOwned(released);
         return true;
       }
     }
@@ -361,7 +411,7 @@ public final class Engine {
     execute(
         "load",
         () -> {
-          Duration next = config.loadInterval();
+          Duration next = ownership.loadInterval(config);
           try {
             load(false);
           } catch (RuntimeException e) {
@@ -379,19 +429,25 @@ public final class Engine {
 
   private void load(boolean recovering) {
     Instant now = clock.instant();
-    Instant target = now.plus(config.horizon());
+    Instant target = now.plus(window);
     if (target.isAfter(loadTarget)) {
       loadTarget = target;
     }
-    List<TimerRecord> due = store.findDue(target, config.maxArmed());
+    List<TimerRecord> due = ownership.acquireDue(now, config);
     int overdue = 0;
+    List<String> cannotRun = new ArrayList<>();
     for (TimerRecord record : due) {
-      if (consider(record, now, recovering)) {
+      if (unbound.containsKey(record.id())) {
+        cannotRun.add(record.id());
+      } else if (consider(record, now, recovering)) {
         overdue++;
       }
     }
+    if (!cannotRun.isEmpty()) {
+      ownership.giveUp(cannotRun);
+    }
     if (recovering && !due.isEmpty()) {
-      log.info("Recovered {} timers due within {} ({} overdue)", due.size(), config.horizon(), overdue);
+      log.info("Recovered {} timers due within {} ({} overdue)", due.size(), window, overdue);
     } else {
       log.debug("Loaded {} timers due before {}", due.size(), target);
     }
@@ -558,6 +614,7 @@ public final class Engine {
           record.id(),
           record.callbackType());
       listener.onUnknownCallbackType(record);
+      ownership.giveUp(List.of(record.id()));
     }
     // The type may have been registered between the check and the put.
     if (registry.contains(record.callbackType()) && unbound.remove(record.id(), record)) {
@@ -578,7 +635,7 @@ public final class Engine {
       }
       Optional<TimerRecord> stored;
       try {
-        stored = store.get(id);
+        stored = ownership.verify(id);
       } catch (RuntimeException e) {
         listener.onStoreError("get", e);
         log.warn("Timer '{}': store unavailable before firing; retrying: {}", id, e.toString());
@@ -795,6 +852,64 @@ public final class Engine {
             if (state == State.STARTED) {
               cleanupTask =
                   scheduler.schedule(guarded("cleanup", this::scheduledCleanup), config.cleanupInterval());
+            }
+          }
+        });
+  }
+
+  /** Another node inserted a timer: claim soon instead of at the next poll. */
+  private void requestLoad() {
+    if (state != State.STARTED || !loadRequested.compareAndSet(false, true)) {
+      return;
+    }
+    scheduler.schedule(
+        guarded(
+            "load",
+            () -> {
+              loadRequested.set(false);
+              if (state == State.STARTED) {
+                execute(
+                    "load",
+                    () -> {
+                      try {
+                        load(false);
+                      } catch (RuntimeException e) {
+                        listener.onStoreError("claimDue", e);
+                        log.warn("Claiming due timers failed: {}", e.toString());
+                      }
+                    });
+              }
+            }),
+        Duration.ZERO);
+  }
+
+  /** Renews the leases of what this node holds; disarms what it lost to other nodes. */
+  private void scheduledRenew() {
+    if (state != State.STARTED) {
+      return;
+    }
+    execute(
+        "renew",
+        () -> {
+          Set<String> held = new HashSet<>(armed.keySet());
+          held.addAll(running.keySet());
+          try {
+            Set<String> lost = ownership.renew(held);
+            for (String id : lost) {
+              Armed removed = armed.remove(id);
+              if (removed != null) {
+                removed.handle().cancel();
+                log.info("Timer '{}' is no longer held by this node; disarmed", id);
+              }
+            }
+          } catch (RuntimeException e) {
+            listener.onStoreError("renewLeases", e);
+            log.warn("Renewing leases failed; timers are re-checked before they fire: {}", e.toString());
+          }
+          synchronized (lifecycle) {
+            if (state == State.STARTED) {
+              renewTask =
+                  scheduler.schedule(guarded("renew", this::scheduledRenew), ownership.renewInterval());
             }
           }
         });

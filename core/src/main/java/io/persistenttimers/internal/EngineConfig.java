@@ -20,11 +20,6 @@ public record EngineConfig(
     Duration shutdownTimeout,
     int maxBatch) {
 
-  /** How often the store is asked for the next window: half the horizon. */
-  public Duration loadInterval() {
-    return horizon.dividedBy(2);
-  }
-
   @Override
   public String toString() {
     return "horizon="

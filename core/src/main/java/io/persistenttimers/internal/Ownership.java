@@ -1,0 +1,43 @@
+package io.persistenttimers.internal;
+
+import io.persistenttimers.TimerRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How an engine gets the right to fire a timer: alone over its store ({@link SingleNode}), or by
+ * lease among several nodes ({@link LeasedOwnership}).
+ */
+interface Ownership {
+
+  /** Due timers this engine may arm, earliest first. */
+  List<TimerRecord> acquireDue(Instant now, EngineConfig config);
+
+  /** How often {@link #acquireDue} runs. */
+  Duration loadInterval(EngineConfig config);
+
+  /** The stored record if this engine may fire it now; checked right before the callback. */
+  Optional<TimerRecord> verify(String id);
+
+  /** Whether a timer this engine just inserted may be armed without acquiring it first. */
+  boolean armsOwnInserts();
+
+  /** How often {@link #renew} runs; null when there is nothing to renew. */
+  Duration renewInterval();
+
+  /** Extends this engine's hold on {@code held}; returns the ids it lost. */
+  Set<String> renew(Collection<String> held);
+
+  /** Starts notifications that call {@code wakeUp} when another node inserted a timer. */
+  AutoCloseable listen(Runnable wakeUp);
+
+  /** Gives up whatever this engine holds (after it stopped firing). */
+  void release();
+
+  /** Gives up the hold on {@code ids}, timers this engine cannot run, so others may take them. */
+  void giveUp(Collection<String> ids);
+}

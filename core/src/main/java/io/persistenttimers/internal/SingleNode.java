@@ -1,0 +1,60 @@
+package io.persistenttimers.internal;
+
+import io.persistenttimers.TimerRecord;
+import io.persistenttimers.spi.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** One engine per store: every stored timer is this engine's to fire. */
+final class SingleNode implements Ownership {
+  private final Store store;
+
+  SingleNode(Store store) {
+    this.store = store;
+  }
+
+  @Override
+  public List<TimerRecord> acquireDue(Instant now, EngineConfig config) {
+    return store.findDue(now.plus(config.horizon()), config.maxArmed());
+  }
+
+  @Override
+  public Duration loadInterval(EngineConfig config) {
+    return config.horizon().dividedBy(2);
+  }
+
+  @Override
+  public Optional<TimerRecord> verify(String id) {
+    return store.get(id);
+  }
+
+  @Override
+  public boolean armsOwnInserts() {
+    return true;
+  }
+
+  @Override
+  public Duration renewInterval() {
+    return null;
+  }
+
+  @Override
+  public Set<String> renew(Collection<String> held) {
+    return Set.of();
+  }
+
+  @Override
+  public AutoCloseable listen(Runnable wakeUp) {
+    return () -> {};
+  }
+
+  @Override
+  public void release() {}
+
+  @Override
+  public void giveUp(Collection<String> ids) {}
+}

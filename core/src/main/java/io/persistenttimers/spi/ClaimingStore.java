@@ -1,0 +1,70 @@
+package io.persistenttimers.spi;
+
+import io.persistenttimers.TimerRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link Store} that several engines (nodes) can share: each due timer is fired by the one node
+ * that holds its lease.
+ *
+ * <p>Contract, on top of {@link Store}'s:
+ *
+ * <ul>
+ *   <li><b>Leases are judged by the store's clock</b> (the database's {@code now()}), never by a
+ *       node's, so a node whose clock runs ahead cannot take a live lease.
+ *   <li><b>Fencing.</b> Taking a timer whose lease belongs to another node (expired) increments its
+ *       {@link TimerRecord#version() version} and its lease epoch. Completion and rescheduling
+ *       compare and set on the version, so a node that was paused past its lease and resumes can
+ *       neither complete nor reschedule a timer another node took.
+ *   <li>Inserted timers have no owner.
+ * </ul>
+ */
+public interface ClaimingStore extends Store {
+
+  /**
+   * Claims for {@code node} the earliest ACTIVE timers due strictly before {@code before} that
+   * have no owner, an expired lease, or already belong to {@code node}, skipping rows other nodes
+   * are claiming at this moment ({@code FOR UPDATE SKIP LOCKED}). Each claimed timer's lease runs
+   * until the store's now plus {@code lease}. A timer taken from another node gets a new version;
+   * one re-claimed by its owner keeps its version.
+   *
+   * @return the claimed records, earliest first
+   */
+  java.util.List<TimerRecord> claimDue(String node, Instant before, int limit, Duration lease);
+
+  /**
+   * Extends to the store's now plus {@code lease} the leases {@code node} still holds among
+   * {@code ids}.
+   *
+   * @return the ids whose lease {@code node} still held (and now extended); the others were taken
+   *     over, cancelled or completed
+   */
+  Set<String> renewLeases(String node, Collection<String> ids, Duration lease);
+
+  /**
+   * The timer, if {@code node} holds a live lease on it by the store's clock. Checked right
+   * before a callback runs.
+   */
+  Optional<TimerRecord> getIfOwned(String id, String node);
+
+  /** Gives up every lease of {@code node} (a clean shutdown), so other nodes take over at once. */
+  int releaseLeases(String node);
+
+  /** Gives up {@code node}'s leases on {@code ids} (timers it cannot run), so others may take them. */
+  int releaseLeases(String node, Collection<String> ids);
+
+  /**
+   * Calls {@code onNewTimer} (on a store thread) when any node inserts a timer, so nodes claim
+   * near-term timers before their next poll. Optional: the default returns a no-op handle, and
+   * polling alone still fires every timer.
+   *
+   * @return closing it stops the notifications
+   */
+  default AutoCloseable listen(Runnable onNewTimer) {
+    return () -> {};
+  }
+}
