@@ -6,6 +6,7 @@ import io.persistenttimers.StoreException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.sql.Connection;
@@ -19,9 +20,13 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -66,7 +71,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class PostgresStore implements Store {
+public final class PostgresStore implements ClaimingStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
 
@@ -96,19 +101,26 @@ public final class PostgresStore implements Store {
   private final Jdbi jdbi;
   private final String insertSql;
   private final String updateSql;
+  private final boolean notifyOnInsert;
+  /** The LISTEN/NOTIFY channel of this store's table (identifiers are at most 63 bytes). */
+  private final String channel;
 
   private PostgresStore(
       DataSource dataSource,
       DataSource migrationSource,
       HikariDataSource ownedPool,
       String schema,
-      Clock clock) {
+      Clock clock,
+      boolean notifyOnInsert) {
     this.dataSource = dataSource;
     this.migrationSource = migrationSource;
     this.ownedPool = ownedPool;
     this.schema = schema;
     this.table = quoteIdentifier(schema) + "." + TABLE;
     this.clock = clock;
+    this.notifyOnInsert = notifyOnInsert;
+    String name = "persistent_timers:" + schema;
+    this.channel = name.length() > 63 ? name.substring(0, 63) : name;
     this.jdbi = Jdbi.create(dataSource);
     // Jdbi's messages may render bound arguments (params); keep them out of exceptions.
     jdbi.getConfig(StatementExceptions.class)
@@ -255,10 +267,29 @@ public final class PostgresStore implements Store {
   }
 
   private boolean insertOn(Connection connection, TimerRecord record) throws SQLException {
+    boolean inserted;
     try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
       ps.setString(1, record.id());
       bindData(ps, 2, record);
-      return ps.executeUpdate() == 1;
+      inserted = ps.executeUpdate() == 1;
+    }
+    if (inserted) {
+      notifyInserted(connection);
+    }
+    return inserted;
+  }
+
+  /**
+   * Tells listening nodes that a timer was inserted; delivered when the transaction commits, and
+   * once per transaction however many inserts it holds.
+   */
+  private void notifyInserted(Connection connection) throws SQLException {
+    if (!notifyOnInsert) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+      ps.setString(1, channel);
+      ps.execute();
     }
   }
 
@@ -356,10 +387,156 @@ public final class PostgresStore implements Store {
         }
         ps.addBatch();
       }
+      boolean anyInserted = false;
       for (int count : ps.executeBatch()) {
         results.add(count == 1);
+        anyInserted |= count == 1 && first instanceof Write.Insert;
+      }
+      if (anyInserted) {
+        notifyInserted(connection);
       }
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Multi-node: leases (see ClaimingStore). Every lease is judged by the database's now().
+
+  /** {@inheritDoc} */
+  @Override
+  public List<TimerRecord> claimDue(String node, Instant before, int limit, Duration lease) {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(before, "before");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    }
+    // Taking a timer from another node bumps its version (the fencing token) and lease epoch;
+    // re-claiming one's own or an unowned timer keeps the version, so armed timers stay valid.
+    String sql =
+        "UPDATE "
+            + table
+            + " SET version = CASE WHEN owner IS NULL OR owner = :node THEN version ELSE version + 1 END,"
+            + " lease_epoch = CASE WHEN owner IS NULL OR owner = :node THEN lease_epoch"
+            + " ELSE lease_epoch + 1 END,"
+            + " owner = :node, lease_until = now() + make_interval(secs => :lease)"
+            + " WHERE id IN (SELECT id FROM "
+            + table
+            + " WHERE status = 'ACTIVE' AND next_fire_at < :before"
+            + " AND (owner IS NULL OR owner = :node OR lease_until < now())"
+            + " ORDER BY next_fire_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)"
+            + " RETURNING "
+            + RawTimerRow.COLUMNS;
+    List<RawTimerRow> rows =
+        write(
+            "claim of due timers for node '" + node + "'",
+            h ->
+                h.createQuery(sql)
+                    .bind("node", node)
+                    .bind("lease", lease.toMillis() / 1000.0)
+                    .bind("before", timestamp(ceilMillis(before)))
+                    .bind("limit", limit)
+                    .map(RawTimerRow.MAPPER)
+                    .list());
+    List<TimerRecord> claimed = new ArrayList<>(rows.size());
+    for (RawTimerRow row : rows) {
+      decodeOrQuarantine(row).ifPresent(claimed::add);
+    }
+    claimed.sort(
+        Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id));
+    return claimed;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Set<String> renewLeases(
+      String node, Collection<String> ids, Duration lease) {
+    Objects.requireNonNull(node, "node");
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    String[] array = ids.toArray(String[]::new);
+    return new HashSet<>(
+        write(
+            "renewal of " + array.length + " leases of node '" + node + "'",
+            h ->
+                h.createQuery(
+                        "UPDATE "
+                            + table
+                            + " SET lease_until = now() + make_interval(secs => :lease)"
+                            + " WHERE owner = :node AND id = ANY(:ids) RETURNING id")
+                    .bind("lease", lease.toMillis() / 1000.0)
+                    .bind("node", node)
+                    .bindArray("ids", String.class, (Object[]) array)
+                    .mapTo(String.class)
+                    .list()));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Optional<TimerRecord> getIfOwned(String id, String node) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(node, "node");
+    Optional<RawTimerRow> row =
+        read(
+            "owned get of timer '" + id + "'",
+            h ->
+                h.createQuery(
+                        "SELECT "
+                            + RawTimerRow.COLUMNS
+                            + " FROM "
+                            + table
+                            + " WHERE id = :id AND owner = :node AND lease_until > now()")
+                    .bind("id", id)
+                    .bind("node", node)
+                    .map(RawTimerRow.MAPPER)
+                    .findOne());
+    return row.flatMap(this::decodeOrQuarantine);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int releaseLeases(String node) {
+    Objects.requireNonNull(node, "node");
+    return write(
+        "release of the leases of node '" + node + "'",
+        h ->
+            h.createUpdate(
+                    "UPDATE " + table + " SET owner = NULL, lease_until = NULL WHERE owner = :node")
+                .bind("node", node)
+                .execute());
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int releaseLeases(String node, Collection<String> ids) {
+    Objects.requireNonNull(node, "node");
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    String[] array = ids.toArray(String[]::new);
+    return write(
+        "release of " + array.length + " leases of node '" + node + "'",
+        h ->
+            h.createUpdate(
+                    "UPDATE "
+                        + table
+                        + " SET owner = NULL, lease_until = NULL"
+                        + " WHERE owner = :node AND id = ANY(:ids)")
+                .bind("node", node)
+                .bindArray("ids", String.class, (Object[]) array)
+                .execute());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Holds one connection in {@code LISTEN} for as long as the handle is open: from the store's
+   * own unpooled source when the store owns its pool, else from the caller's DataSource.
+   * Notifications are sent only by stores built with {@link Builder#notifyOnInsert(boolean)}.
+   */
+  @Override
+  public AutoCloseable listen(Runnable onNewTimer) {
+    Objects.requireNonNull(onNewTimer, "onNewTimer");
+    return new NotificationListener(migrationSource, channel, onNewTimer);
   }
 
   /**
@@ -759,6 +936,7 @@ public final class PostgresStore implements Store {
     private Duration connectionTimeout = Duration.ofSeconds(10);
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
+    private boolean notifyOnInsert;
 
     private Builder(DataSource dataSource, String jdbcUrl) {
       this.dataSource = dataSource;
@@ -833,6 +1011,18 @@ public final class PostgresStore implements Store {
       return this;
     }
 
+    /**
+     * Whether every transaction that inserts timers sends a {@code NOTIFY} on the store's channel
+     * when it commits, so nodes in multi-node mode claim new near-term timers at once instead of
+     * at their next poll; default off. Turn it on for multi-node deployments that can
+     * {@code LISTEN}; leave it off behind PgBouncer in transaction mode (and turn {@code
+     * MultiNode.notifications} off there), where polling alone fires every timer.
+     */
+    public Builder notifyOnInsert(boolean notifyOnInsert) {
+      this.notifyOnInsert = notifyOnInsert;
+      return this;
+    }
+
     private void requireUrl(String option) {
       if (jdbcUrl == null) {
         throw new IllegalStateException(
@@ -856,7 +1046,8 @@ public final class PostgresStore implements Store {
         if (migrate) {
           PostgresStore.migrate(migrationSource, resolved);
         }
-        PostgresStore store = new PostgresStore(source, migrationSource, pool, resolved, clock);
+        PostgresStore store =
+            new PostgresStore(source, migrationSource, pool, resolved, clock, notifyOnInsert);
         LOG.info(
             "Persistent Timers PostgreSQL store: schema {}, table {}, {}",
             resolved,
