@@ -62,7 +62,7 @@ public record CronSchedule(String expression, ZoneId zone) implements Schedule {
     // a store write, which is what follows every call.
     ExecutionTime executionTime = executionTime(expression);
     return Optional.of(
-        CalendarSchedule.nextInZone(
+        WallClock.next(
             zone,
             after,
             cursor ->
