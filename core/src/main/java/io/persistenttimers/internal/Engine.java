@@ -85,7 +85,41 @@ public final class Engine {
     CLOSED
   }
 
-  private record Armed(TimerRecord record, Instant fireAt, DelayScheduler.Cancellable handle) {}
+  /**
+   * A timer held in memory until its instant. The wake-up task is scheduled only after the entry
+   * is in {@link #armed}: a zero delay can run the task at once, and it must find its entry.
+   */
+  private static final class Armed {
+    final TimerRecord record;
+    final Instant fireAt;
+    private DelayScheduler.Cancellable handle;
+    private boolean cancelled;
+
+    Armed(TimerRecord record, Instant fireAt) {
+      this.record = record;
+      this.fireAt = fireAt;
+    }
+
+    TimerRecord record() {
+      return record;
+    }
+
+    /** Sets the wake-up task, or cancels it at once when this entry was cancelled meanwhile. */
+    synchronized void setHandle(DelayScheduler.Cancellable handle) {
+      if (cancelled) {
+        handle.cancel();
+      } else {
+        this.handle = handle;
+      }
+    }
+
+    synchronized void cancel() {
+      cancelled = true;
+      if (handle != null) {
+        handle.cancel();
+      }
+    }
+  }
 
   private final Store store;
   private final CallbackRegistry registry;
@@ -182,7 +216,7 @@ public final class Engine {
       synchronized (lifecycle) {
         state = State.NEW;
       }
-      armed.values().forEach(a -> a.handle().cancel());
+      armed.values().forEach(Armed::cancel);
       armed.clear();
       unbound.clear();
       throw e;
@@ -221,7 +255,7 @@ public final class Engine {
         renewTask.cancel();
       }
     }
-    armed.values().forEach(a -> a.handle().cancel());
+    armed.values().forEach(Armed::cancel);
     armed.clear();
     unbound.clear();
     try {
@@ -384,8 +418,8 @@ public final class Engine {
     Instant now = clock.instant();
     Instant earliest = null;
     for (Armed a : armed.values()) {
-      if (earliest == null || a.record().nextFireAt().isBefore(earliest)) {
-        earliest = a.record().nextFireAt();
+      if (earliest == null || a.record.nextFireAt().isBefore(earliest)) {
+        earliest = a.record.nextFireAt();
       }
     }
     Duration lag =
@@ -555,49 +589,55 @@ public final class Engine {
     if (runningVersion != null && runningVersion >= record.version()) {
       return;
     }
-    armed.compute(
-        record.id(),
-        (id, existing) -> {
-          if (existing != null) {
-            if (existing.record().version() >= record.version()) {
-              return existing;
-            }
-            existing.handle().cancel();
-          }
-          return new Armed(record, fireAt, scheduleWake(record, fireAt));
-        });
+    Armed entry = new Armed(record, fireAt);
+    Armed current =
+        armed.compute(
+            record.id(),
+            (id, existing) -> {
+              if (existing != null) {
+                if (existing.record().version() >= record.version()) {
+                  return existing;
+                }
+                existing.cancel();
+              }
+              return entry;
+            });
+    if (current == entry) {
+      scheduleWake(entry);
+    }
   }
 
-  private DelayScheduler.Cancellable scheduleWake(TimerRecord record, Instant fireAt) {
-    Duration delay = Duration.between(clock.instant(), fireAt);
-    return scheduler.schedule(
-        guarded(record.id(), () -> wake(record.id(), record.version())),
-        delay.isNegative() ? Duration.ZERO : delay);
+  private void scheduleWake(Armed entry) {
+    Duration delay = Duration.between(clock.instant(), entry.fireAt);
+    entry.setHandle(
+        scheduler.schedule(
+            guarded(entry.record.id(), () -> wake(entry)),
+            delay.isNegative() ? Duration.ZERO : delay));
   }
 
   private void disarm(String id) {
     Armed removed = armed.remove(id);
     if (removed != null) {
-      removed.handle().cancel();
+      removed.cancel();
     }
     unbound.remove(id);
   }
 
   /** Runs on the scheduler thread: hands a timer whose instant has come to a worker. */
-  private void wake(String id, long version) {
-    Armed a = armed.get(id);
-    if (a == null || a.record().version() != version || state != State.STARTED) {
+  private void wake(Armed a) {
+    String id = a.record.id();
+    if (armed.get(id) != a || state != State.STARTED) {
       return;
     }
-    if (clock.instant().isBefore(a.fireAt())) {
+    if (clock.instant().isBefore(a.fireAt)) {
       // Early wake-up (the wall clock moved back, or the delay was rounded): wait the rest.
-      armed.computeIfPresent(
-          id, (k, v) -> v == a ? new Armed(v.record(), v.fireAt(), scheduleWake(v.record(), v.fireAt())) : v);
+      scheduleWake(a);
       return;
     }
     if (!armed.remove(id, a)) {
       return;
     }
+    long version = a.record.version();
     running.put(id, version);
     try {
       workers.execute(guarded(id, () -> fire(a.record())));
@@ -898,7 +938,7 @@ public final class Engine {
             for (String id : lost) {
               Armed removed = armed.remove(id);
               if (removed != null) {
-                removed.handle().cancel();
+                removed.cancel();
                 log.info("Timer '{}' is no longer held by this node; disarmed", id);
               }
             }
