@@ -2,6 +2,7 @@ package io.persistenttimers.examples;
 
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.Schedule;
+import io.persistenttimers.TimerSpec;
 import io.persistenttimers.spi.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,7 +130,7 @@ final class HostCommand implements Callable<Integer> {
           store.count(io.persistenttimers.TimerQuery.all()));
       try {
         timer.start();
-        enroll(timer, clock, timeline);
+        enroll(timer, clock);
         if (runFor == null) {
           stop.await();
         } else {
@@ -164,20 +165,24 @@ final class HostCommand implements Callable<Integer> {
    * continued timeline the stored prompts stay as they are. New prompts are set to local times a
    * few wall seconds ahead, so something fires soon whatever the speed.
    */
-  private void enroll(PersistentTimer timer, SimulatedClock clock, Timeline timeline) {
+  private void enroll(PersistentTimer timer, SimulatedClock clock) {
     Instant now = clock.instant();
     Duration lead = Duration.ofSeconds(3).multipliedBy(speed);
     if (lead.compareTo(Duration.ofMinutes(2)) < 0) {
       lead = Duration.ofMinutes(2);
     }
     Instant first = now.plus(lead).truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
-    int before = timeline.scheduledCount();
+    int added = 0;
     int i = 0;
     for (DemoFlow.Participant p : DemoFlow.PARTICIPANTS) {
       LocalTime local = first.plus(Duration.ofMinutes(i++)).atZone(p.zone()).toLocalTime();
-      timer.scheduleRecurring(Schedule.daily(local, p.zone()), DemoFlow.dailyPromptSpec(p));
+      TimerSpec spec = DemoFlow.dailyPromptSpec(p);
+      // Only for the message; the schedule call itself is idempotent (KEEP).
+      if (timer.get(spec.id()).isEmpty()) {
+        added++;
+      }
+      timer.scheduleRecurring(Schedule.daily(local, p.zone()), spec);
     }
-    int added = timeline.scheduledCount() - before;
     Timeline.info(
         "Enrolled {} participants: {} daily prompts scheduled, {} already stored. {}",
         DemoFlow.PARTICIPANTS.size(),

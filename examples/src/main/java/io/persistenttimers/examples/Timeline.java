@@ -51,10 +51,6 @@ final class Timeline implements TimerListener {
     log.info(message, args);
   }
 
-  int scheduledCount() {
-    return scheduled.get();
-  }
-
   @Override
   public void onScheduled(TimerRecord timer) {
     scheduled.incrementAndGet();
