@@ -51,13 +51,18 @@ final class ChildProcess implements AutoCloseable {
 
   /** Starts {@code Main} with {@code args} in {@code workDir}. */
   static ChildProcess start(Path workDir, String... args) throws IOException {
+    return startMain(workDir, Main.class, args);
+  }
+
+  /** Starts the {@code main} of {@code mainClass} with {@code args} in {@code workDir}. */
+  static ChildProcess startMain(Path workDir, Class<?> mainClass, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
+    command.add(mainClass.getName());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.directory(workDir.toFile());
