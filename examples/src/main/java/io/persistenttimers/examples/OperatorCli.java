@@ -283,7 +283,7 @@ final class OperatorCli {
 
     @Override
     public Integer call() {
-      Instant now = clock().instant();
+      Instant now = clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       return withStore(
           store -> {
             long pending = store.count(TimerQuery.all().status(TimerStatus.ACTIVE));
