@@ -1,0 +1,48 @@
+package io.persistenttimers.examples;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Reads a duration given on the command line: ISO-8601 ({@code PT15M}, {@code P7D}) or a number
+ * with a unit ({@code 500ms}, {@code 45s}, {@code 30m}, {@code 12h}, {@code 7d}).
+ */
+final class Durations implements ITypeConverter<Duration> {
+
+  private static final Pattern SHORT = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+  @Override
+  public Duration convert(String value) {
+    return parse(value);
+  }
+
+  static Duration parse(String value) {
+    String text = value.trim().toLowerCase(Locale.ROOT);
+    Matcher m = SHORT.matcher(text);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    try {
+      Duration d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+      if (d.isNegative()) {
+        throw new TypeConversionException("'" + value + "' is negative; a duration must be >= 0");
+      }
+      return d;
+    } catch (DateTimeParseException e) {
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration; use e.g. 7d, 12h, 30m, 45s, 500ms or ISO-8601 PT15M");
+    }
+  }
+}
