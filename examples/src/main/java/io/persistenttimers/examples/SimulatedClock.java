@@ -128,18 +128,10 @@ final class SimulatedClock extends Clock {
     throw new UnsupportedOperationException("the demo clock is UTC only");
   }
 
-  /**
-   * Workaround for a race in core's Engine.arm(): it calls the scheduler inside {@code
-   * armed.compute(..)}, so a wake-up with (almost) no delay can run before the armed entry is
-   * published, find nothing, and leave the timer armed but never woken until a restart. Dividing
-   * delays by the speed makes near-zero delays common here, so they get a small floor.
-   */
-  static final long MIN_REAL_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
   /** Runs tasks after simulated delays: each delay is divided by the speed. */
   DelayScheduler delayScheduler(ScheduledExecutorService executor) {
     return (task, simDelay) -> {
-      long realNanos = Math.max(MIN_REAL_DELAY_NANOS, saturatedNanos(simDelay) / speed);
+      long realNanos = Math.max(0, saturatedNanos(simDelay) / speed);
       var future = executor.schedule(task, realNanos, TimeUnit.NANOSECONDS);
       return () -> future.cancel(false);
     };
