@@ -190,12 +190,15 @@ class PostgresLeaseTest {
 
   @Test
   void listen_wakesWhenAnotherStoreInserts() throws Exception {
-    CountDownLatch woken = new CountDownLatch(2); // one wake on connect, one for the insert
-    try (AutoCloseable listening = store.listen(woken::countDown);
+    java.util.concurrent.Semaphore wakes = new java.util.concurrent.Semaphore(0);
+    try (AutoCloseable listening = store.listen(wakes::release);
         PostgresStore other = PostgresStore.builder(dataSource).schema(SCHEMA).migrate(false).notifyOnInsert(true).build()) {
+      // The listener wakes once when its LISTEN is in place (a notification sent earlier is lost).
+      assertThat(wakes.tryAcquire(30, TimeUnit.SECONDS)).as("listening").isTrue();
+
       other.insert(record("new").due(T0).build());
 
-      assertThat(woken.await(10, TimeUnit.SECONDS)).as("notification received").isTrue();
+      assertThat(wakes.tryAcquire(30, TimeUnit.SECONDS)).as("notification received").isTrue();
     }
   }
 }

@@ -1,11 +1,7 @@
-package io.persistenttimers.store.postgres;
+package io.persistenttimers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.persistenttimers.CallbackFactory;
-import io.persistenttimers.DelayScheduler;
-import io.persistenttimers.PersistentTimer;
-import io.persistenttimers.TimerSpec;
 import io.persistenttimers.testkit.FailingStore;
 import io.persistenttimers.testkit.FakeStore;
 import io.persistenttimers.testkit.ManualClock;
@@ -20,21 +16,16 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reproduces, deterministically, the lost timer {@link PostgresOutageTest} meets with real threads
- * (a core bug, reported; core is not this module's to change).
- *
- * <p>{@code Engine.arm} calls {@code scheduleWake} <em>inside</em> {@code armed.compute(..)}. With
- * a due time already reached (delay 0) the scheduler thread may run {@code wake(id, version)}
- * before {@code compute} has published the new entry: {@code armed.get(id)} then returns null (or
- * the old entry), the wake returns without firing, and {@code compute} afterwards installs an entry
- * whose only wake-up is spent. Every later load skips the id ("already armed at this version"),
- * so the timer never fires while the process lives. The path is hit whenever the store fails
- * just before firing ({@code fire} → {@code retryLater} → {@code fireAgain} → {@code arm(record,
- * now)}), and by any arming of an overdue timer from a thread other than the scheduler's.
+ * Regression: {@code Engine.arm} used to schedule the wake-up inside {@code armed.compute(..)}.
+ * With a due time already reached (delay 0) the scheduler thread could run the wake-up before the
+ * new entry was published; the wake found nothing, and the entry installed afterwards had a spent
+ * wake-up, so the timer never fired while the process lived. The outage test in store-postgres
+ * met it with real threads (a failed pre-fire read re-arms with delay 0), as did the examples'
+ * restart test. Now the entry is published first and the wake-up scheduled after.
  *
  * <p>The scheduler below is a legal {@link DelayScheduler}: a zero-delay task runs on another
- * thread ("the scheduler thread") and happens to finish before {@code schedule} returns — one
- * interleaving a {@code ScheduledThreadPoolExecutor} allows.
+ * thread and finishes before {@code schedule} returns — one interleaving a {@code
+ * ScheduledThreadPoolExecutor} allows.
  */
 class EngineRearmRaceTest {
 
