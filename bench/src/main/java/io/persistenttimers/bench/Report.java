@@ -44,7 +44,7 @@ final class Report {
     String[] head = {"Workload", "Store", "Measure", "Engine", "Limit", "Limit value", "Ratio", "Target", ""};
     int[] width = new int[head.length];
     for (int i = 0; i < head.length; i++) {
-      width[i] = head[i].length();
+      width[i] = Math.max(1, head[i].length());
     }
     for (Row r : rows) {
       String[] cells = cells(r);

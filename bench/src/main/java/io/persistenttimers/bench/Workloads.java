@@ -309,8 +309,12 @@ final class Workloads {
             .build()) {
       long start = System.nanoTime();
       timer.start();
-      if (!completed.await(Math.max(60, n / 50), TimeUnit.SECONDS)) {
-        log("W2 %s: only %d of %d completed in time", t.name, n - completed.getCount(), n);
+      if (!completed.await(Math.max(10, n / 50), TimeUnit.SECONDS)) {
+        var stats = timer.stats();
+        log("W2 %s: only %d of %d completed in time; engine still holds %d armed (all past due) and %d"
+                + " running", t.name, n - completed.getCount(), n, stats.armed(), stats.running());
+        report.note("W2 " + t.name + ": " + completed.getCount() + " timers never fired; " + stats.armed()
+            + " stayed armed although past due (lost wake-up)");
       }
       long end = completed.getCount() == 0 ? lastCompleted.get() : System.nanoTime();
       // Give stragglers (a duplicate fire) a moment to show up before counting.
@@ -561,8 +565,10 @@ final class Workloads {
       long start = System.nanoTime();
       timer.start();
       double readyMs = (System.nanoTime() - start) / 1e6;
-      if (!overdueFired.await(Math.max(60, overdue / 100), TimeUnit.SECONDS)) {
-        log("W4 %s: only %d of %d overdue fired", t.name, overdue - overdueFired.getCount(), overdue);
+      if (!overdueFired.await(Math.max(10, overdue / 100), TimeUnit.SECONDS)) {
+        log("W4 %s: only %d of %d overdue fired; engine holds %d armed", t.name,
+            overdue - overdueFired.getCount(), overdue, timer.stats().armed());
+        report.note("W4 " + t.name + ": " + overdueFired.getCount() + " overdue timers never fired (lost wake-up)");
       }
       double firedMs =
           overdueFired.getCount() == 0 ? (lastOverdue.get() - start) / 1e6 : Double.POSITIVE_INFINITY;
@@ -587,7 +593,7 @@ final class Workloads {
   private static long heapAfterGc() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
-      Thread.sleep(100);
+      Thread.sleep(50);
     }
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
