@@ -309,7 +309,7 @@ final class Workloads {
             .build()) {
       long start = System.nanoTime();
       timer.start();
-      if (!completed.await(Math.max(10, n / 50), TimeUnit.SECONDS)) {
+      if (!completed.await(Math.max(10, n / 200), TimeUnit.SECONDS)) {
         var stats = timer.stats();
         log("W2 %s: only %d of %d completed in time; engine still holds %d armed (all past due) and %d"
                 + " running", t.name, n - completed.getCount(), n, stats.armed(), stats.running());
