@@ -443,6 +443,7 @@ final class Workloads {
   private double[] w3Engine(Target t, boolean slow) throws Exception {
     int n = o.w3Timers();
     double[] late = new double[n];
+    java.util.Arrays.fill(late, Double.NaN);
     CountDownLatch completed = new CountDownLatch(n);
     TimerListener listener =
         new TimerListener() {
@@ -480,10 +481,16 @@ final class Workloads {
       }
       long waitMs = o.w3Lead().toMillis() + o.w3Spread().toMillis() + 60_000;
       if (!completed.await(waitMs, TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("W3 " + t.name + ": only " + (n - completed.getCount()) + " of " + n + " fired");
+        log("W3 %s: only %d of %d fired (lost wake-up?)", t.name, n - completed.getCount(), n);
+        report.note("W3 " + t.name + ": " + completed.getCount() + " of " + n
+            + " timers never fired; percentiles are over the fired ones");
       }
     }
-    return new double[] {percentile(late, 50), percentile(late, 99), percentile(late, 100)};
+    double[] fired = java.util.Arrays.stream(late).filter(v -> !Double.isNaN(v)).toArray();
+    if (fired.length == 0) {
+      return new double[] {Double.NaN, Double.NaN, Double.NaN};
+    }
+    return new double[] {percentile(fired, 50), percentile(fired, 99), percentile(fired, 100)};
   }
 
   private double[] w3Executor(boolean slow) throws InterruptedException {
