@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.persistenttimers.store.sqlite.CrashJournal.Run;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -75,6 +77,23 @@ class SqliteCrashTest {
   @Test
   void killedHosts_loseNoAcknowledgedTimer_andRunInterruptedCallbacksAgain() throws Exception {
     long seed = Long.getLong("timers.crash.seed", System.nanoTime());
+    try {
+      run(seed);
+    } catch (Throwable failure) {
+      // Keep the evidence (database, journal, child logs) beyond the temporary directory.
+      Path evidence = Path.of("target", "sqlite-crash-" + seed).toAbsolutePath();
+      Files.createDirectories(evidence);
+      try (var files = Files.list(dir)) {
+        for (Path file : files.toList()) {
+          Files.copy(file, evidence.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      failure.addSuppressed(new AssertionError("evidence kept in " + evidence));
+      throw failure;
+    }
+  }
+
+  private void run(long seed) throws Exception {
     System.out.printf(
         "SqliteCrashTest: seed=%d cycles=%d (replay with -Dtimers.crash.seed=%d)%n", seed, CYCLES, seed);
     Random random = new Random(seed);
@@ -332,6 +351,11 @@ class SqliteCrashTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout = 10000");
+      try (ResultSet rs = s.executeQuery("SELECT 1 FROM sqlite_master WHERE name = 'persistent_timers'")) {
+        if (!rs.next()) {
+          return rows; // the first child was killed before its store had migrated the file
+        }
+      }
       try (ResultSet rs = s.executeQuery("SELECT id, timer_type, status FROM persistent_timers")) {
         while (rs.next()) {
           rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3)));
