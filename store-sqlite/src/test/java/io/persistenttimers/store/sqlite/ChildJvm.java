@@ -66,7 +66,9 @@ final class ChildJvm implements AutoCloseable {
     command.add(mainClass.getName());
     command.addAll(List.of(args));
     Process process =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return new ChildJvm(process, log);
   }
 
@@ -85,7 +87,10 @@ final class ChildJvm implements AutoCloseable {
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(2))
         .until(() -> lines.stream().anyMatch(line) || exitedEarly());
-    return lines.stream().filter(line).findFirst().orElseThrow(() -> new AssertionError(describe("exited")));
+    return lines.stream()
+        .filter(line)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(describe("exited")));
   }
 
   long count(Predicate<String> line) {

@@ -96,7 +96,8 @@ public final class CrashChild {
     }
     out.println("scheduled");
 
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null && !line.equals("stop")) {
       // wait for the parent's word
@@ -110,7 +111,8 @@ public final class CrashChild {
   private static void scheduleRecurring(
       PersistentTimer timer, PrintStream out, String id, Schedule schedule, Random random) {
     // Same id every generation: the second call keeps the stored timer (IfExists.KEEP).
-    timer.scheduleRecurring(schedule, TimerSpec.of("recurring", "participant-r").id(id).params(work(random)));
+    timer.scheduleRecurring(
+        schedule, TimerSpec.of("recurring", "participant-r").id(id).params(work(random)));
     out.println("ack " + id + " recurring -");
   }
 

@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The crash tests' independent witness: an append-only file of callback runs, one line per phase,
@@ -99,20 +100,21 @@ final class CrashJournal implements AutoCloseable {
     int lineStart = 0;
     for (int i = 0; i < content.length; i++) {
       if (content[i] == '\n') {
-        parse(new String(content, lineStart, i - lineStart, StandardCharsets.UTF_8)).ifPresent(runs::add);
+        parse(new String(content, lineStart, i - lineStart, StandardCharsets.UTF_8))
+            .ifPresent(runs::add);
         lineStart = i + 1;
       }
     }
     return runs;
   }
 
-  private static java.util.Optional<Run> parse(String line) {
+  private static Optional<Run> parse(String line) {
     String[] f = line.split(" ");
     if (f.length != 6 || !(f[0].equals("start") || f[0].equals("end"))) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
-      return java.util.Optional.of(
+      return Optional.of(
           new Run(
               f[0],
               f[1],
@@ -121,7 +123,7 @@ final class CrashJournal implements AutoCloseable {
               Integer.parseInt(f[4]),
               Instant.ofEpochMilli(Long.parseLong(f[5]))));
     } catch (NumberFormatException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }

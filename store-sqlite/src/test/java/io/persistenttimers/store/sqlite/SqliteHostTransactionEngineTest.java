@@ -44,7 +44,11 @@ class SqliteHostTransactionEngineTest {
   @BeforeEach
   void open() throws Exception {
     String url = "jdbc:sqlite:" + dir.resolve("app.db");
-    Flyway.configure().dataSource(url, "", "").locations("classpath:host/migration").load().migrate();
+    Flyway.configure()
+        .dataSource(url, "", "")
+        .locations("classpath:host/migration")
+        .load()
+        .migrate();
     store = SqliteStore.open(dir.resolve("app.db"));
     timer =
         PersistentTimer.builder(store)
@@ -116,7 +120,8 @@ class SqliteHostTransactionEngineTest {
 
   private TimerRecord prepare(String id) {
     return timer.prepareAfter(
-        Duration.ofSeconds(1), TimerSpec.of("feedback_initial", id.substring(id.indexOf(':') + 1)).id(id));
+        Duration.ofSeconds(1),
+        TimerSpec.of("feedback_initial", id.substring(id.indexOf(':') + 1)).id(id));
   }
 
   private void moveParticipant(String id, String state) throws Exception {

@@ -21,17 +21,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scheduling thread may run a zero-delay wake-up before the thread that armed the timer got
- * on: a timer already due when it is armed (recovered late, or scheduled in the past) must fire
- * anyway. The scheduler here lets a zero-delay task finish before {@code schedule} returns — a
- * legal interleaving a preempted caller produces on a busy machine, made certain.
+ * The scheduling thread may run a zero-delay wake-up before the thread that armed the timer got on:
+ * a timer already due when it is armed (recovered late, or scheduled in the past) must fire anyway.
+ * The scheduler here lets a zero-delay task finish before {@code schedule} returns — a legal
+ * interleaving a preempted caller produces on a busy machine, made certain.
  *
  * <p>Found by {@link SqliteCrashTest}: a recovered, already-due recurring timer never fired in a
- * JVM that ran 40 s. {@code Engine.arm} calls {@code scheduleWake} inside {@code armed.compute};
- * a zero-delay wake that runs before the compute has published the new entry finds nothing in
- * {@code armed} and returns, and every later load skips the timer because {@code armed} holds its
- * version. The timer stays stored (nothing is lost) but does not fire until the next restart. This
- * belongs in core's tests; it is disabled here so the branch builds until core is fixed.
+ * JVM that ran 40 s. {@code Engine.arm} calls {@code scheduleWake} inside {@code armed.compute}; a
+ * zero-delay wake that runs before the compute has published the new entry finds nothing in {@code
+ * armed} and returns, and every later load skips the timer because {@code armed} holds its version.
+ * The timer stays stored (nothing is lost) but does not fire until the next restart. This belongs
+ * in core's tests; it is disabled here so the branch builds until core is fixed.
  */
 class SqliteLostWakeTest {
 
@@ -62,7 +62,9 @@ class SqliteLostWakeTest {
                 .horizon(Duration.ofSeconds(2))
                 .build()) {
       timer.start();
-      String id = timer.scheduleAt(Instant.now().minusSeconds(1), TimerSpec.of("reminder", "participant-42"));
+      String id =
+          timer.scheduleAt(
+              Instant.now().minusSeconds(1), TimerSpec.of("reminder", "participant-42"));
       await().atMost(Duration.ofSeconds(10)).until(() -> fired.contains(id));
       assertThat(fired).containsExactly(id);
     } finally {

@@ -1,6 +1,7 @@
 package io.persistenttimers.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.store.sqlite.CrashJournal.Run;
@@ -35,7 +36,12 @@ class SqliteTimeZoneAcrossJvmsTest {
     Path journal = dir.resolve("journal.txt");
 
     try (ChildJvm child =
-        ChildJvm.start(ZoneChild.class, dir.resolve("schedule.log"), List.of("-Duser.timezone=Asia/Kolkata"), "schedule", db.toString())) {
+        ChildJvm.start(
+            ZoneChild.class,
+            dir.resolve("schedule.log"),
+            List.of("-Duser.timezone=Asia/Kolkata"),
+            "schedule",
+            db.toString())) {
       assertThat(child.awaitExit(Duration.ofSeconds(60))).as(child.describe("exit code")).isZero();
       assertThat(child.lines()).containsExactly("zone Asia/Kolkata", "scheduled");
     }
@@ -47,9 +53,11 @@ class SqliteTimeZoneAcrossJvmsTest {
       TimerRecord newYork = store.get(ZoneChild.NEW_YORK).orElseThrow();
       kolkataDue = kolkata.nextFireAt();
       newYorkDue = newYork.nextFireAt();
-      assertThat(kolkataDue).isEqualTo(firstAfter(kolkata.createdAt(), LocalTime.of(9, 0), KOLKATA));
+      assertThat(kolkataDue)
+          .isEqualTo(firstAfter(kolkata.createdAt(), LocalTime.of(9, 0), KOLKATA));
       assertThat(kolkataDue.atZone(ZoneOffset.UTC).toLocalTime()).isEqualTo(LocalTime.of(3, 30));
-      assertThat(newYorkDue).isEqualTo(firstAfter(newYork.createdAt(), LocalTime.of(7, 30), NEW_YORK));
+      assertThat(newYorkDue)
+          .isEqualTo(firstAfter(newYork.createdAt(), LocalTime.of(7, 30), NEW_YORK));
     }
 
     // A UTC JVM recovers the Kolkata timer and fires it at 09:00 Kolkata, 03:30Z.
@@ -72,23 +80,28 @@ class SqliteTimeZoneAcrossJvmsTest {
             "advanced " + newYorkNext.toEpochMilli() + " " + newYorkDue.toEpochMilli());
 
     List<Run> runs = CrashJournal.read(journal);
-    assertThat(runs).extracting(Run::phase, Run::id, Run::dueAt, Run::generation)
+    assertThat(runs)
+        .extracting(Run::phase, Run::id, Run::dueAt, Run::generation)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("start", ZoneChild.KOLKATA, kolkataDue, 1),
-            org.assertj.core.groups.Tuple.tuple("end", ZoneChild.KOLKATA, kolkataDue, 1),
-            org.assertj.core.groups.Tuple.tuple("start", ZoneChild.NEW_YORK, newYorkDue, 2),
-            org.assertj.core.groups.Tuple.tuple("end", ZoneChild.NEW_YORK, newYorkDue, 2));
+            tuple("start", ZoneChild.KOLKATA, kolkataDue, 1),
+            tuple("end", ZoneChild.KOLKATA, kolkataDue, 1),
+            tuple("start", ZoneChild.NEW_YORK, newYorkDue, 2),
+            tuple("end", ZoneChild.NEW_YORK, newYorkDue, 2));
     for (Run run : runs) {
       ZoneId zone = run.id().equals(ZoneChild.KOLKATA) ? KOLKATA : NEW_YORK;
-      LocalTime local = run.id().equals(ZoneChild.KOLKATA) ? LocalTime.of(9, 0) : LocalTime.of(7, 30);
-      assertThat(run.dueAt().atZone(zone).toLocalTime()).as("due, local to the schedule").isEqualTo(local);
+      LocalTime local =
+          run.id().equals(ZoneChild.KOLKATA) ? LocalTime.of(9, 0) : LocalTime.of(7, 30);
+      assertThat(run.dueAt().atZone(zone).toLocalTime())
+          .as("due, local to the schedule")
+          .isEqualTo(local);
       // Fired on time by the (offset) clock: not early, and within seconds.
       assertThat(run.firedAt()).isBetween(run.dueAt(), run.dueAt().plusSeconds(5));
     }
   }
 
   /** Runs a UTC child whose clock starts three seconds before {@code due}; returns its stdout. */
-  private List<String> fire(Path db, Path journal, int generation, String id, Instant due) throws Exception {
+  private List<String> fire(Path db, Path journal, int generation, String id, Instant due)
+      throws Exception {
     try (ChildJvm child =
         ChildJvm.start(
             ZoneChild.class,
@@ -105,7 +118,10 @@ class SqliteTimeZoneAcrossJvmsTest {
     }
   }
 
-  /** The first {@code time} in {@code zone} strictly after {@code instant} (no DST gap at these times). */
+  /**
+   * The first {@code time} in {@code zone} strictly after {@code instant} (no DST gap at these
+   * times).
+   */
   private static Instant firstAfter(Instant instant, LocalTime time, ZoneId zone) {
     ZonedDateTime candidate = instant.atZone(zone).toLocalDate().atTime(time).atZone(zone);
     while (!candidate.toInstant().isAfter(instant)) {

@@ -25,9 +25,10 @@ import java.time.ZoneId;
  *       closes.
  *   <li>{@code fire db journal generation id virtualStartMillis}: runs on a clock that reads {@code
  *       virtualStartMillis} at the moment the JVM gets here and then moves at the system clock's
- *       pace, with only the callback type of {@code id} registered (each timer here has its id as its type, so the other one stays parked); prints {@code recovered
- *       <nextFireAt>}, waits until {@code id} fired (journaled) and advanced, prints {@code advanced
- *       <nextFireAt> <lastFiredAt>} and closes.
+ *       pace, with only the callback type of {@code id} registered (each timer here has its id as
+ *       its type, so the other one stays parked); prints {@code recovered <nextFireAt>}, waits
+ *       until {@code id} fired (journaled) and advanced, prints {@code advanced <nextFireAt>
+ *       <lastFiredAt>} and closes.
  * </ul>
  */
 public final class ZoneChild {
@@ -84,7 +85,10 @@ public final class ZoneChild {
             .until(() -> store.get(id).orElseThrow().version() > recovered.version());
         TimerRecord advanced = store.get(id).orElseThrow();
         out.println(
-            "advanced " + advanced.nextFireAt().toEpochMilli() + " " + advanced.lastFiredAt().toEpochMilli());
+            "advanced "
+                + advanced.nextFireAt().toEpochMilli()
+                + " "
+                + advanced.lastFiredAt().toEpochMilli());
       }
     }
   }
