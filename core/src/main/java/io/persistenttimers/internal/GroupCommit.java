@@ -2,9 +2,10 @@ package io.persistenttimers.internal;
 
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,10 +15,12 @@ import org.slf4j.LoggerFactory;
  * pay for one commit and one sync instead of N, and each still returns only after its own write
  * is durable.
  *
- * <p>Leader/follower, no extra thread: a writer queues its write and takes the commit lock; whoever
- * holds the lock drains everything queued so far and commits it as one {@link Store#writeAll}
- * batch. Writers that queued while that commit ran find their write done when they get the lock,
- * or commit the next batch themselves. A lone writer commits immediately: no added latency.
+ * <p>Leader/follower, no extra thread: a writer queues its write; if no commit is running it
+ * becomes the leader, takes everything queued so far and commits it as one {@link
+ * Store#writeAll} batch outside the lock, then wakes every waiting writer. Writers whose write was
+ * in that batch return at once (they never wait behind the next commit); the others elect the
+ * next leader, whose batch holds everything that queued up during the previous commit. A lone
+ * writer commits immediately: no added latency.
  *
  * <p>If a batch fails, each of its writes is retried alone, so one bad write (a constraint the
  * store refuses) fails only its own caller.
@@ -38,8 +41,10 @@ public final class GroupCommit {
 
   private final Store store;
   private final int maxBatch;
-  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-  private final ReentrantLock commitLock = new ReentrantLock();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition batchDone = lock.newCondition();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean committing;
 
   public GroupCommit(Store store, int maxBatch) {
     Checks.requireArgument(maxBatch >= 1, "maxBatch must be >= 1: %s", maxBatch);
@@ -55,36 +60,45 @@ public final class GroupCommit {
    */
   public boolean write(Write write) {
     Pending mine = new Pending(write);
-    queue.add(mine);
-    while (true) {
-      commitLock.lock();
-      try {
-        if (!mine.done) {
-          commitQueued();
+    lock.lock();
+    try {
+      queue.add(mine);
+      while (!mine.done) {
+        if (committing) {
+          batchDone.awaitUninterruptibly();
+          continue;
         }
-      } finally {
-        commitLock.unlock();
-      }
-      // Whoever held the lock may have committed a batch that stopped short of our write.
-      if (mine.done) {
-        if (mine.error != null) {
-          throw mine.error;
+        List<Pending> batch = drain();
+        committing = true;
+        lock.unlock();
+        try {
+          commit(batch);
+        } finally {
+          lock.lock();
+          committing = false;
+          batchDone.signalAll();
         }
-        return mine.result;
       }
+    } finally {
+      lock.unlock();
     }
+    if (mine.error != null) {
+      throw mine.error;
+    }
+    return mine.result;
   }
 
-  /** Under the commit lock: commits up to {@code maxBatch} queued writes as one transaction. */
-  private void commitQueued() {
-    List<Pending> batch = new ArrayList<>();
-    Pending next;
-    while (batch.size() < maxBatch && (next = queue.poll()) != null) {
-      batch.add(next);
+  /** Under the lock: up to {@code maxBatch} queued writes, oldest first. */
+  private List<Pending> drain() {
+    List<Pending> batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+    while (batch.size() < maxBatch && !queue.isEmpty()) {
+      batch.add(queue.poll());
     }
-    if (batch.isEmpty()) {
-      return;
-    }
+    return batch;
+  }
+
+  /** Outside the lock: commits {@code batch} as one transaction. */
+  private void commit(List<Pending> batch) {
     if (batch.size() == 1) {
       commitAlone(batch.get(0));
       return;
@@ -97,7 +111,8 @@ public final class GroupCommit {
         finish(batch.get(i), results.get(i), null);
       }
     } catch (RuntimeException batchError) {
-      log.debug("Batch of {} writes failed; retrying each alone: {}", batch.size(), batchError.toString());
+      log.debug(
+          "Batch of {} writes failed; retrying each alone: {}", batch.size(), batchError.toString());
       batch.forEach(this::commitAlone);
     }
   }
