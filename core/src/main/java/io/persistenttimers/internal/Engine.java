@@ -555,17 +555,48 @@ public final class Engine {
     if (runningVersion != null && runningVersion >= record.version()) {
       return;
     }
-    armed.compute(
-        record.id(),
-        (id, existing) -> {
-          if (existing != null) {
-            if (existing.record().version() >= record.version()) {
-              return existing;
-            }
-            existing.handle().cancel();
-          }
-          return new Armed(record, fireAt, scheduleWake(record, fireAt));
-        });
+    // The wake-up is scheduled only once the entry is in the map: scheduled inside compute, a
+    // due-now wake could run on the scheduler thread before compute returns, find no entry and be
+    // lost, leaving the timer armed (and its lease renewed) without ever firing.
+    WakeHandle handle = new WakeHandle();
+    Armed fresh = new Armed(record, fireAt, handle);
+    Armed current =
+        armed.compute(
+            record.id(),
+            (id, existing) -> {
+              if (existing != null) {
+                if (existing.record().version() >= record.version()) {
+                  return existing;
+                }
+                existing.handle().cancel();
+              }
+              return fresh;
+            });
+    if (current == fresh) {
+      handle.set(scheduleWake(record, fireAt));
+    }
+  }
+
+  /** The handle of a wake-up scheduled after its {@link Armed} entry was published. */
+  private static final class WakeHandle implements DelayScheduler.Cancellable {
+    private DelayScheduler.Cancellable scheduled;
+    private boolean cancelled;
+
+    synchronized void set(DelayScheduler.Cancellable wake) {
+      if (cancelled) {
+        wake.cancel();
+      } else {
+        scheduled = wake;
+      }
+    }
+
+    @Override
+    public synchronized void cancel() {
+      cancelled = true;
+      if (scheduled != null) {
+        scheduled.cancel();
+      }
+    }
   }
 
   private DelayScheduler.Cancellable scheduleWake(TimerRecord record, Instant fireAt) {
