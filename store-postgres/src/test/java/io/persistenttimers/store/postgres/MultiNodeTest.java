@@ -29,7 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Multi-node mode with real processes: every node is a JVM of its own ({@link NodeMain}) on one
@@ -45,7 +44,8 @@ class MultiNodeTest {
   private static final Duration LEASE = Duration.ofSeconds(5);
   private static final Duration POLL = Duration.ofMillis(500);
 
-  @TempDir Path dir;
+  /** Journals and node output; kept under target/ for a failure's post-mortem. */
+  private Path dir;
 
   private String schema;
   private HikariDataSource dataSource;
@@ -55,6 +55,12 @@ class MultiNodeTest {
   @BeforeEach
   void createSchema() {
     schema = PgTestSupport.newSchemaName("multinode");
+    dir = Path.of("target", "multinode", schema).toAbsolutePath();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     dataSource = PgTestSupport.dataSource(PgTestSupport.SESSION_ZONE, 4);
     store = PostgresStore.builder(dataSource).schema(schema).notifyOnInsert(true).build();
   }
@@ -75,12 +81,13 @@ class MultiNodeTest {
   void tenThousandTimersOverThirtySeconds_fireExactlyOnce_spreadOverThreeNodes() throws Exception {
     List<Node> three = startNodes(Map.of(), "node-a", "node-b", "node-c");
     int count = 10_000;
-    Instant base = Instant.now().plusSeconds(5);
+    long insertStart = System.currentTimeMillis();
+    Instant base = Instant.ofEpochMilli(insertStart).plusSeconds(8);
     Map<String, Instant> due = insertUniform("t", count, base, Duration.ofSeconds(30));
     long insertedAt = System.currentTimeMillis();
     System.out.printf(
-        "[multinode] 10k: inserted %d timers in %d ms; first due %d ms after insert%n",
-        count, insertedAt - (base.toEpochMilli() - 5000), base.toEpochMilli() - insertedAt);
+        "[multinode] 10k: inserted %d timers in %d ms; the first is due %d ms after that%n",
+        count, insertedAt - insertStart, base.toEpochMilli() - insertedAt);
 
     awaitAllFired(due.keySet(), three, base.plusSeconds(30).plusSeconds(90));
     stopAll(three);
@@ -357,10 +364,33 @@ class MultiNodeTest {
   private void awaitAllFired(Collection<String> ids, List<Node> all, Instant deadline)
       throws InterruptedException {
     Duration left = Duration.between(Instant.now(), deadline);
-    await(
-        ids.size() + " timers fired",
-        left.isNegative() ? Duration.ofSeconds(1) : left,
-        () -> tableCount() == 0 && Journal.read(all).ended().containsAll(ids));
+    try {
+      await(
+          ids.size() + " timers fired",
+          left.isNegative() ? Duration.ofSeconds(1) : left,
+          () -> tableCount() == 0 && Journal.read(all).ended().containsAll(ids));
+    } catch (AssertionError e) {
+      Set<String> missing = new HashSet<>(ids);
+      missing.removeAll(Journal.read(all).ended());
+      StringBuilder report = new StringBuilder(e.getMessage());
+      report.append("\n").append(missing.size()).append(" without an end line, e.g. ")
+          .append(missing.stream().sorted().limit(10).toList());
+      query(
+          "SELECT owner, status, count(*), min(next_fire_at), max(next_fire_at), min(lease_until),"
+              + " max(lease_until), max(lease_epoch), max(version), now() FROM " + table()
+              + " GROUP BY owner, status",
+          rs -> {
+            report.append("\n  row group:");
+            for (int i = 1; i <= 10; i++) {
+              report.append(' ').append(rs.getString(i));
+            }
+          });
+      for (Node node : all) {
+        report.append("\n--- ").append(node.id).append(" alive=").append(node.process.isAlive())
+            .append(" stderr tail:\n").append(node.errTail());
+      }
+      throw new AssertionError(report.toString(), e);
+    }
   }
 
   private static final class Node {
@@ -649,7 +679,7 @@ class MultiNodeTest {
       if (System.nanoTime() > deadline) {
         fail("Timed out after " + timeout + " waiting for: " + what);
       }
-      Thread.sleep(100);
+      Thread.sleep(250);
     }
   }
 
