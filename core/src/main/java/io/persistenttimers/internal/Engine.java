@@ -634,11 +634,14 @@ public final class Engine {
       scheduleWake(a);
       return;
     }
+    long version = a.record.version();
+    // Running before unarmed: a load in between must see the id in one of the two maps, or it
+    // could arm the same version again.
+    running.put(id, version);
     if (!armed.remove(id, a)) {
+      running.remove(id, version);
       return;
     }
-    long version = a.record.version();
-    running.put(id, version);
     try {
       workers.execute(guarded(id, () -> fire(a.record())));
     } catch (RejectedExecutionException e) {

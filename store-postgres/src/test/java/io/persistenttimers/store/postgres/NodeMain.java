@@ -1,0 +1,124 @@
+package io.persistenttimers.store.postgres;
+
+import io.persistenttimers.CallbackFactory;
+import io.persistenttimers.MultiNode;
+import io.persistenttimers.PersistentTimer;
+import io.persistenttimers.TimerContext;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+
+/**
+ * One node of {@link MultiNodeTest}, run in a JVM of its own:
+ *
+ * <pre>NodeMain &lt;schema&gt; &lt;nodeId&gt; &lt;journal&gt; [clock offset ms]</pre>
+ *
+ * <p>Runs a {@link PersistentTimer} in multi-node mode over a {@link PostgresStore} (own small
+ * pool, {@code notifyOnInsert(true)}) with one callback type, {@value #TYPE}, that appends
+ * {@code <nodeId> <timerId> <dueAt ms> <firedAt ms> start|end <version>} to the journal and
+ * forces it to disk before and after the "run": the test's independent witness of what fired
+ * where. {@code firedAt} is the real wall clock (not the node's possibly skewed one). Prints
+ * {@code READY} once started; closes cleanly when a line {@code stop} (or end of input) arrives
+ * on stdin. Settings come from system properties {@code pt.lease}, {@code pt.poll}, {@code
+ * pt.claimAhead} (milliseconds) and {@code pt.claimBatch}.
+ */
+public final class NodeMain {
+  static final String TYPE = "journal";
+
+  private NodeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String schema = args[0];
+    String nodeId = args[1];
+    Path journalPath = Path.of(args[2]);
+    long offsetMillis = args.length > 3 ? Long.parseLong(args[3]) : 0;
+    Duration lease = Duration.ofMillis(Long.getLong("pt.lease", 5000));
+    Duration poll = Duration.ofMillis(Long.getLong("pt.poll", 500));
+    Duration claimAhead = Duration.ofMillis(Long.getLong("pt.claimAhead", 2000));
+    int claimBatch = Integer.getInteger("pt.claimBatch", 100);
+
+    InstantSource system = InstantSource.system();
+    InstantSource clock =
+        offsetMillis == 0 ? system : () -> system.instant().plusMillis(offsetMillis);
+
+    try (FileChannel journal =
+            FileChannel.open(
+                journalPath,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        PostgresStore store =
+            PostgresStore.builder(PgTestSupport.URL)
+                .schema(schema)
+                .poolSize(4)
+                .migrate(false)
+                .notifyOnInsert(true)
+                .build()) {
+      PersistentTimer timer =
+          PersistentTimer.builder(store)
+              .clock(clock)
+              .multiNode(
+                  MultiNode.of(nodeId)
+                      .lease(lease)
+                      .pollInterval(poll)
+                      .claimAhead(claimAhead)
+                      .claimBatch(claimBatch))
+              .register(
+                  TYPE,
+                  CallbackFactory.of(
+                      ctx -> {
+                        append(journal, line(nodeId, ctx, "start"));
+                        append(journal, line(nodeId, ctx, "end"));
+                      }))
+              .build();
+      timer.start();
+      System.out.println("READY");
+      System.out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String command;
+      while ((command = in.readLine()) != null && !command.trim().equals("stop")) {
+        // wait
+      }
+      timer.close();
+      System.out.println("CLOSED");
+      System.out.flush();
+    }
+  }
+
+  private static String line(String nodeId, TimerContext ctx, String what) {
+    return nodeId
+        + " "
+        + ctx.timerId()
+        + " "
+        + ctx.dueAt().toEpochMilli()
+        + " "
+        + Instant.now().toEpochMilli()
+        + " "
+        + what
+        + " "
+        + ctx.timer().version()
+        + "\n";
+  }
+
+  /** One line, on disk before the callback goes on (per-node file: no interleaving). */
+  private static synchronized void append(FileChannel journal, String line) {
+    try {
+      ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+      while (bytes.hasRemaining()) {
+        journal.write(bytes);
+      }
+      journal.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
