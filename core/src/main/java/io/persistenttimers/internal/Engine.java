@@ -25,11 +25,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,6 +81,7 @@ public final class Engine {
   private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.PersistentTimer");
   private static final Duration MAX_STORE_RETRY = Duration.ofSeconds(30);
   private static final int REPLACE_ATTEMPTS = 20;
+  private static final int VERIFY_BATCH = 500;
 
   private enum State {
     NEW,
@@ -135,6 +139,9 @@ public final class Engine {
   /** How far ahead timers are armed: the horizon, or the claim window in multi-node mode. */
   private final Duration window;
   private final AtomicBoolean loadRequested = new AtomicBoolean();
+  /** Timers whose instant came, waiting to be verified against the store in one batch. */
+  private final ConcurrentLinkedQueue<TimerRecord> ready = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean verifying = new AtomicBoolean();
 
   private final ConcurrentHashMap<String, Armed> armed = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> running = new ConcurrentHashMap<>();
@@ -642,10 +649,69 @@ public final class Engine {
       running.remove(id, version);
       return;
     }
+    ready.add(a.record);
+    if (verifying.compareAndSet(false, true)) {
+      try {
+        workers.execute(guarded("verify", this::verifyReady));
+      } catch (RejectedExecutionException e) {
+        verifying.set(false);
+      }
+    }
+  }
+
+  /**
+   * Runs on a worker: re-reads every ready timer in one store round trip (many timers falling due
+   * together cost one query, not one each), then hands each timer that is still as armed to a
+   * worker of its own, so callbacks run in parallel and a slow one delays no other.
+   */
+  private void verifyReady() {
+    while (true) {
+      List<TimerRecord> batch = new ArrayList<>();
+      TimerRecord next;
+      while (batch.size() < VERIFY_BATCH && (next = ready.poll()) != null) {
+        batch.add(next);
+      }
+      if (batch.isEmpty()) {
+        verifying.set(false);
+        // A timer queued after the poll but before the flag was cleared must not be stranded.
+        if (ready.isEmpty() || !verifying.compareAndSet(false, true)) {
+          return;
+        }
+        continue;
+      }
+      verifyAndFire(batch);
+    }
+  }
+
+  private void verifyAndFire(List<TimerRecord> batch) {
+    if (state == State.CLOSED) {
+      batch.forEach(r -> running.remove(r.id(), r.version()));
+      return;
+    }
+    Map<String, TimerRecord> current;
     try {
-      workers.execute(guarded(id, () -> fire(a.record())));
-    } catch (RejectedExecutionException e) {
-      running.remove(id, version);
+      if (batch.size() == 1) {
+        TimerRecord only = batch.get(0);
+        current = new HashMap<>();
+        ownership.verify(only.id()).ifPresent(r -> current.put(r.id(), r));
+      } else {
+        current = ownership.verifyAll(batch.stream().map(TimerRecord::id).toList());
+      }
+    } catch (RuntimeException e) {
+      listener.onStoreError("get", e);
+      log.warn("Store unavailable before firing {} timers; retrying: {}", batch.size(), e.toString());
+      for (TimerRecord armedRecord : batch) {
+        retryLater(armedRecord.id(), armedRecord.version(), 1, () -> fireAgain(armedRecord));
+      }
+      return;
+    }
+    for (TimerRecord armedRecord : batch) {
+      TimerRecord stored = current.get(armedRecord.id());
+      try {
+        workers.execute(guarded(armedRecord.id(), () -> fire(armedRecord, stored)));
+      } catch (RejectedExecutionException e) {
+        running.remove(armedRecord.id(), armedRecord.version());
+      }
     }
   }
 
@@ -667,8 +733,12 @@ public final class Engine {
 
   // --- firing ------------------------------------------------------------------------------
 
-  /** Runs on a worker: verifies, runs the callback, writes the outcome. */
-  private void fire(TimerRecord armedRecord) {
+  /**
+   * Runs on a worker: runs the callback of a verified timer and writes the outcome. {@code stored}
+   * is the record as just re-read, or null when it is gone (or, in multi-node mode, no longer
+   * held by this node).
+   */
+  private void fire(TimerRecord armedRecord, TimerRecord stored) {
     String id = armedRecord.id();
     long version = armedRecord.version();
     boolean outcomePending = false;
@@ -676,23 +746,11 @@ public final class Engine {
       if (state == State.CLOSED) {
         return;
       }
-      Optional<TimerRecord> stored;
-      try {
-        stored = ownership.verify(id);
-      } catch (RuntimeException e) {
-        listener.onStoreError("get", e);
-        log.warn("Timer '{}': store unavailable before firing; retrying: {}", id, e.toString());
-        outcomePending = true;
-        retryLater(id, version, 1, () -> fireAgain(armedRecord));
-        return;
-      }
-      if (stored.isEmpty()
-          || stored.get().version() != version
-          || stored.get().status() != TimerStatus.ACTIVE) {
+      if (stored == null || stored.version() != version || stored.status() != TimerStatus.ACTIVE) {
         log.debug("Timer '{}' changed since it was armed; not firing", id);
         return;
       }
-      TimerRecord record = stored.get();
+      TimerRecord record = stored;
       Instant firedAt = clock.instant();
       if (record.isExpiredAt(firedAt)) {
         outcomePending = true;
@@ -836,23 +894,33 @@ public final class Engine {
 
   private void completeAttempt(
       TimerRecord record, Write write, Consumer<Boolean> after, int attempt) {
-    boolean result;
-    try {
-      result = writes.write(write);
-    } catch (RuntimeException e) {
-      listener.onStoreError("complete", e);
-      log.warn(
-          "Timer '{}': writing the outcome failed (attempt {}); retrying: {}",
-          record.id(), attempt, e.toString());
-      retryLater(record.id(), record.version(), attempt, () -> completeAttempt(record, write, after, attempt + 1));
-      return;
-    }
-    try {
-      after.accept(result);
-    } finally {
-      running.remove(record.id(), record.version());
-    }
+    // Not waiting for the commit: the worker moves on, and completions of many timers share one
+    // transaction. The outcome runs once the write is durable.
+    writes.submit(
+        write,
+        (result, error) -> {
+          if (error != null) {
+            listener.onStoreError("complete", error);
+            log.warn(
+                "Timer '{}': writing the outcome failed (attempt {}); retrying: {}",
+                record.id(),
+                attempt,
+                error.toString());
+            retryLater(
+                record.id(),
+                record.version(),
+                attempt,
+                () -> completeAttempt(record, write, after, attempt + 1));
+            return;
+          }
+          try {
+            after.accept(result);
+          } finally {
+            running.remove(record.id(), record.version());
+          }
+        });
   }
+
 
   private void retryLater(String id, long version, int attempt, Runnable retry) {
     if (state == State.CLOSED) {

@@ -28,14 +28,23 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommit {
   private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
+  /** Receives the outcome of a write submitted without waiting. */
+  @FunctionalInterface
+  public interface Outcome {
+    /** Exactly one of a result (error null) or an error. */
+    void done(boolean result, RuntimeException error);
+  }
+
   private static final class Pending {
     final Write write;
+    final Outcome outcome;
     boolean done;
     boolean result;
     RuntimeException error;
 
-    Pending(Write write) {
+    Pending(Write write, Outcome outcome) {
       this.write = write;
+      this.outcome = outcome;
     }
   }
 
@@ -59,24 +68,15 @@ public final class GroupCommit {
    * @throws io.persistenttimers.StoreException when the store failed this write
    */
   public boolean write(Write write) {
-    Pending mine = new Pending(write);
+    Pending mine = new Pending(write, null);
     lock.lock();
     try {
       queue.add(mine);
       while (!mine.done) {
         if (committing) {
           batchDone.awaitUninterruptibly();
-          continue;
-        }
-        List<Pending> batch = drain();
-        committing = true;
-        lock.unlock();
-        try {
-          commit(batch);
-        } finally {
-          lock.lock();
-          committing = false;
-          batchDone.signalAll();
+        } else {
+          lead();
         }
       }
     } finally {
@@ -86,6 +86,58 @@ public final class GroupCommit {
       throw mine.error;
     }
     return mine.result;
+  }
+
+  /**
+   * Queues a write without waiting for it: a completion after a callback, so the worker moves on
+   * while completions pile up into large batches. {@code outcome} runs once the batch holding the
+   * write committed (or failed) — on the committing thread, which may be this one: with no
+   * commit running, the caller commits the queue itself before returning.
+   */
+  public void submit(Write write, Outcome outcome) {
+    lock.lock();
+    try {
+      queue.add(new Pending(write, outcome));
+      if (!committing) {
+        lead();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Under the lock, with no commit running: commits batches until the queue is empty, so a write
+   * queued while a commit ran is never left without a committer. Outcomes run after each commit
+   * with the lock released and no commit claimed, so an outcome may itself write.
+   */
+  private void lead() {
+    while (!queue.isEmpty() && !committing) {
+      List<Pending> batch = drain();
+      committing = true;
+      lock.unlock();
+      try {
+        commit(batch);
+      } finally {
+        lock.lock();
+        committing = false;
+        batchDone.signalAll();
+      }
+      lock.unlock();
+      try {
+        for (Pending pending : batch) {
+          if (pending.outcome != null) {
+            try {
+              pending.outcome.done(pending.result, pending.error);
+            } catch (RuntimeException e) {
+              log.error("Outcome of the write of timer '{}' failed", pending.write.id(), e);
+            }
+          }
+        }
+      } finally {
+        lock.lock();
+      }
+    }
   }
 
   /** Under the lock: up to {@code maxBatch} queued writes, oldest first. */

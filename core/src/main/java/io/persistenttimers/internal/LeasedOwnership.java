@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -74,5 +75,10 @@ final class LeasedOwnership implements Ownership {
     if (!ids.isEmpty()) {
       store.releaseLeases(settings.nodeId(), ids);
     }
+  }
+
+  @Override
+  public Map<String, TimerRecord> verifyAll(Collection<String> ids) {
+    return store.getAllIfOwned(ids, settings.nodeId());
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -40,4 +41,7 @@ interface Ownership {
 
   /** Gives up the hold on {@code ids}, timers this engine cannot run, so others may take them. */
   void giveUp(Collection<String> ids);
+
+  /** {@link #verify} for many timers at once: those this engine may fire now, keyed by id. */
+  Map<String, TimerRecord> verifyAll(Collection<String> ids);
 }

@@ -4,6 +4,8 @@ import io.persistenttimers.TimerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,6 +52,18 @@ public interface ClaimingStore extends Store {
    * before a callback runs.
    */
   Optional<TimerRecord> getIfOwned(String id, String node);
+
+  /**
+   * {@link #getIfOwned} for many timers in one round trip: those among {@code ids} on which {@code
+   * node} holds a live lease, keyed by id. The default calls {@link #getIfOwned} for each.
+   */
+  default Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node) {
+    Map<String, TimerRecord> found = new HashMap<>();
+    for (String id : ids) {
+      getIfOwned(id, node).ifPresent(r -> found.put(id, r));
+    }
+    return found;
+  }
 
   /** Gives up every lease of {@code node} (a clean shutdown), so other nodes take over at once. */
   int releaseLeases(String node);

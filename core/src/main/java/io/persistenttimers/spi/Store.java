@@ -5,7 +5,10 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,6 +48,18 @@ public interface Store extends AutoCloseable {
 
   /** The record with this id, in any status. */
   Optional<TimerRecord> get(String id);
+
+  /**
+   * The records with these ids that exist, in any status, keyed by id — one round trip for many
+   * timers. The default calls {@link #get} for each id.
+   */
+  default Map<String, TimerRecord> getAll(Collection<String> ids) {
+    Map<String, TimerRecord> found = new HashMap<>();
+    for (String id : ids) {
+      get(id).ifPresent(r -> found.put(id, r));
+    }
+    return found;
+  }
 
   /** Records matching {@code query}, ordered by due time then id, at most {@code query.limit()}. */
   List<TimerRecord> list(TimerQuery query);

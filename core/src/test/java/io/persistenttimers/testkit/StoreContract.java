@@ -139,6 +139,31 @@ public abstract class StoreContract {
   }
 
   @Test
+  public void getAll_returnsThoseThatExist_keyedById_inAnyStatus() {
+    TimerRecord a = record("a").build();
+    TimerRecord b = record("b").status(TimerStatus.FAILED).build();
+    store.insert(a);
+    store.insert(b);
+    store.insert(record("c").build());
+
+    assertThat(store.getAll(List.of("a", "b", "missing"))).containsOnly(
+        org.assertj.core.api.Assertions.entry("a", a), org.assertj.core.api.Assertions.entry("b", b));
+    assertThat(store.getAll(List.of())).isEmpty();
+  }
+
+  @Test
+  public void getAll_manyIds_oneCall() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      store.insert(record("m" + i).build());
+      ids.add("m" + i);
+    }
+    ids.add("absent");
+
+    assertThat(store.getAll(ids)).hasSize(1200);
+  }
+
+  @Test
   public void get_unknownId_isEmpty() {
     assertThat(store.get("nope")).isEmpty();
   }

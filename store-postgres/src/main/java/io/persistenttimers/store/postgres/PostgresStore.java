@@ -23,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -635,6 +637,50 @@ public final class PostgresStore implements ClaimingStore {
                     .map(RawTimerRow.MAPPER)
                     .findOne());
     return row.flatMap(this::decodeOrQuarantine);
+  }
+
+  /** One {@code SELECT … WHERE id = ANY(?)} for all the ids. */
+  @Override
+  public Map<String, TimerRecord> getAll(Collection<String> ids) {
+    return getAllWhere(ids, "", null);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node) {
+    Objects.requireNonNull(node, "node");
+    return getAllWhere(ids, " AND owner = :node AND lease_until > now()", node);
+  }
+
+  private Map<String, TimerRecord> getAllWhere(Collection<String> ids, String condition, String node) {
+    Objects.requireNonNull(ids, "ids");
+    Map<String, TimerRecord> found = new HashMap<>();
+    if (ids.isEmpty()) {
+      return found;
+    }
+    String[] array = ids.toArray(String[]::new);
+    List<RawTimerRow> rows =
+        read(
+            "get of " + array.length + " timers",
+            h -> {
+              Query q =
+                  h.createQuery(
+                          "SELECT "
+                              + RawTimerRow.COLUMNS
+                              + " FROM "
+                              + table
+                              + " WHERE id = ANY(:ids)"
+                              + condition)
+                      .bindArray("ids", String.class, (Object[]) array);
+              if (node != null) {
+                q.bind("node", node);
+              }
+              return q.map(RawTimerRow.MAPPER).list();
+            });
+    for (RawTimerRow row : rows) {
+      decodeOrQuarantine(row).ifPresent(r -> found.put(r.id(), r));
+    }
+    return found;
   }
 
   /** {@inheritDoc} */

@@ -16,8 +16,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -265,6 +268,28 @@ public final class SqliteStore implements Store {
     List<TimerRecord> found =
         select("get", id, TimerRows.SELECT + " WHERE id = ?", new Object[] {id}, 1);
     return found.stream().findFirst();
+  }
+
+  /** One {@code SELECT … WHERE id IN (…)} per 500 ids. */
+  @Override
+  public Map<String, TimerRecord> getAll(Collection<String> ids) {
+    Objects.requireNonNull(ids, "ids");
+    Map<String, TimerRecord> found = new HashMap<>();
+    List<String> all = new ArrayList<>(ids);
+    for (int from = 0; from < all.size(); from += 500) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+      for (TimerRecord r :
+          select(
+              "get " + chunk.size() + " timers",
+              chunk.get(0),
+              TimerRows.SELECT + " WHERE id IN (" + marks + ")",
+              chunk.toArray(),
+              Integer.MAX_VALUE)) {
+        found.put(r.id(), r);
+      }
+    }
+    return found;
   }
 
   @Override
