@@ -5,8 +5,8 @@ package io.persistenttimers;
  * after a restart are bound to the host's code by their stable type name, never by a class name.
  *
  * <p>A factory that throws rejects the record (for example params of an unknown payload version):
- * the timer is moved to {@link TimerStatus#QUARANTINED} with the reason, counted and reported,
- * and can be released once the host is fixed. It is never deleted for that.
+ * the timer is moved to {@link TimerStatus#QUARANTINED} with the reason, counted and reported, and
+ * can be released once the host is fixed. It is never deleted for that.
  */
 @FunctionalInterface
 public interface CallbackFactory {

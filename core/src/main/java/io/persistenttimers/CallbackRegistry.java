@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Callback type → {@link CallbackFactory}. Types can be added while timers run (a timer whose
- * type is not registered yet waits, and fires once it is), but never replaced: registering a type
- * twice is refused. Thread-safe.
+ * Callback type → {@link CallbackFactory}. Types can be added while timers run (a timer whose type
+ * is not registered yet waits, and fires once it is), but never replaced: registering a type twice
+ * is refused. Thread-safe.
  */
 public final class CallbackRegistry {
   private final ConcurrentMap<String, CallbackFactory> factories = new ConcurrentHashMap<>();
@@ -33,8 +33,7 @@ public final class CallbackRegistry {
     requireText(callbackType, "callbackType", TimerRecord.MAX_NAME_LENGTH);
     requireNonNull(factory, "factory");
     CallbackFactory previous = factories.putIfAbsent(callbackType, factory);
-    requireArgument(
-        previous == null, "callbackType '%s' is already registered", callbackType);
+    requireArgument(previous == null, "callbackType '%s' is already registered", callbackType);
     return this;
   }
 

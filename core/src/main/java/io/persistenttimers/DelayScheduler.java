@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The engine's only way to wait: run a task after a delay. Production code wraps a {@link
- * ScheduledExecutorService} with {@link #of}; tests plug in a manual scheduler that runs tasks as
- * a manual clock advances, so no test sleeps.
+ * ScheduledExecutorService} with {@link #of}; tests plug in a manual scheduler that runs tasks as a
+ * manual clock advances, so no test sleeps.
  */
 @FunctionalInterface
 public interface DelayScheduler {

@@ -13,12 +13,12 @@ import java.time.Duration;
  *
  * <p>Each node claims the timers due within {@code claimAhead} in batches of at most {@code
  * claimBatch}, every {@code pollInterval} and whenever any node inserts a timer (notifications),
- * holds a lease of {@code lease} on them that it renews every third of the lease, and fires what
- * it holds. A node that dies stops renewing; once its leases run out (by the database's clock)
- * another node takes its timers within one poll. Every takeover changes the timer's version, so a
- * node that was only paused cannot complete or reschedule a timer it lost, and it re-checks its
- * lease right before a callback runs. {@link PersistentTimer#close()} gives the node's leases back
- * so other nodes take over at once.
+ * holds a lease of {@code lease} on them that it renews every third of the lease, and fires what it
+ * holds. A node that dies stops renewing; once its leases run out (by the database's clock) another
+ * node takes its timers within one poll. Every takeover changes the timer's version, so a node that
+ * was only paused cannot complete or reschedule a timer it lost, and it re-checks its lease right
+ * before a callback runs. {@link PersistentTimer#close()} gives the node's leases back so other
+ * nodes take over at once.
  *
  * @param nodeId this node's name, unique among the nodes (e.g. host name + process id)
  * @param lease how long a claim holds without renewal; the takeover time after a crash
@@ -26,9 +26,9 @@ import java.time.Duration;
  *     notifications are unavailable
  * @param claimAhead how far ahead of due timers are claimed (and armed)
  * @param claimBatch the most timers one claim takes, so work spreads over nodes
- * @param notifications whether to listen for new-timer notifications ({@code LISTEN/NOTIFY});
- *     turn off behind a pooler that cannot hold a listening session (PgBouncer in transaction
- *     mode) and rely on {@code pollInterval}
+ * @param notifications whether to listen for new-timer notifications ({@code LISTEN/NOTIFY}); turn
+ *     off behind a pooler that cannot hold a listening session (PgBouncer in transaction mode) and
+ *     rely on {@code pollInterval}
  */
 public record MultiNode(
     String nodeId,

@@ -1,9 +1,9 @@
 package io.persistenttimers;
 
 /**
- * What happens to a timer found overdue when the engine loads it, typically after downtime. A
- * timer counts as overdue when its due time lies further in the past than the engine's overdue
- * threshold ({@link PersistentTimer.Builder#overdueThreshold}).
+ * What happens to a timer found overdue when the engine loads it, typically after downtime. A timer
+ * counts as overdue when its due time lies further in the past than the engine's overdue threshold
+ * ({@link PersistentTimer.Builder#overdueThreshold}).
  *
  * <p>Independently of this policy, a timer whose {@link TimerRecord#expiresAt()} has passed is
  * dropped instead of fired.
@@ -20,8 +20,8 @@ public enum OverduePolicy {
    */
   COALESCE,
   /**
-   * Do not fire missed occurrences: a recurring timer moves on to its first occurrence after now,
-   * a one-shot timer is deleted and reported as dropped.
+   * Do not fire missed occurrences: a recurring timer moves on to its first occurrence after now, a
+   * one-shot timer is deleted and reported as dropped.
    */
   SKIP,
   /** Delete the overdue timer and report it as dropped. */

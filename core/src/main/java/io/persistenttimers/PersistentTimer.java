@@ -30,14 +30,14 @@ import java.util.function.DoubleSupplier;
  *
  * <h2>Delivery guarantee</h2>
  *
- * <p>Every schedule call returns only after the store has committed the timer; if the store
- * fails, the call throws and nothing is armed. A one-shot timer is deleted only after its callback
- * returned normally, and a recurring timer advances only then. So delivery is
- * <b>at-least-once</b>: a crash while a callback runs makes that run happen again after the
- * restart, and callbacks should be idempotent ({@link TimerContext} carries the id, the due time
- * and the attempt number). When nothing fails, every timer fires <b>exactly once</b> per
- * occurrence: each state change is a compare-and-set on the record's version, and a timer is
- * re-read before it fires, so cancel, fire, reschedule and completion race safely.
+ * <p>Every schedule call returns only after the store has committed the timer; if the store fails,
+ * the call throws and nothing is armed. A one-shot timer is deleted only after its callback
+ * returned normally, and a recurring timer advances only then. So delivery is <b>at-least-once</b>:
+ * a crash while a callback runs makes that run happen again after the restart, and callbacks should
+ * be idempotent ({@link TimerContext} carries the id, the due time and the attempt number). When
+ * nothing fails, every timer fires <b>exactly once</b> per occurrence: each state change is a
+ * compare-and-set on the record's version, and a timer is re-read before it fires, so cancel, fire,
+ * reschedule and completion race safely.
  *
  * <h2>Lifecycle</h2>
  *
@@ -174,8 +174,8 @@ public final class PersistentTimer implements AutoCloseable {
   // --- control -----------------------------------------------------------------------------
 
   /**
-   * Deletes the timer and stops it. A callback already running finishes, but a recurring timer
-   * does not come back.
+   * Deletes the timer and stops it. A callback already running finishes, but a recurring timer does
+   * not come back.
    *
    * @return true when a timer was deleted
    */
@@ -196,8 +196,8 @@ public final class PersistentTimer implements AutoCloseable {
   }
 
   /**
-   * Registers a callback type after {@link #build}. Timers of that type that were waiting (found
-   * at recovery without a factory) are bound and fire.
+   * Registers a callback type after {@link #build}. Timers of that type that were waiting (found at
+   * recovery without a factory) are bound and fire.
    *
    * @throws IllegalArgumentException when the type is already registered
    */
@@ -206,8 +206,8 @@ public final class PersistentTimer implements AutoCloseable {
   }
 
   /**
-   * Makes a {@link TimerStatus#FAILED} or {@link TimerStatus#QUARANTINED} timer active again with
-   * a fresh attempt count, due now.
+   * Makes a {@link TimerStatus#FAILED} or {@link TimerStatus#QUARANTINED} timer active again with a
+   * fresh attempt count, due now.
    *
    * @return false when there is no such timer or it is already active
    */
@@ -295,11 +295,12 @@ public final class PersistentTimer implements AutoCloseable {
     }
 
     /**
-     * Size of the owned worker pool; default 16. Callbacks usually wait on I/O (sending a
-     * message), so the pool is sized for concurrent waits, not for cores.
+     * Size of the owned worker pool; default 16. Callbacks usually wait on I/O (sending a message),
+     * so the pool is sized for concurrent waits, not for cores.
      */
     public Builder workerThreads(int threads) {
-      requireArgument(threads >= 1 && threads <= 1024, "workerThreads must be in 1..1024: %s", threads);
+      requireArgument(
+          threads >= 1 && threads <= 1024, "workerThreads must be in 1..1024: %s", threads);
       this.workerThreads = threads;
       return this;
     }
@@ -311,7 +312,8 @@ public final class PersistentTimer implements AutoCloseable {
     public Builder horizon(Duration horizon) {
       requireNonNull(horizon, "horizon");
       requireArgument(
-          horizon.compareTo(Duration.ofSeconds(2)) >= 0 && horizon.compareTo(Duration.ofDays(1)) <= 0,
+          horizon.compareTo(Duration.ofSeconds(2)) >= 0
+              && horizon.compareTo(Duration.ofDays(1)) <= 0,
           "horizon must be between 2 seconds and 1 day: %s",
           horizon);
       this.horizon = horizon;
@@ -353,8 +355,8 @@ public final class PersistentTimer implements AutoCloseable {
     }
 
     /**
-     * Overdue policies of timers that do not set their own; defaults {@link
-     * OverduePolicy#FIRE_NOW} (one-shot) and {@link OverduePolicy#COALESCE} (recurring).
+     * Overdue policies of timers that do not set their own; defaults {@link OverduePolicy#FIRE_NOW}
+     * (one-shot) and {@link OverduePolicy#COALESCE} (recurring).
      */
     public Builder defaultOverdue(OverduePolicy oneShot, OverduePolicy recurring) {
       this.defaultOverdueOnce = requireNonNull(oneShot, "oneShot");
@@ -366,7 +368,9 @@ public final class PersistentTimer implements AutoCloseable {
     public Builder cleanupInterval(Duration interval) {
       requireNonNull(interval, "cleanupInterval");
       requireArgument(
-          interval.compareTo(Duration.ofSeconds(1)) >= 0, "cleanupInterval must be >= 1s: %s", interval);
+          interval.compareTo(Duration.ofSeconds(1)) >= 0,
+          "cleanupInterval must be >= 1s: %s",
+          interval);
       this.cleanupInterval = interval;
       return this;
     }
@@ -387,7 +391,8 @@ public final class PersistentTimer implements AutoCloseable {
 
     /** Largest params JSON accepted, in UTF-8 bytes; default 64 KiB. */
     public Builder maxParamsBytes(int bytes) {
-      requireArgument(bytes >= 2 && bytes <= 16 * 1024 * 1024, "maxParamsBytes must be in 2..16MiB: %s", bytes);
+      requireArgument(
+          bytes >= 2 && bytes <= 16 * 1024 * 1024, "maxParamsBytes must be in 2..16MiB: %s", bytes);
       this.maxParamsBytes = bytes;
       return this;
     }
@@ -405,7 +410,8 @@ public final class PersistentTimer implements AutoCloseable {
      * calls and completions); default 500. 1 turns group commit off.
      */
     public Builder maxBatch(int maxBatch) {
-      requireArgument(maxBatch >= 1 && maxBatch <= 10_000, "maxBatch must be in 1..10000: %s", maxBatch);
+      requireArgument(
+          maxBatch >= 1 && maxBatch <= 10_000, "maxBatch must be in 1..10000: %s", maxBatch);
       this.maxBatch = maxBatch;
       return this;
     }

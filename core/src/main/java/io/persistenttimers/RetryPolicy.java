@@ -20,7 +20,11 @@ import java.time.Duration;
  * @param jitter random spread of each wait as a fraction in [0, 1): 0.2 means ±20%
  */
 public record RetryPolicy(
-    int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier, double jitter) {
+    int maxAttempts,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    double multiplier,
+    double jitter) {
 
   /** Three attempts, 30 s then 60 s apart (±20%), at most one hour apart. */
   public static final RetryPolicy DEFAULT =
@@ -45,13 +49,17 @@ public record RetryPolicy(
         maxBackoff,
         initialBackoff);
     requireArgument(
-        maxBackoff.compareTo(Duration.ofDays(365)) <= 0, "maxBackoff must be <= 365 days: %s", maxBackoff);
-    requireArgument(multiplier >= 1.0 && multiplier <= 100.0, "multiplier must be in [1, 100]: %s", multiplier);
+        maxBackoff.compareTo(Duration.ofDays(365)) <= 0,
+        "maxBackoff must be <= 365 days: %s",
+        maxBackoff);
+    requireArgument(
+        multiplier >= 1.0 && multiplier <= 100.0, "multiplier must be in [1, 100]: %s", multiplier);
     requireArgument(jitter >= 0.0 && jitter < 1.0, "jitter must be in [0, 1): %s", jitter);
   }
 
   /** {@code attempts} attempts, starting {@code initialBackoff} apart and doubling, no jitter. */
-  public static RetryPolicy exponential(int attempts, Duration initialBackoff, Duration maxBackoff) {
+  public static RetryPolicy exponential(
+      int attempts, Duration initialBackoff, Duration maxBackoff) {
     return new RetryPolicy(attempts, initialBackoff, maxBackoff, 2.0, 0.0);
   }
 
@@ -104,7 +112,8 @@ public record RetryPolicy(
           Json.requiredField(node, "multiplier", "retryPolicy").asDouble(),
           Json.requiredField(node, "jitter", "retryPolicy").asDouble());
     } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException("retryPolicy has an unreadable duration: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "retryPolicy has an unreadable duration: " + e.getMessage(), e);
     }
   }
 }

@@ -5,8 +5,8 @@ package io.persistenttimers;
  * occurrence runs again, so make it idempotent — {@link TimerContext#timerId()}, {@link
  * TimerContext#dueAt()} and {@link TimerContext#attempt()} identify the run.
  *
- * <p>Returning normally completes the run (a one-shot timer is then deleted); throwing counts as
- * a failed attempt under the timer's {@link RetryPolicy}.
+ * <p>Returning normally completes the run (a one-shot timer is then deleted); throwing counts as a
+ * failed attempt under the timer's {@link RetryPolicy}.
  */
 @FunctionalInterface
 public interface TimerCallback {

@@ -106,25 +106,79 @@ public record TimerRecord(
   public TimerRecord rescheduled(
       Instant nextFireAt, int attempt, String lastError, Instant lastFiredAt, Instant now) {
     return new TimerRecord(
-        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
-        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, status, version + 1,
-        retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        params,
+        payloadVersion,
+        kind,
+        schedule,
+        nextFireAt,
+        expiresAt,
+        stateType,
+        dataKey,
+        attempt,
+        lastError,
+        status,
+        version + 1,
+        retryPolicy,
+        overduePolicy,
+        lastFiredAt,
+        createdAt,
+        now);
   }
 
   /** This record with a new status and reason, the version one higher. */
   public TimerRecord withStatus(TimerStatus status, String lastError, Instant now) {
     return new TimerRecord(
-        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
-        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, status, version + 1,
-        retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        params,
+        payloadVersion,
+        kind,
+        schedule,
+        nextFireAt,
+        expiresAt,
+        stateType,
+        dataKey,
+        attempt,
+        lastError,
+        status,
+        version + 1,
+        retryPolicy,
+        overduePolicy,
+        lastFiredAt,
+        createdAt,
+        now);
   }
 
   /** A one-shot timer that used up its retries: FAILED, with the attempt count and error. */
   public TimerRecord failed(int attempt, String lastError, Instant now) {
     return new TimerRecord(
-        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
-        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, TimerStatus.FAILED,
-        version + 1, retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        params,
+        payloadVersion,
+        kind,
+        schedule,
+        nextFireAt,
+        expiresAt,
+        stateType,
+        dataKey,
+        attempt,
+        lastError,
+        TimerStatus.FAILED,
+        version + 1,
+        retryPolicy,
+        overduePolicy,
+        lastFiredAt,
+        createdAt,
+        now);
   }
 
   /**
@@ -133,17 +187,52 @@ public record TimerRecord(
    */
   public TimerRecord released(Instant nextFireAt, Instant now) {
     return new TimerRecord(
-        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
-        nextFireAt, expiresAt, stateType, dataKey, 0, lastError, TimerStatus.ACTIVE, version + 1,
-        retryPolicy, overduePolicy, lastFiredAt, createdAt, now);
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        params,
+        payloadVersion,
+        kind,
+        schedule,
+        nextFireAt,
+        expiresAt,
+        stateType,
+        dataKey,
+        0,
+        lastError,
+        TimerStatus.ACTIVE,
+        version + 1,
+        retryPolicy,
+        overduePolicy,
+        lastFiredAt,
+        createdAt,
+        now);
   }
 
   /** This record with another version and creation time: a replacement for a stored timer. */
   public TimerRecord replacing(TimerRecord existing) {
     return new TimerRecord(
-        id, participantId, flowType, callbackType, params, payloadVersion, kind, schedule,
-        nextFireAt, expiresAt, stateType, dataKey, attempt, lastError, status,
-        existing.version() + 1, retryPolicy, overduePolicy, lastFiredAt, existing.createdAt(),
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        params,
+        payloadVersion,
+        kind,
+        schedule,
+        nextFireAt,
+        expiresAt,
+        stateType,
+        dataKey,
+        attempt,
+        lastError,
+        status,
+        existing.version() + 1,
+        retryPolicy,
+        overduePolicy,
+        lastFiredAt,
+        existing.createdAt(),
         updatedAt);
   }
 

@@ -66,18 +66,52 @@ public final class TimerSpec {
   /** A timer of {@code callbackType} for {@code participantId}, with params {@code {}}. */
   public static TimerSpec of(String callbackType, String participantId) {
     return new TimerSpec(
-        callbackType, participantId, DEFAULT_FLOW_TYPE, "{}", 1, null, IfExists.KEEP, null, null,
-        null, null, null);
+        callbackType,
+        participantId,
+        DEFAULT_FLOW_TYPE,
+        "{}",
+        1,
+        null,
+        IfExists.KEEP,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** The host flow this timer belongs to (indexed; list and cancel by it). */
   public TimerSpec flowType(String flowType) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /** The callback's parameters as a JSON text. */
   public TimerSpec params(String json) {
-    return new TimerSpec(callbackType, participantId, flowType, json, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        json,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /** The callback's parameters, written as JSON with Jackson. */
@@ -87,7 +121,19 @@ public final class TimerSpec {
 
   /** The version of the params' shape (≥ 1), for factories that read several generations. */
   public TimerSpec payloadVersion(int payloadVersion) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /**
@@ -95,32 +141,104 @@ public final class TimerSpec {
    * one, a random UUID is used.
    */
   public TimerSpec id(String id) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /** What to do when a timer with the same id exists; default {@link IfExists#KEEP}. */
   public TimerSpec ifExists(IfExists ifExists) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /** Opaque host context stored with the timer (the seed's state type and data key). */
   public TimerSpec state(String stateType, String dataKey) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /** A deadline after which the timer is dropped instead of fired. */
   public TimerSpec expiresAt(Instant expiresAt) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /** This timer's retry policy instead of the engine default. */
   public TimerSpec retry(RetryPolicy retryPolicy) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   /** This timer's overdue policy instead of the engine default. */
   public TimerSpec overdue(OverduePolicy overduePolicy) {
-    return new TimerSpec(callbackType, participantId, flowType, params, payloadVersion, id, ifExists, stateType, dataKey, expiresAt, retryPolicy, overduePolicy);
+    return new TimerSpec(
+        callbackType,
+        participantId,
+        flowType,
+        params,
+        payloadVersion,
+        id,
+        ifExists,
+        stateType,
+        dataKey,
+        expiresAt,
+        retryPolicy,
+        overduePolicy);
   }
 
   public String callbackType() {
@@ -174,7 +292,14 @@ public final class TimerSpec {
 
   @Override
   public String toString() {
-    return "TimerSpec[callbackType=" + callbackType + ", participantId=" + participantId
-        + ", flowType=" + flowType + ", id=" + id + "]";
+    return "TimerSpec[callbackType="
+        + callbackType
+        + ", participantId="
+        + participantId
+        + ", flowType="
+        + flowType
+        + ", id="
+        + id
+        + "]";
   }
 }

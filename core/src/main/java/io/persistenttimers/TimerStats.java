@@ -3,8 +3,8 @@ package io.persistenttimers;
 import java.time.Duration;
 
 /**
- * A snapshot of a {@link PersistentTimer}. The counts by status come from one store query each;
- * the rest from memory.
+ * A snapshot of a {@link PersistentTimer}. The counts by status come from one store query each; the
+ * rest from memory.
  *
  * @param active timers in the store waiting to fire (status ACTIVE)
  * @param failed timers in the store that gave up (status FAILED)

@@ -66,5 +66,4 @@ final class WallClock {
     }
     return local.toInstant(transition.getOffsetBefore());
   }
-
 }

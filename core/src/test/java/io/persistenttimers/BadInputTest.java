@@ -41,32 +41,105 @@ class BadInputTest {
   static Stream<Arguments> refusedCalls() {
     return Stream.of(
         refused("null delay", t -> t.scheduleAfter(null, OK), "delay must not be null"),
-        refused("negative delay", t -> t.scheduleAfter(Duration.ofSeconds(-1), OK), "delay must be >= 0: PT-1S"),
-        refused("absurd delay", t -> t.scheduleAfter(Duration.ofDays(365L * 200), OK), "delay must be at most PT876000H"),
+        refused(
+            "negative delay",
+            t -> t.scheduleAfter(Duration.ofSeconds(-1), OK),
+            "delay must be >= 0: PT-1S"),
+        refused(
+            "absurd delay",
+            t -> t.scheduleAfter(Duration.ofDays(365L * 200), OK),
+            "delay must be at most PT876000H"),
         refused("null due time", t -> t.scheduleAt(null, OK), "dueAt must not be null"),
-        refused("absurd due time", t -> t.scheduleAt(Instant.parse("1900-01-01T00:00:00Z"), OK), "dueAt must be within"),
+        refused(
+            "absurd due time",
+            t -> t.scheduleAt(Instant.parse("1900-01-01T00:00:00Z"), OK),
+            "dueAt must be within"),
         refused("null spec", t -> t.scheduleAfter(Duration.ZERO, null), "spec must not be null"),
-        refused("blank callback type", t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of(" ", "p")), "callbackType must not be blank"),
-        refused("null callback type", t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of(null, "p")), "callbackType must not be null"),
-        refused("unregistered callback type", t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of("nope", "p")), "callbackType 'nope' is not registered"),
-        refused("blank participant", t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of("reminder", "")), "participantId must not be blank"),
-        refused("blank flow type", t -> t.scheduleAfter(Duration.ZERO, OK.flowType("\t")), "flowType must not be blank"),
-        refused("params not JSON", t -> t.scheduleAfter(Duration.ZERO, OK.params("{not json")), "params is not valid JSON"),
-        refused("params too large", t -> t.scheduleAfter(Duration.ZERO, OK.params("\"" + "x".repeat(70_000) + "\"")), "params must be at most 65536 bytes (UTF-8): got 70002"),
-        refused("null params", t -> t.scheduleAfter(Duration.ZERO, OK.params(null)), "params must not be null"),
-        refused("payload version 0", t -> t.scheduleAfter(Duration.ZERO, OK.payloadVersion(0)), "payloadVersion must be >= 1: 0"),
-        refused("id too long", t -> t.scheduleAfter(Duration.ZERO, OK.id("x".repeat(256))), "id must be at most 255 characters: got 256"),
-        refused("blank id", t -> t.scheduleAfter(Duration.ZERO, OK.id(" ")), "id must not be blank"),
-        refused("blank state type", t -> t.scheduleAfter(Duration.ZERO, OK.state("", "k")), "stateType must not be blank"),
-        refused("expiry before due", t -> t.scheduleAfter(Duration.ofMinutes(10), OK.expiresAt(NOW.plusSeconds(60))), "expiresAt must be after the first due time"),
-        refused("null ifExists", t -> t.scheduleAfter(Duration.ZERO, OK.ifExists(null)), "ifExists must not be null"),
+        refused(
+            "blank callback type",
+            t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of(" ", "p")),
+            "callbackType must not be blank"),
+        refused(
+            "null callback type",
+            t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of(null, "p")),
+            "callbackType must not be null"),
+        refused(
+            "unregistered callback type",
+            t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of("nope", "p")),
+            "callbackType 'nope' is not registered"),
+        refused(
+            "blank participant",
+            t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of("reminder", "")),
+            "participantId must not be blank"),
+        refused(
+            "blank flow type",
+            t -> t.scheduleAfter(Duration.ZERO, OK.flowType("\t")),
+            "flowType must not be blank"),
+        refused(
+            "params not JSON",
+            t -> t.scheduleAfter(Duration.ZERO, OK.params("{not json")),
+            "params is not valid JSON"),
+        refused(
+            "params too large",
+            t -> t.scheduleAfter(Duration.ZERO, OK.params("\"" + "x".repeat(70_000) + "\"")),
+            "params must be at most 65536 bytes (UTF-8): got 70002"),
+        refused(
+            "null params",
+            t -> t.scheduleAfter(Duration.ZERO, OK.params(null)),
+            "params must not be null"),
+        refused(
+            "payload version 0",
+            t -> t.scheduleAfter(Duration.ZERO, OK.payloadVersion(0)),
+            "payloadVersion must be >= 1: 0"),
+        refused(
+            "id too long",
+            t -> t.scheduleAfter(Duration.ZERO, OK.id("x".repeat(256))),
+            "id must be at most 255 characters: got 256"),
+        refused(
+            "blank id", t -> t.scheduleAfter(Duration.ZERO, OK.id(" ")), "id must not be blank"),
+        refused(
+            "blank state type",
+            t -> t.scheduleAfter(Duration.ZERO, OK.state("", "k")),
+            "stateType must not be blank"),
+        refused(
+            "expiry before due",
+            t -> t.scheduleAfter(Duration.ofMinutes(10), OK.expiresAt(NOW.plusSeconds(60))),
+            "expiresAt must be after the first due time"),
+        refused(
+            "null ifExists",
+            t -> t.scheduleAfter(Duration.ZERO, OK.ifExists(null)),
+            "ifExists must not be null"),
         refused("null schedule", t -> t.scheduleRecurring(null, OK), "schedule must not be null"),
-        refused("cron that never fires", t -> t.scheduleRecurring(Schedule.cron("0 0 30 2 *", ZoneOffset.UTC), OK), "never fires"),
-        refused("calendar that never fires", t -> t.scheduleRecurring(Schedule.calendar(ZoneOffset.UTC).months(2).daysOfMonth(31).build(), OK), "never fires"),
-        refused("invalid cron", t -> t.scheduleRecurring(Schedule.cron("61 * * * *", ZoneOffset.UTC), OK), "cron"),
-        refused("unknown zone in JSON", t -> t.scheduleRecurring(Schedule.fromJson("{\"type\":\"cron\",\"zone\":\"Mars/Base\",\"expression\":\"0 9 * * *\"}"), OK), "zone"),
-        refused("hour out of range", t -> t.scheduleRecurring(Schedule.calendar(ZoneOffset.UTC).hours(24).build(), OK), "hours"),
-        refused("interval too short", t -> t.scheduleRecurring(Schedule.every(Duration.ofMillis(10)), OK), "period must be at least PT1S"));
+        refused(
+            "cron that never fires",
+            t -> t.scheduleRecurring(Schedule.cron("0 0 30 2 *", ZoneOffset.UTC), OK),
+            "never fires"),
+        refused(
+            "calendar that never fires",
+            t ->
+                t.scheduleRecurring(
+                    Schedule.calendar(ZoneOffset.UTC).months(2).daysOfMonth(31).build(), OK),
+            "never fires"),
+        refused(
+            "invalid cron",
+            t -> t.scheduleRecurring(Schedule.cron("61 * * * *", ZoneOffset.UTC), OK),
+            "cron"),
+        refused(
+            "unknown zone in JSON",
+            t ->
+                t.scheduleRecurring(
+                    Schedule.fromJson(
+                        "{\"type\":\"cron\",\"zone\":\"Mars/Base\",\"expression\":\"0 9 * * *\"}"),
+                    OK),
+            "zone"),
+        refused(
+            "hour out of range",
+            t -> t.scheduleRecurring(Schedule.calendar(ZoneOffset.UTC).hours(24).build(), OK),
+            "hours"),
+        refused(
+            "interval too short",
+            t -> t.scheduleRecurring(Schedule.every(Duration.ofMillis(10)), OK),
+            "period must be at least PT1S"));
   }
 
   private static Arguments refused(String name, Consumer<PersistentTimer> call, String message) {
@@ -75,7 +148,8 @@ class BadInputTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("refusedCalls")
-  void refusedCall_namesFieldAndRule_andStoresNothing(String name, Consumer<PersistentTimer> call, String message) {
+  void refusedCall_namesFieldAndRule_andStoresNothing(
+      String name, Consumer<PersistentTimer> call, String message) {
     timer.start();
 
     assertThatThrownBy(() -> call.accept(timer))
@@ -112,14 +186,20 @@ class BadInputTest {
   @Test
   void builder_refusesBadSettings_namingThem() {
     PersistentTimer.Builder builder = PersistentTimer.builder(store);
-    assertThatThrownBy(() -> builder.horizon(Duration.ofMillis(10))).hasMessageContaining("horizon must be between");
-    assertThatThrownBy(() -> builder.workerThreads(0)).hasMessageContaining("workerThreads must be in 1..1024: 0");
+    assertThatThrownBy(() -> builder.horizon(Duration.ofMillis(10)))
+        .hasMessageContaining("horizon must be between");
+    assertThatThrownBy(() -> builder.workerThreads(0))
+        .hasMessageContaining("workerThreads must be in 1..1024: 0");
     assertThatThrownBy(() -> builder.maxArmed(0)).hasMessageContaining("maxArmed must be >= 1: 0");
-    assertThatThrownBy(() -> builder.overdueFiresPerSecond(-1)).hasMessageContaining("overdueFiresPerSecond");
-    assertThatThrownBy(() -> builder.register("reminder", null)).hasMessageContaining("factory must not be null");
-    assertThatThrownBy(() -> PersistentTimer.builder(null)).hasMessageContaining("store must not be null");
+    assertThatThrownBy(() -> builder.overdueFiresPerSecond(-1))
+        .hasMessageContaining("overdueFiresPerSecond");
+    assertThatThrownBy(() -> builder.register("reminder", null))
+        .hasMessageContaining("factory must not be null");
+    assertThatThrownBy(() -> PersistentTimer.builder(null))
+        .hasMessageContaining("store must not be null");
     assertThatThrownBy(() -> new RetryPolicy(0, Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 0))
         .hasMessageContaining("maxAttempts must be >= 1: 0");
-    assertThatThrownBy(() -> Schedule.daily(LocalTime.NOON, null)).hasMessageContaining("zone must not be null");
+    assertThatThrownBy(() -> Schedule.daily(LocalTime.NOON, null))
+        .hasMessageContaining("zone must not be null");
   }
 }

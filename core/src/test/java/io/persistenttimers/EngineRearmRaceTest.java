@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * Regression: {@code Engine.arm} used to schedule the wake-up inside {@code armed.compute(..)}.
  * With a due time already reached (delay 0) the scheduler thread could run the wake-up before the
  * new entry was published; the wake found nothing, and the entry installed afterwards had a spent
- * wake-up, so the timer never fired while the process lived. The outage test in store-postgres
- * met it with real threads (a failed pre-fire read re-arms with delay 0), as did the examples'
- * restart test. Now the entry is published first and the wake-up scheduled after.
+ * wake-up, so the timer never fired while the process lived. The outage test in store-postgres met
+ * it with real threads (a failed pre-fire read re-arms with delay 0), as did the examples' restart
+ * test. Now the entry is published first and the wake-up scheduled after.
  *
  * <p>The scheduler below is a legal {@link DelayScheduler}: a zero-delay task runs on another
  * thread and finishes before {@code schedule} returns — one interleaving a {@code

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A deterministic rig for engine tests: manual clock, manual scheduler, callbacks run inline on
- * the test thread. {@link #restart()} closes the timer and builds a new one over the same store,
- * as a process restart would.
+ * A deterministic rig for engine tests: manual clock, manual scheduler, callbacks run inline on the
+ * test thread. {@link #restart()} closes the timer and builds a new one over the same store, as a
+ * process restart would.
  */
 final class Harness implements AutoCloseable {
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random schedule / replace / cancel / advance / restart steps against a reference model that
- * states what must have fired and what must be stored; every invariant is checked after every
- * step. The seed is printed; rerun one with {@code -Dtimers.seed=N}.
+ * states what must have fired and what must be stored; every invariant is checked after every step.
+ * The seed is printed; rerun one with {@code -Dtimers.seed=N}.
  */
 class ModelBasedTimerTest {
   static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -47,7 +47,8 @@ class ModelBasedTimerTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void randomSteps_matchTheModel(long seed) {
-    System.out.println("ModelBasedTimerTest seed = " + seed + " (rerun with -Dtimers.seed=" + seed + ")");
+    System.out.println(
+        "ModelBasedTimerTest seed = " + seed + " (rerun with -Dtimers.seed=" + seed + ")");
     Random random = new Random(seed);
     FakeStore store = new FakeStore();
     List<Run> actual = new ArrayList<>();
@@ -56,9 +57,14 @@ class ModelBasedTimerTest {
         new Harness(
             store,
             START,
-            b -> b.horizon(Duration.ofMinutes(5))
-                .overdueFiresPerSecond(0)
-                .register("reminder", CallbackFactory.of(ctx -> actual.add(new Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt())))));
+            b ->
+                b.horizon(Duration.ofMinutes(5))
+                    .overdueFiresPerSecond(0)
+                    .register(
+                        "reminder",
+                        CallbackFactory.of(
+                            ctx ->
+                                actual.add(new Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt())))));
     holder[0] = h;
     h.start();
 
@@ -79,7 +85,9 @@ class ModelBasedTimerTest {
           what = "scheduleAfter " + delay;
         } else if (action < 40) {
           Duration period = Duration.ofMinutes(1 + random.nextInt(90));
-          String id = h.timer.scheduleRecurring(Schedule.every(period), TimerSpec.of("reminder", participant));
+          String id =
+              h.timer.scheduleRecurring(
+                  Schedule.every(period), TimerSpec.of("reminder", participant));
           model.put(id, new Expected(participant, now.plus(period), period));
           what = "scheduleRecurring " + period;
         } else if (action < 47) {
@@ -88,7 +96,11 @@ class ModelBasedTimerTest {
           callerIds++;
           boolean replace = random.nextBoolean();
           Duration delay = Duration.ofSeconds(random.nextInt(7200));
-          h.timer.scheduleAfter(delay, TimerSpec.of("reminder", participant).id(id).ifExists(replace ? IfExists.REPLACE : IfExists.KEEP));
+          h.timer.scheduleAfter(
+              delay,
+              TimerSpec.of("reminder", participant)
+                  .id(id)
+                  .ifExists(replace ? IfExists.REPLACE : IfExists.KEEP));
           if (replace || !model.containsKey(id)) {
             model.put(id, new Expected(participant, now.plus(delay), null));
           }
@@ -100,7 +112,11 @@ class ModelBasedTimerTest {
           what = "cancel " + id;
         } else if (action < 58) {
           int cancelled = h.timer.cancelByParticipant(participant);
-          List<String> gone = model.entrySet().stream().filter(e -> e.getValue().participant().equals(participant)).map(Map.Entry::getKey).toList();
+          List<String> gone =
+              model.entrySet().stream()
+                  .filter(e -> e.getValue().participant().equals(participant))
+                  .map(Map.Entry::getKey)
+                  .toList();
           assertThat(cancelled).isEqualTo(gone.size());
           gone.forEach(model::remove);
           what = "cancelByParticipant " + participant;
@@ -110,7 +126,8 @@ class ModelBasedTimerTest {
           fireWhileRunning(model, expected, now.plus(by));
           what = "advance " + by;
         } else {
-          Duration downtime = random.nextInt(3) == 0 ? Duration.ZERO : Duration.ofSeconds(random.nextInt(4 * 3600));
+          Duration downtime =
+              random.nextInt(3) == 0 ? Duration.ZERO : Duration.ofSeconds(random.nextInt(4 * 3600));
           h.timer.close();
           h.clock.advance(downtime);
           h.restart();
@@ -121,11 +138,15 @@ class ModelBasedTimerTest {
 
         String context = "seed " + seed + ", step " + step + " (" + what + ")";
         assertThat(sorted(actual)).as(context + ": runs").isEqualTo(sorted(expected));
-        Map<String, Instant> stored = store.list().stream().collect(Collectors.toMap(TimerRecord::id, TimerRecord::nextFireAt));
+        Map<String, Instant> stored =
+            store.list().stream()
+                .collect(Collectors.toMap(TimerRecord::id, TimerRecord::nextFireAt));
         Map<String, Instant> modelled = new HashMap<>();
         model.forEach((id, e) -> modelled.put(id, e.due()));
         assertThat(stored).as(context + ": stored timers").isEqualTo(modelled);
-        assertThat(store.list()).as(context + ": statuses").allSatisfy(r -> assertThat(r.status()).isEqualTo(TimerStatus.ACTIVE));
+        assertThat(store.list())
+            .as(context + ": statuses")
+            .allSatisfy(r -> assertThat(r.status()).isEqualTo(TimerStatus.ACTIVE));
       }
     } finally {
       holder[0].close();
@@ -134,13 +155,17 @@ class ModelBasedTimerTest {
   }
 
   /** While the engine runs, every occurrence fires exactly at its due time. */
-  private static void fireWhileRunning(Map<String, Expected> model, List<Run> expected, Instant until) {
+  private static void fireWhileRunning(
+      Map<String, Expected> model, List<Run> expected, Instant until) {
     for (Map.Entry<String, Expected> entry : new ArrayList<>(model.entrySet())) {
       String id = entry.getKey();
       Expected e = entry.getValue();
       while (e != null && !e.due().isAfter(until)) {
         expected.add(new Run(id, e.due(), e.due()));
-        e = e.recurring() ? new Expected(e.participant(), e.due().plus(e.period()), e.period()) : null;
+        e =
+            e.recurring()
+                ? new Expected(e.participant(), e.due().plus(e.period()), e.period())
+                : null;
       }
       if (e == null) {
         model.remove(id);
@@ -154,7 +179,8 @@ class ModelBasedTimerTest {
    * After downtime everything due fires once at the restart (one-shots: FIRE_NOW; recurring:
    * COALESCE, then the first occurrence after now on the timer's grid).
    */
-  private static void fireAfterRestart(Map<String, Expected> model, List<Run> expected, Instant restart) {
+  private static void fireAfterRestart(
+      Map<String, Expected> model, List<Run> expected, Instant restart) {
     for (Map.Entry<String, Expected> entry : new ArrayList<>(model.entrySet())) {
       String id = entry.getKey();
       Expected e = entry.getValue();

@@ -25,7 +25,13 @@ class PersistentTimerTest {
   private Harness h;
 
   private Harness harness(java.util.function.UnaryOperator<PersistentTimer.Builder> extra) {
-    h = new Harness(store, START, b -> extra.apply(b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx)))));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                extra.apply(
+                    b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx)))));
     return h;
   }
 
@@ -56,14 +62,24 @@ class PersistentTimerTest {
     h.advance(Duration.ofMillis(1));
     h.advance(Duration.ofDays(1));
 
-    assertThat(h.runs).containsExactly(new Harness.Run(id, START.plus(ofMinutes(15)), START.plus(ofMinutes(15)), 1));
+    assertThat(h.runs)
+        .containsExactly(
+            new Harness.Run(id, START.plus(ofMinutes(15)), START.plus(ofMinutes(15)), 1));
     assertThat(store.get(id)).isEmpty();
   }
 
   @Test
   void oneShot_recordIsDeletedOnlyAfterTheCallbackReturned() {
     List<Boolean> presentDuringCallback = new ArrayList<>();
-    h = new Harness(store, START, b -> b.register("check", CallbackFactory.of(ctx -> presentDuringCallback.add(store.get(ctx.timerId()).isPresent()))));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register(
+                    "check",
+                    CallbackFactory.of(
+                        ctx -> presentDuringCallback.add(store.get(ctx.timerId()).isPresent()))));
     h.start();
     String id = h.timer.scheduleAfter(ofSeconds(5), TimerSpec.of("check", "p"));
 
@@ -88,7 +104,9 @@ class PersistentTimerTest {
   @Test
   void schedule_returnsOnlyAfterTheStoreHasTheRecord() {
     harness().start();
-    String id = h.timer.scheduleAfter(ofMinutes(1), reminder().flowType("intake").params("{\"n\":1}").state("S", "k"));
+    String id =
+        h.timer.scheduleAfter(
+            ofMinutes(1), reminder().flowType("intake").params("{\"n\":1}").state("S", "k"));
 
     TimerRecord stored = store.get(id).orElseThrow();
     assertThat(stored.flowType()).isEqualTo("intake");
@@ -102,11 +120,16 @@ class PersistentTimerTest {
   @Test
   void schedule_whenTheStoreFails_throwsAndArmsNothing() {
     FailingStore failing = new FailingStore(store);
-    h = new Harness(failing, START, b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
+    h =
+        new Harness(
+            failing,
+            START,
+            b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
     h.start();
     failing.failWrites(true);
 
-    assertThatThrownBy(() -> h.timer.scheduleAfter(ofSeconds(1), reminder())).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> h.timer.scheduleAfter(ofSeconds(1), reminder()))
+        .isInstanceOf(StoreException.class);
 
     failing.failWrites(false);
     h.advance(ofMinutes(10));
@@ -120,11 +143,22 @@ class PersistentTimerTest {
   @Test
   void recurringInterval_followsItsAnchorWithoutDrift() {
     AtomicInteger calls = new AtomicInteger();
-    h = new Harness(store, START, b -> b.register("slow", CallbackFactory.of(ctx -> {
-      calls.incrementAndGet();
-      h.runs.add(new Harness.Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
-      h.clock.advance(Duration.ofMillis(700)); // a slow callback must not shift later runs
-    })));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register(
+                    "slow",
+                    CallbackFactory.of(
+                        ctx -> {
+                          calls.incrementAndGet();
+                          h.runs.add(
+                              new Harness.Run(
+                                  ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
+                          h.clock.advance(
+                              Duration.ofMillis(700)); // a slow callback must not shift later runs
+                        })));
     h.start();
     h.timer.scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("slow", "p"));
 
@@ -140,59 +174,89 @@ class PersistentTimerTest {
   void recurringDaily_createdAt0800_firesTodayAt0900() {
     java.time.ZoneId kolkata = java.time.ZoneId.of("Asia/Kolkata");
     Instant eightLocal = java.time.ZonedDateTime.of(2026, 3, 2, 8, 0, 0, 0, kolkata).toInstant();
-    h = new Harness(store, eightLocal, b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
+    h =
+        new Harness(
+            store,
+            eightLocal,
+            b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
     h.start();
 
     h.timer.scheduleRecurring(Schedule.daily(java.time.LocalTime.of(9, 0), kolkata), reminder());
     h.advance(Duration.ofDays(30));
 
     assertThat(h.runs).hasSize(30);
-    assertThat(h.runs.get(0).dueAt()).isEqualTo(java.time.ZonedDateTime.of(2026, 3, 2, 9, 0, 0, 0, kolkata).toInstant());
-    assertThat(h.runs).allSatisfy(run -> {
-      assertThat(run.firedAt()).isEqualTo(run.dueAt());
-      assertThat(run.dueAt().atZone(kolkata).toLocalTime()).isEqualTo(java.time.LocalTime.of(9, 0));
-    });
+    assertThat(h.runs.get(0).dueAt())
+        .isEqualTo(java.time.ZonedDateTime.of(2026, 3, 2, 9, 0, 0, 0, kolkata).toInstant());
+    assertThat(h.runs)
+        .allSatisfy(
+            run -> {
+              assertThat(run.firedAt()).isEqualTo(run.dueAt());
+              assertThat(run.dueAt().atZone(kolkata).toLocalTime())
+                  .isEqualTo(java.time.LocalTime.of(9, 0));
+            });
   }
 
   @Test
   void dst_newYorkSpringForward_nonexistent0230FiresAtTheEndOfTheGap() {
     java.time.ZoneId ny = java.time.ZoneId.of("America/New_York");
-    h = new Harness(store, Instant.parse("2026-03-07T12:00:00Z"), b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
+    h =
+        new Harness(
+            store,
+            Instant.parse("2026-03-07T12:00:00Z"),
+            b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
     h.start();
     h.timer.scheduleRecurring(Schedule.daily(java.time.LocalTime.of(2, 30), ny), reminder());
 
     h.advance(Duration.ofDays(3));
 
-    assertThat(h.runs).extracting(Harness.Run::dueAt).containsExactly(
-        Instant.parse("2026-03-08T07:00:00Z"), // 02:30 does not exist; the gap ends at 03:00 EDT
-        Instant.parse("2026-03-09T06:30:00Z"), // 02:30 EDT
-        Instant.parse("2026-03-10T06:30:00Z"));
+    assertThat(h.runs)
+        .extracting(Harness.Run::dueAt)
+        .containsExactly(
+            Instant.parse(
+                "2026-03-08T07:00:00Z"), // 02:30 does not exist; the gap ends at 03:00 EDT
+            Instant.parse("2026-03-09T06:30:00Z"), // 02:30 EDT
+            Instant.parse("2026-03-10T06:30:00Z"));
   }
 
   @Test
   void dst_berlinFallBack_repeated0230FiresOnceAtTheEarlierInstant() {
     java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
-    h = new Harness(store, Instant.parse("2026-10-24T12:00:00Z"), b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
+    h =
+        new Harness(
+            store,
+            Instant.parse("2026-10-24T12:00:00Z"),
+            b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx))));
     h.start();
     h.timer.scheduleRecurring(Schedule.daily(java.time.LocalTime.of(2, 30), berlin), reminder());
 
     h.advance(Duration.ofDays(3));
 
-    assertThat(h.runs).extracting(Harness.Run::dueAt).containsExactly(
-        Instant.parse("2026-10-25T00:30:00Z"), // 02:30 CEST, the earlier of the two 02:30s
-        Instant.parse("2026-10-26T01:30:00Z"), // 02:30 CET
-        Instant.parse("2026-10-27T01:30:00Z"));
+    assertThat(h.runs)
+        .extracting(Harness.Run::dueAt)
+        .containsExactly(
+            Instant.parse("2026-10-25T00:30:00Z"), // 02:30 CEST, the earlier of the two 02:30s
+            Instant.parse("2026-10-26T01:30:00Z"), // 02:30 CET
+            Instant.parse("2026-10-27T01:30:00Z"));
   }
 
   @Test
   void cancelWhileTheCallbackRuns_isNotUndoneByTheRecurringAdvance() {
     AtomicInteger calls = new AtomicInteger();
-    h = new Harness(store, START, b -> b.register("self-cancel", CallbackFactory.of(ctx -> {
-      calls.incrementAndGet();
-      assertThat(h.timer.cancel(ctx.timerId())).isTrue();
-    })));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register(
+                    "self-cancel",
+                    CallbackFactory.of(
+                        ctx -> {
+                          calls.incrementAndGet();
+                          assertThat(h.timer.cancel(ctx.timerId())).isTrue();
+                        })));
     h.start();
-    String id = h.timer.scheduleRecurring(Schedule.every(ofMinutes(1)), TimerSpec.of("self-cancel", "p"));
+    String id =
+        h.timer.scheduleRecurring(Schedule.every(ofMinutes(1)), TimerSpec.of("self-cancel", "p"));
 
     h.advance(ofMinutes(30));
 
@@ -227,15 +291,19 @@ class PersistentTimerTest {
   @Test
   void cancelByParticipant_stopsOnlyThatParticipantsTimers_optionallyOneFlow() {
     harness().start();
-    String a1 = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach"));
-    String a2 = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("intake"));
-    String b1 = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "b").flowType("coach"));
+    String a1 =
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach"));
+    String a2 =
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("intake"));
+    String b1 =
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "b").flowType("coach"));
 
     assertThat(h.timer.cancelByParticipant("a", "intake")).isEqualTo(1);
     h.advance(ofMinutes(2));
     assertThat(h.firedIds()).containsExactlyInAnyOrder(a1, b1);
 
-    String a3 = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach"));
+    String a3 =
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach"));
     assertThat(h.timer.cancelByParticipant("a")).isEqualTo(1);
     h.advance(ofMinutes(2));
     assertThat(h.firedIds()).doesNotContain(a2, a3);
@@ -245,38 +313,65 @@ class PersistentTimerTest {
 
   @Test
   void throwingCallback_retriesWithBackoff_thenIsFailedAndKept() {
-    h = new Harness(store, START, b -> b.register("flaky", CallbackFactory.of(ctx -> {
-      h.runs.add(new Harness.Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
-      throw new IllegalStateException("downstream unavailable");
-    })));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register(
+                    "flaky",
+                    CallbackFactory.of(
+                        ctx -> {
+                          h.runs.add(
+                              new Harness.Run(
+                                  ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
+                          throw new IllegalStateException("downstream unavailable");
+                        })));
     h.start();
-    String id = h.timer.scheduleAfter(ofSeconds(10), TimerSpec.of("flaky", "p")
-        .retry(RetryPolicy.exponential(3, ofSeconds(10), ofMinutes(5))));
+    String id =
+        h.timer.scheduleAfter(
+            ofSeconds(10),
+            TimerSpec.of("flaky", "p")
+                .retry(RetryPolicy.exponential(3, ofSeconds(10), ofMinutes(5))));
 
     h.advance(Duration.ofHours(1));
 
-    assertThat(h.runs).extracting(Harness.Run::firedAt).containsExactly(
-        START.plusSeconds(10), START.plusSeconds(20), START.plusSeconds(40));
+    assertThat(h.runs)
+        .extracting(Harness.Run::firedAt)
+        .containsExactly(START.plusSeconds(10), START.plusSeconds(20), START.plusSeconds(40));
     assertThat(h.runs).extracting(Harness.Run::attempt).containsExactly(1, 2, 3);
     TimerRecord failed = store.get(id).orElseThrow();
     assertThat(failed.status()).isEqualTo(TimerStatus.FAILED);
     assertThat(failed.attempt()).isEqualTo(3);
-    assertThat(failed.lastError()).isEqualTo("java.lang.IllegalStateException: downstream unavailable");
-    assertThat(h.events).containsSubsequence("failed " + id + " retry " + START.plusSeconds(20), "dead " + id);
+    assertThat(failed.lastError())
+        .isEqualTo("java.lang.IllegalStateException: downstream unavailable");
+    assertThat(h.events)
+        .containsSubsequence("failed " + id + " retry " + START.plusSeconds(20), "dead " + id);
     assertThat(h.timer.stats().failed()).isEqualTo(1);
   }
 
   @Test
   void failedTimer_canBeReleasedAndThenFires() {
     AtomicBoolean broken = new AtomicBoolean(true);
-    h = new Harness(store, START, b -> b.register("flaky", CallbackFactory.of(ctx -> {
-      if (broken.get()) {
-        throw new IllegalStateException("broken");
-      }
-      h.runs.add(new Harness.Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
-    })));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register(
+                    "flaky",
+                    CallbackFactory.of(
+                        ctx -> {
+                          if (broken.get()) {
+                            throw new IllegalStateException("broken");
+                          }
+                          h.runs.add(
+                              new Harness.Run(
+                                  ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
+                        })));
     h.start();
-    String id = h.timer.scheduleAfter(ofSeconds(1), TimerSpec.of("flaky", "p").retry(RetryPolicy.NONE));
+    String id =
+        h.timer.scheduleAfter(ofSeconds(1), TimerSpec.of("flaky", "p").retry(RetryPolicy.NONE));
     h.advance(ofSeconds(1));
     assertThat(store.get(id).orElseThrow().status()).isEqualTo(TimerStatus.FAILED);
 
@@ -291,14 +386,26 @@ class PersistentTimerTest {
   @Test
   void recurringThatFailsItsLastAttempt_movesOnToTheNextOccurrence() {
     AtomicInteger calls = new AtomicInteger();
-    h = new Harness(store, START, b -> b.register("flaky", CallbackFactory.of(ctx -> {
-      if (calls.incrementAndGet() == 1) {
-        throw new IllegalStateException("first run fails");
-      }
-      h.runs.add(new Harness.Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
-    })));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register(
+                    "flaky",
+                    CallbackFactory.of(
+                        ctx -> {
+                          if (calls.incrementAndGet() == 1) {
+                            throw new IllegalStateException("first run fails");
+                          }
+                          h.runs.add(
+                              new Harness.Run(
+                                  ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
+                        })));
     h.start();
-    String id = h.timer.scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("flaky", "p").retry(RetryPolicy.NONE));
+    String id =
+        h.timer.scheduleRecurring(
+            Schedule.every(ofMinutes(10)), TimerSpec.of("flaky", "p").retry(RetryPolicy.NONE));
 
     h.advance(ofMinutes(20));
 
@@ -311,10 +418,19 @@ class PersistentTimerTest {
   @Test
   void completionWriteFails_isRetriedWithoutRunningTheCallbackAgain() {
     FailingStore failing = new FailingStore(store);
-    h = new Harness(failing, START, b -> b.register("reminder", CallbackFactory.of(ctx -> {
-      h.recorder().run(ctx);
-      failing.failWrites(true); // the database goes away right after the callback
-    })));
+    h =
+        new Harness(
+            failing,
+            START,
+            b ->
+                b.register(
+                    "reminder",
+                    CallbackFactory.of(
+                        ctx -> {
+                          h.recorder().run(ctx);
+                          failing.failWrites(
+                              true); // the database goes away right after the callback
+                        })));
     h.start();
     String id = h.timer.scheduleAfter(ofSeconds(1), reminder());
 
@@ -332,12 +448,23 @@ class PersistentTimerTest {
   @Test
   void factoryRejectingParams_quarantinesTheTimer_releaseRunsItOnceFixed() {
     AtomicBoolean reject = new AtomicBoolean(true);
-    h = new Harness(store, START, b -> b.register("picky", record -> {
-      if (reject.get()) {
-        throw new IllegalArgumentException("unknown payload version " + record.payloadVersion());
-      }
-      return ctx -> h.runs.add(new Harness.Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
-    }));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register(
+                    "picky",
+                    record -> {
+                      if (reject.get()) {
+                        throw new IllegalArgumentException(
+                            "unknown payload version " + record.payloadVersion());
+                      }
+                      return ctx ->
+                          h.runs.add(
+                              new Harness.Run(
+                                  ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
+                    }));
     h.start();
     String id = h.timer.scheduleAfter(ofSeconds(1), TimerSpec.of("picky", "p").payloadVersion(9));
 
@@ -359,8 +486,12 @@ class PersistentTimerTest {
   void unreadableParamsInTheStore_quarantinesThatTimerOnly() {
     harness().start();
     String good = h.timer.scheduleAfter(ofSeconds(1), reminder());
-    TimerRecord corrupt = io.persistenttimers.testkit.Records.record("corrupt").callbackType("reminder")
-        .params("{\"broken\": ").due(START.plusSeconds(1)).build();
+    TimerRecord corrupt =
+        io.persistenttimers.testkit.Records.record("corrupt")
+            .callbackType("reminder")
+            .params("{\"broken\": ")
+            .due(START.plusSeconds(1))
+            .build();
     store.insert(corrupt);
     h.timer.armCommitted("corrupt");
 
@@ -375,8 +506,11 @@ class PersistentTimerTest {
 
   @Test
   void unknownCallbackTypeAtRecovery_isKept_andFiresOnceTheTypeIsRegistered() {
-    store.insert(io.persistenttimers.testkit.Records.record("orphan").callbackType("legacy_type")
-        .due(START.plusSeconds(30)).build());
+    store.insert(
+        io.persistenttimers.testkit.Records.record("orphan")
+            .callbackType("legacy_type")
+            .due(START.plusSeconds(30))
+            .build());
     harness().start();
 
     h.advance(ofMinutes(10));
@@ -428,7 +562,9 @@ class PersistentTimerTest {
     h.advance(Duration.ofHours(1));
 
     assertThat(second).isEqualTo(first);
-    assertThat(h.runs).containsExactly(new Harness.Run(first, START.plus(ofMinutes(15)), START.plus(ofMinutes(15)), 1));
+    assertThat(h.runs)
+        .containsExactly(
+            new Harness.Run(first, START.plus(ofMinutes(15)), START.plus(ofMinutes(15)), 1));
   }
 
   @Test
@@ -443,7 +579,9 @@ class PersistentTimerTest {
     assertThat(stored.params()).isEqualTo("{\"v\":2}");
     assertThat(stored.version()).isEqualTo(2);
     h.advance(Duration.ofHours(1));
-    assertThat(h.runs).containsExactly(new Harness.Run("k", START.plus(ofMinutes(30)), START.plus(ofMinutes(30)), 1));
+    assertThat(h.runs)
+        .containsExactly(
+            new Harness.Run("k", START.plus(ofMinutes(30)), START.plus(ofMinutes(30)), 1));
   }
 
   @Test
@@ -469,9 +607,11 @@ class PersistentTimerTest {
     assertThat(h.timer.stats().armed()).isEqualTo(1);
     h.advance(Duration.ofDays(3));
 
-    assertThat(h.runs).containsExactly(
-        new Harness.Run(near, START.plus(ofMinutes(1)), START.plus(ofMinutes(1)), 1),
-        new Harness.Run(far, START.plus(Duration.ofDays(2)), START.plus(Duration.ofDays(2)), 1));
+    assertThat(h.runs)
+        .containsExactly(
+            new Harness.Run(near, START.plus(ofMinutes(1)), START.plus(ofMinutes(1)), 1),
+            new Harness.Run(
+                far, START.plus(Duration.ofDays(2)), START.plus(Duration.ofDays(2)), 1));
   }
 
   @Test
@@ -493,7 +633,8 @@ class PersistentTimerTest {
   @Test
   void expiredTimer_isDroppedInsteadOfFired() {
     harness().start();
-    String id = h.timer.scheduleAfter(ofMinutes(10), reminder().expiresAt(START.plus(ofMinutes(11))));
+    String id =
+        h.timer.scheduleAfter(ofMinutes(10), reminder().expiresAt(START.plus(ofMinutes(11))));
     h.timer.close();
     h.clock.advance(ofMinutes(30));
     h.restart();
@@ -507,9 +648,21 @@ class PersistentTimerTest {
   @Test
   void cleanup_deletesExpiredAndLongFailed_keepsRecentFailures() {
     harness(b -> b.failedRetention(Duration.ofDays(7))).start();
-    store.insert(io.persistenttimers.testkit.Records.record("old-failure").status(TimerStatus.FAILED).updatedAt(START.minus(Duration.ofDays(8))).build());
-    store.insert(io.persistenttimers.testkit.Records.record("new-failure").status(TimerStatus.FAILED).updatedAt(START.minus(Duration.ofDays(1))).build());
-    store.insert(io.persistenttimers.testkit.Records.record("expired").status(TimerStatus.FAILED).expiresAt(START.minusSeconds(1)).build());
+    store.insert(
+        io.persistenttimers.testkit.Records.record("old-failure")
+            .status(TimerStatus.FAILED)
+            .updatedAt(START.minus(Duration.ofDays(8)))
+            .build());
+    store.insert(
+        io.persistenttimers.testkit.Records.record("new-failure")
+            .status(TimerStatus.FAILED)
+            .updatedAt(START.minus(Duration.ofDays(1)))
+            .build());
+    store.insert(
+        io.persistenttimers.testkit.Records.record("expired")
+            .status(TimerStatus.FAILED)
+            .expiresAt(START.minusSeconds(1))
+            .build());
 
     assertThat(h.timer.cleanup()).isEqualTo(2);
 
@@ -519,7 +672,9 @@ class PersistentTimerTest {
   @Test
   void cleanup_runsPeriodically() {
     harness(b -> b.cleanupInterval(Duration.ofHours(1))).start();
-    String id = h.timer.scheduleAfter(Duration.ofDays(5), reminder().expiresAt(START.plus(Duration.ofDays(6))));
+    String id =
+        h.timer.scheduleAfter(
+            Duration.ofDays(5), reminder().expiresAt(START.plus(Duration.ofDays(6))));
     TimerRecord r = store.get(id).orElseThrow();
     store.update(r.withStatus(TimerStatus.FAILED, "x", START), r.version());
 
@@ -539,7 +694,8 @@ class PersistentTimerTest {
 
     assertThat(h.runs).isEmpty();
     assertThat(store.list()).extracting(TimerRecord::id).containsExactlyInAnyOrder(once, recurring);
-    assertThatThrownBy(() -> h.timer.scheduleAfter(ofMinutes(1), reminder())).isInstanceOf(TimerClosedException.class);
+    assertThatThrownBy(() -> h.timer.scheduleAfter(ofMinutes(1), reminder()))
+        .isInstanceOf(TimerClosedException.class);
     assertThatThrownBy(() -> h.timer.start()).isInstanceOf(TimerClosedException.class);
   }
 
@@ -557,13 +713,19 @@ class PersistentTimerTest {
 
   @Test
   void listenerThatThrows_doesNotStopTheEngine() {
-    h = new Harness(store, START, b -> b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx)))
-        .listener(new TimerListener() {
-          @Override
-          public void onFired(TimerRecord timer, Duration lateness) {
-            throw new RuntimeException("listener bug");
-          }
-        }));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx)))
+                    .listener(
+                        new TimerListener() {
+                          @Override
+                          public void onFired(TimerRecord timer, Duration lateness) {
+                            throw new RuntimeException("listener bug");
+                          }
+                        }));
     h.start();
     String a = h.timer.scheduleAfter(ofSeconds(1), reminder());
     String b = h.timer.scheduleAfter(ofSeconds(2), reminder());
@@ -578,7 +740,11 @@ class PersistentTimerTest {
   void stats_reportOverdueLagOfArmedTimers() {
     harness(b -> b.overdueFiresPerSecond(1)).start();
     for (int i = 0; i < 5; i++) {
-      store.insert(io.persistenttimers.testkit.Records.record("late-" + i).callbackType("reminder").due(START.plusSeconds(60)).build());
+      store.insert(
+          io.persistenttimers.testkit.Records.record("late-" + i)
+              .callbackType("reminder")
+              .due(START.plusSeconds(60))
+              .build());
     }
     h.timer.close();
     h.clock.advance(ofMinutes(10));

@@ -25,7 +25,13 @@ class RecoveryTest {
   private Harness h;
 
   private Harness harness(UnaryOperator<PersistentTimer.Builder> extra) {
-    h = new Harness(store, START, b -> extra.apply(b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx)))));
+    h =
+        new Harness(
+            store,
+            START,
+            b ->
+                extra.apply(
+                    b.register("reminder", CallbackFactory.of(ctx -> h.recorder().run(ctx)))));
     return h.start();
   }
 
@@ -81,25 +87,29 @@ class RecoveryTest {
     h.scheduler.runDue();
     h.advance(ofHours(1));
 
-    assertThat(h.runs).containsExactly(new Harness.Run(id, START.plus(ofMinutes(5)), START.plus(ofHours(2)), 1));
+    assertThat(h.runs)
+        .containsExactly(new Harness.Run(id, START.plus(ofMinutes(5)), START.plus(ofHours(2)), 1));
     assertThat(h.events).contains("recovered " + id + " overdue");
   }
 
   @Test
   void overdueRecurring_coalescesByDefault_thenResumesOnItsGrid() {
     harness(b -> b);
-    String id = h.timer.scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("reminder", "p"));
+    String id =
+        h.timer.scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("reminder", "p"));
     h.advance(ofMinutes(10));
     assertThat(h.runs).hasSize(1);
 
     down(ofMinutes(65)); // missed 10:20 .. 11:10
     h.advance(ofMinutes(20));
 
-    assertThat(h.runs).extracting(Harness.Run::dueAt).containsExactly(
-        START.plus(ofMinutes(10)),
-        START.plus(ofMinutes(20)), // the one coalesced run for all missed, fired at 11:15
-        START.plus(ofMinutes(80)), // back on the grid
-        START.plus(ofMinutes(90)));
+    assertThat(h.runs)
+        .extracting(Harness.Run::dueAt)
+        .containsExactly(
+            START.plus(ofMinutes(10)),
+            START.plus(ofMinutes(20)), // the one coalesced run for all missed, fired at 11:15
+            START.plus(ofMinutes(80)), // back on the grid
+            START.plus(ofMinutes(90)));
     assertThat(h.runs.get(1).firedAt()).isEqualTo(START.plus(ofMinutes(75)));
     assertThat(store.get(id).orElseThrow().lastFiredAt()).isEqualTo(START.plus(ofMinutes(90)));
   }
@@ -107,20 +117,31 @@ class RecoveryTest {
   @Test
   void overdueRecurring_fireNow_catchesUpEveryMissedOccurrenceInOrder() {
     harness(b -> b.overdueFiresPerSecond(0));
-    h.timer.scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("reminder", "p").overdue(OverduePolicy.FIRE_NOW));
+    h.timer.scheduleRecurring(
+        Schedule.every(ofMinutes(10)),
+        TimerSpec.of("reminder", "p").overdue(OverduePolicy.FIRE_NOW));
 
     down(ofMinutes(45));
     h.scheduler.runDue();
 
-    assertThat(h.runs).extracting(Harness.Run::dueAt).containsExactly(
-        START.plus(ofMinutes(10)), START.plus(ofMinutes(20)), START.plus(ofMinutes(30)), START.plus(ofMinutes(40)));
-    assertThat(h.runs).allSatisfy(run -> assertThat(run.firedAt()).isEqualTo(START.plus(ofMinutes(45))));
+    assertThat(h.runs)
+        .extracting(Harness.Run::dueAt)
+        .containsExactly(
+            START.plus(ofMinutes(10)),
+            START.plus(ofMinutes(20)),
+            START.plus(ofMinutes(30)),
+            START.plus(ofMinutes(40)));
+    assertThat(h.runs)
+        .allSatisfy(run -> assertThat(run.firedAt()).isEqualTo(START.plus(ofMinutes(45))));
   }
 
   @Test
   void overdueRecurring_skip_firesNoMissedRun_andResumesAtTheNextOccurrence() {
     harness(b -> b);
-    String id = h.timer.scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
+    String id =
+        h.timer.scheduleRecurring(
+            Schedule.every(ofMinutes(10)),
+            TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
 
     down(ofMinutes(45));
     h.advance(ofMinutes(10));
@@ -132,8 +153,12 @@ class RecoveryTest {
   @Test
   void overdueOneShot_skipOrDrop_isDeletedAndReported() {
     harness(b -> b);
-    String skip = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
-    String drop = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.DROP));
+    String skip =
+        h.timer.scheduleAfter(
+            ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
+    String drop =
+        h.timer.scheduleAfter(
+            ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.DROP));
     String fire = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p"));
 
     down(ofHours(1));
@@ -147,7 +172,9 @@ class RecoveryTest {
   @Test
   void lateWithinTheThreshold_isNotOverdue_skipTimerStillFires() {
     harness(b -> b.overdueThreshold(ofMinutes(1)));
-    String id = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
+    String id =
+        h.timer.scheduleAfter(
+            ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
 
     down(ofSeconds(90)); // 30 s late: within the threshold
     h.scheduler.runDue();
@@ -166,22 +193,37 @@ class RecoveryTest {
     h.advance(ofSeconds(10));
 
     Instant restart = START.plus(ofHours(1));
-    assertThat(h.runs).extracting(Harness.Run::firedAt).containsExactly(
-        restart, restart.plusMillis(500), restart.plusMillis(1000),
-        restart.plusMillis(1500), restart.plusMillis(2000), restart.plusMillis(2500));
+    assertThat(h.runs)
+        .extracting(Harness.Run::firedAt)
+        .containsExactly(
+            restart,
+            restart.plusMillis(500),
+            restart.plusMillis(1000),
+            restart.plusMillis(1500),
+            restart.plusMillis(2000),
+            restart.plusMillis(2500));
   }
 
   @Test
   void crashDuringTheCallback_firesAgainAfterRestart() {
     FailingStore failing = new FailingStore(store);
     List<Integer> attempts = new ArrayList<>();
-    h = new Harness(failing, START, b -> b.register("reminder", CallbackFactory.of(ctx -> {
-      attempts.add(ctx.attempt());
-      h.recorder().run(ctx);
-      if (attempts.size() == 1) {
-        failing.failWrites(true); // the process "dies": its outcome never reaches the store
-      }
-    })));
+    h =
+        new Harness(
+            failing,
+            START,
+            b ->
+                b.register(
+                    "reminder",
+                    CallbackFactory.of(
+                        ctx -> {
+                          attempts.add(ctx.attempt());
+                          h.recorder().run(ctx);
+                          if (attempts.size() == 1) {
+                            failing.failWrites(
+                                true); // the process "dies": its outcome never reaches the store
+                          }
+                        })));
     h.start();
     String id = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p"));
     h.advance(ofMinutes(1));
@@ -192,7 +234,8 @@ class RecoveryTest {
     h.advance(ofMinutes(2));
 
     assertThat(h.firedIds()).containsExactly(id, id);
-    assertThat(attempts).containsExactly(1, 1); // the lost run left no trace: same occurrence, same attempt
+    assertThat(attempts)
+        .containsExactly(1, 1); // the lost run left no trace: same occurrence, same attempt
     assertThat(store.get(id)).isEmpty();
   }
 
@@ -208,8 +251,16 @@ class RecoveryTest {
     h.advance(ofMinutes(1));
 
     // 121 minutes: runs at 15, 30, ..., 120, each exactly once, none skipped.
-    assertThat(h.runs).extracting(Harness.Run::dueAt).containsExactly(
-        START.plus(ofMinutes(15)), START.plus(ofMinutes(30)), START.plus(ofMinutes(45)), START.plus(ofMinutes(60)),
-        START.plus(ofMinutes(75)), START.plus(ofMinutes(90)), START.plus(ofMinutes(105)), START.plus(ofMinutes(120)));
+    assertThat(h.runs)
+        .extracting(Harness.Run::dueAt)
+        .containsExactly(
+            START.plus(ofMinutes(15)),
+            START.plus(ofMinutes(30)),
+            START.plus(ofMinutes(45)),
+            START.plus(ofMinutes(60)),
+            START.plus(ofMinutes(75)),
+            START.plus(ofMinutes(90)),
+            START.plus(ofMinutes(105)),
+            START.plus(ofMinutes(120)));
   }
 }

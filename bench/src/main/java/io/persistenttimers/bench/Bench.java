@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * Runs the workloads W1-W5 on the memory, SQLite and PostgreSQL stores, each beside its raw limit
- * measured in the same run, and prints one table of medians and ratios with the machine's
- * settings. Progress goes to stderr, the table to stdout.
+ * measured in the same run, and prints one table of medians and ratios with the machine's settings.
+ * Progress goes to stderr, the table to stdout.
  *
  * <pre>java -jar bench/target/persistent-timers-bench.jar --help</pre>
  */
@@ -41,19 +41,33 @@ public final class Bench {
   static Report run(Options o) throws Exception {
     Report report = new Report();
     List<String> machine = new ArrayList<>();
-    machine.add(String.format(Locale.ROOT, "Machine: %d cores (availableProcessors), %s %s on %s %s, max heap %,d MB",
-        Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.vm.name"),
-        System.getProperty("java.runtime.version"),
-        System.getProperty("os.name"),
-        System.getProperty("os.arch"),
-        Runtime.getRuntime().maxMemory() / (1024 * 1024)));
+    machine.add(
+        String.format(
+            Locale.ROOT,
+            "Machine: %d cores (availableProcessors), %s %s on %s %s, max heap %,d MB",
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.name"),
+            System.getProperty("java.runtime.version"),
+            System.getProperty("os.name"),
+            System.getProperty("os.arch"),
+            Runtime.getRuntime().maxMemory() / (1024 * 1024)));
     machine.add("JVM args: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
-    machine.add(String.format(Locale.ROOT,
-        "Sizes: W1 %,d, W2 %,d, W3 %,d over %d ms (lead %d ms), W4 %,d pending + %,d overdue; %d repetitions"
-            + " (medians); %d threads for W1; engine workerThreads %d; PG pool %d",
-        o.w1Timers(), o.w2Timers(), o.w3Timers(), o.w3Spread().toMillis(), o.w3Lead().toMillis(),
-        o.w4Pending(), o.w4Overdue(), o.repetitions(), o.threads(), o.workerThreads(), o.poolSize()));
+    machine.add(
+        String.format(
+            Locale.ROOT,
+            "Sizes: W1 %,d, W2 %,d, W3 %,d over %d ms (lead %d ms), W4 %,d pending + %,d overdue; %d repetitions"
+                + " (medians); %d threads for W1; engine workerThreads %d; PG pool %d",
+            o.w1Timers(),
+            o.w2Timers(),
+            o.w3Timers(),
+            o.w3Spread().toMillis(),
+            o.w3Lead().toMillis(),
+            o.w4Pending(),
+            o.w4Overdue(),
+            o.repetitions(),
+            o.threads(),
+            o.workerThreads(),
+            o.poolSize()));
     Workloads w = new Workloads(o, report);
     for (String store : o.stores()) {
       try (Target t = open(store, o)) {
@@ -77,7 +91,8 @@ public final class Bench {
     if (o.workloads().contains("w5")) {
       report.note("W5: n/a (multi-node mode not built yet)");
     }
-    report.note("Ratios are engine / limit of the medians measured in the same run; W3 shows engine minus limit.");
+    report.note(
+        "Ratios are engine / limit of the medians measured in the same run; W3 shows engine minus limit.");
     for (String line : machine) {
       report.note(line);
     }

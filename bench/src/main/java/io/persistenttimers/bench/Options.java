@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Command-line options of {@link Bench}; every size is a parameter so a smoke test can shrink it. */
+/**
+ * Command-line options of {@link Bench}; every size is a parameter so a smoke test can shrink it.
+ */
 record Options(
     List<String> stores,
     List<String> workloads,
@@ -77,11 +79,16 @@ record Options(
             case "--stores" -> o.with(list(v), o.workloads, o.repetitions);
             case "--workloads" -> o.with(o.stores, list(v), o.repetitions);
             case "--reps" -> o.with(o.stores, o.workloads, positive(key, v));
-            case "--w1" -> o.sizes(positive(key, v), o.w2Timers, o.w3Timers, o.w4Pending, o.w4Overdue);
-            case "--w2" -> o.sizes(o.w1Timers, positive(key, v), o.w3Timers, o.w4Pending, o.w4Overdue);
-            case "--w3" -> o.sizes(o.w1Timers, o.w2Timers, positive(key, v), o.w4Pending, o.w4Overdue);
-            case "--w4" -> o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, positive(key, v), o.w4Overdue);
-            case "--w4-overdue" -> o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, o.w4Pending, positive(key, v));
+            case "--w1" ->
+                o.sizes(positive(key, v), o.w2Timers, o.w3Timers, o.w4Pending, o.w4Overdue);
+            case "--w2" ->
+                o.sizes(o.w1Timers, positive(key, v), o.w3Timers, o.w4Pending, o.w4Overdue);
+            case "--w3" ->
+                o.sizes(o.w1Timers, o.w2Timers, positive(key, v), o.w4Pending, o.w4Overdue);
+            case "--w4" ->
+                o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, positive(key, v), o.w4Overdue);
+            case "--w4-overdue" ->
+                o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, o.w4Pending, positive(key, v));
             case "--w3-spread-ms" -> o.w3(Duration.ofMillis(positive(key, v)), o.w3Lead);
             case "--w3-lead-ms" -> o.w3(o.w3Spread, Duration.ofMillis(positive(key, v)));
             case "--threads" -> o.threads(positive(key, v), o.workerThreads, o.poolSize);
@@ -115,27 +122,97 @@ record Options(
   }
 
   Options with(List<String> stores, List<String> workloads, int reps) {
-    return new Options(stores, workloads, reps, w1Timers, w2Timers, w3Timers, w3Spread, w3Lead,
-        w4Pending, w4Overdue, threads, workerThreads, poolSize, pgUrl, sqliteSynchronous);
+    return new Options(
+        stores,
+        workloads,
+        reps,
+        w1Timers,
+        w2Timers,
+        w3Timers,
+        w3Spread,
+        w3Lead,
+        w4Pending,
+        w4Overdue,
+        threads,
+        workerThreads,
+        poolSize,
+        pgUrl,
+        sqliteSynchronous);
   }
 
   Options sizes(int w1, int w2, int w3, int w4, int w4o) {
-    return new Options(stores, workloads, repetitions, w1, w2, w3, w3Spread, w3Lead,
-        w4, w4o, threads, workerThreads, poolSize, pgUrl, sqliteSynchronous);
+    return new Options(
+        stores,
+        workloads,
+        repetitions,
+        w1,
+        w2,
+        w3,
+        w3Spread,
+        w3Lead,
+        w4,
+        w4o,
+        threads,
+        workerThreads,
+        poolSize,
+        pgUrl,
+        sqliteSynchronous);
   }
 
   Options w3(Duration spread, Duration lead) {
-    return new Options(stores, workloads, repetitions, w1Timers, w2Timers, w3Timers, spread, lead,
-        w4Pending, w4Overdue, threads, workerThreads, poolSize, pgUrl, sqliteSynchronous);
+    return new Options(
+        stores,
+        workloads,
+        repetitions,
+        w1Timers,
+        w2Timers,
+        w3Timers,
+        spread,
+        lead,
+        w4Pending,
+        w4Overdue,
+        threads,
+        workerThreads,
+        poolSize,
+        pgUrl,
+        sqliteSynchronous);
   }
 
   Options threads(int t, int workers, int pool) {
-    return new Options(stores, workloads, repetitions, w1Timers, w2Timers, w3Timers, w3Spread,
-        w3Lead, w4Pending, w4Overdue, t, workers, pool, pgUrl, sqliteSynchronous);
+    return new Options(
+        stores,
+        workloads,
+        repetitions,
+        w1Timers,
+        w2Timers,
+        w3Timers,
+        w3Spread,
+        w3Lead,
+        w4Pending,
+        w4Overdue,
+        t,
+        workers,
+        pool,
+        pgUrl,
+        sqliteSynchronous);
   }
 
   Options connections(String url, SqliteStore.Synchronous sync) {
-    return new Options(stores, workloads, repetitions, w1Timers, w2Timers, w3Timers, w3Spread,
-        w3Lead, w4Pending, w4Overdue, threads, workerThreads, poolSize, url, sync);
+    return new Options(
+        stores,
+        workloads,
+        repetitions,
+        w1Timers,
+        w2Timers,
+        w3Timers,
+        w3Spread,
+        w3Lead,
+        w4Pending,
+        w4Overdue,
+        threads,
+        workerThreads,
+        poolSize,
+        url,
+        sync);
   }
 }

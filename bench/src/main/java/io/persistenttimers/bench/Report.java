@@ -41,7 +41,9 @@ final class Report {
   }
 
   synchronized String render() {
-    String[] head = {"Workload", "Store", "Measure", "Engine", "Limit", "Limit value", "Ratio", "Target", ""};
+    String[] head = {
+      "Workload", "Store", "Measure", "Engine", "Limit", "Limit value", "Ratio", "Target", ""
+    };
     int[] width = new int[head.length];
     for (int i = 0; i < head.length; i++) {
       width[i] = Math.max(1, head[i].length());
@@ -70,7 +72,15 @@ final class Report {
 
   private static String[] cells(Row r) {
     return new String[] {
-      r.workload(), r.store(), r.measure(), r.engine(), r.limitName(), r.limit(), r.ratio(), r.target(), r.verdict()
+      r.workload(),
+      r.store(),
+      r.measure(),
+      r.engine(),
+      r.limitName(),
+      r.limit(),
+      r.ratio(),
+      r.target(),
+      r.verdict()
     };
   }
 

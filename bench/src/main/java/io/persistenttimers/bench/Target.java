@@ -29,8 +29,8 @@ import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
 /**
- * One store under test together with raw JDBC access to the very same table, so every workload
- * can measure the engine and its raw limit side by side. {@link #reset()} empties the table.
+ * One store under test together with raw JDBC access to the very same table, so every workload can
+ * measure the engine and its raw limit side by side. {@link #reset()} empties the table.
  */
 abstract class Target implements AutoCloseable {
   static final String TABLE = "persistent_timers";
@@ -73,7 +73,9 @@ abstract class Target implements AutoCloseable {
   /** Binds every column of {@code r} to {@link #insertSql()}, encoded as the store encodes it. */
   abstract void bind(PreparedStatement ps, TimerRecord r) throws SQLException;
 
-  /** One statement that deletes up to {@code ?2} ACTIVE rows due before {@code ?1}, returning ids. */
+  /**
+   * One statement that deletes up to {@code ?2} ACTIVE rows due before {@code ?1}, returning ids.
+   */
   abstract String deleteDueReturningSql();
 
   abstract void bindInstant(PreparedStatement ps, int index, Instant instant) throws SQLException;
@@ -411,7 +413,12 @@ abstract class Target implements AutoCloseable {
           Statement s = c.createStatement()) {
         parts.add(one(s, "SHOW server_version").replaceAll(" .*", ""));
         for (String setting :
-            List.of("synchronous_commit", "fsync", "wal_sync_method", "commit_delay", "shared_buffers")) {
+            List.of(
+                "synchronous_commit",
+                "fsync",
+                "wal_sync_method",
+                "commit_delay",
+                "shared_buffers")) {
           parts.add(setting + "=" + one(s, "SHOW " + setting));
         }
       }

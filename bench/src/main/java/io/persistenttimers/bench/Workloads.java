@@ -49,7 +49,10 @@ final class Workloads {
   }
 
   static TimerSpec spec(String id, int i) {
-    return TimerSpec.of(TYPE, "participant-" + (i % 1000)).id(id).flowType("bench_flow").params(PARAMS);
+    return TimerSpec.of(TYPE, "participant-" + (i % 1000))
+        .id(id)
+        .flowType("bench_flow")
+        .params(PARAMS);
   }
 
   private static String pct(double value) {
@@ -137,8 +140,9 @@ final class Workloads {
         row[c][r] = w1Raw(t, n, tc, 1);
         t.reset();
         batch[c][r] = w1Raw(t, n, tc, RAW_BATCH);
-        log("W1 %s rep %d, %d thread(s): engine %s, raw per row %s, raw batch %s", t.name, r + 1, tc,
-            rate(eng[c][r]), rate(row[c][r]), rate(batch[c][r]));
+        log(
+            "W1 %s rep %d, %d thread(s): engine %s, raw per row %s, raw batch %s",
+            t.name, r + 1, tc, rate(eng[c][r]), rate(row[c][r]), rate(batch[c][r]));
       }
     }
     t.reset();
@@ -150,10 +154,23 @@ final class Workloads {
       String measure = "schedule " + n + ", " + tc + " thread" + (tc == 1 ? "" : "s");
       boolean targeted = tc >= 8 && t.isSql();
       String rowName = t.isSql() ? "raw INSERT, 1 tx/row" : "raw store.insert";
-      String batchName = t.isSql() ? "raw INSERT, batches of " + RAW_BATCH : "raw store.writeAll(" + RAW_BATCH + ")";
-      report.add(new Row("W1", t.name, measure, rate(e), rowName, rate(lr), ratio(e / lr),
-          targeted ? "≥ 4.00×" : "", targeted ? verdict(e / lr >= 4) : ""));
-      report.add(new Row("W1", t.name, measure, rate(e), batchName, rate(lb), ratio(e / lb), "", ""));
+      String batchName =
+          t.isSql()
+              ? "raw INSERT, batches of " + RAW_BATCH
+              : "raw store.writeAll(" + RAW_BATCH + ")";
+      report.add(
+          new Row(
+              "W1",
+              t.name,
+              measure,
+              rate(e),
+              rowName,
+              rate(lr),
+              ratio(e / lr),
+              targeted ? "≥ 4.00×" : "",
+              targeted ? verdict(e / lr >= 4) : ""));
+      report.add(
+          new Row("W1", t.name, measure, rate(e), batchName, rate(lb), ratio(e / lb), "", ""));
     }
   }
 
@@ -199,7 +216,8 @@ final class Workloads {
       return n / seconds;
     }
     // SQLite allows one writer at a time: concurrent raw writers share one connection under a lock
-    // (what the store does too); busy-waiting on separate connections would only flatter the engine.
+    // (what the store does too); busy-waiting on separate connections would only flatter the
+    // engine.
     List<Connection> connections = new ArrayList<>();
     int connectionCount = t.singleWriter() ? 1 : threads;
     for (int k = 0; k < connectionCount; k++) {
@@ -220,7 +238,8 @@ final class Workloads {
                   mine.add(recs.get(i));
                 }
                 for (int from = 0; from < mine.size(); from += batchSize) {
-                  List<TimerRecord> chunk = mine.subList(from, Math.min(mine.size(), from + batchSize));
+                  List<TimerRecord> chunk =
+                      mine.subList(from, Math.min(mine.size(), from + batchSize));
                   if (t.singleWriter()) {
                     lock.lock();
                   }
@@ -272,20 +291,46 @@ final class Workloads {
         del[r] = w2DeleteReturning(t, n);
       }
       stpe[r] = w2Executor(n);
-      log("W2 %s rep %d: engine %s (dup %d, missing %d), DELETE RETURNING %s, STPE %s", t.name, r + 1,
-          rate(eng[r]), dm[0], dm[1], t.isSql() ? rate(del[r]) : "n/a", rate(stpe[r]));
+      log(
+          "W2 %s rep %d: engine %s (dup %d, missing %d), DELETE RETURNING %s, STPE %s",
+          t.name,
+          r + 1,
+          rate(eng[r]),
+          dm[0],
+          dm[1],
+          t.isSql() ? rate(del[r]) : "n/a",
+          rate(stpe[r]));
     }
     t.reset();
     double e = median(eng);
-    String measure = "fire " + n + " due at start (dup " + duplicates + ", missing " + missing + ")";
+    String measure =
+        "fire " + n + " due at start (dup " + duplicates + ", missing " + missing + ")";
     if (t.isSql()) {
       double d = median(del);
-      report.add(new Row("W2", t.name, measure, rate(e), "raw DELETE…RETURNING, batches of " + RAW_BATCH,
-          rate(d), ratio(e / d), "≥ " + pct(0.35), verdict(e / d >= 0.35 && duplicates == 0 && missing == 0)));
+      report.add(
+          new Row(
+              "W2",
+              t.name,
+              measure,
+              rate(e),
+              "raw DELETE…RETURNING, batches of " + RAW_BATCH,
+              rate(d),
+              ratio(e / d),
+              "≥ " + pct(0.35),
+              verdict(e / d >= 0.35 && duplicates == 0 && missing == 0)));
     }
     double s = median(stpe);
-    report.add(new Row("W2", t.name, measure, rate(e), "bare STPE(" + o.workerThreads() + ")", rate(s),
-        ratio(e / s), "", missing == 0 && duplicates == 0 ? "" : "dup/missing!"));
+    report.add(
+        new Row(
+            "W2",
+            t.name,
+            measure,
+            rate(e),
+            "bare STPE(" + o.workerThreads() + ")",
+            rate(s),
+            ratio(e / s),
+            "",
+            missing == 0 && duplicates == 0 ? "" : "dup/missing!"));
   }
 
   private double w2Engine(Target t, int n, long[] dupMissing) throws Exception {
@@ -311,10 +356,18 @@ final class Workloads {
       timer.start();
       if (!completed.await(Math.max(10, n / 200), TimeUnit.SECONDS)) {
         var stats = timer.stats();
-        log("W2 %s: only %d of %d completed in time; engine still holds %d armed (all past due) and %d"
-                + " running", t.name, n - completed.getCount(), n, stats.armed(), stats.running());
-        report.note("W2 " + t.name + ": " + completed.getCount() + " timers never fired; " + stats.armed()
-            + " stayed armed although past due (lost wake-up)");
+        log(
+            "W2 %s: only %d of %d completed in time; engine still holds %d armed (all past due) and %d"
+                + " running",
+            t.name, n - completed.getCount(), n, stats.armed(), stats.running());
+        report.note(
+            "W2 "
+                + t.name
+                + ": "
+                + completed.getCount()
+                + " timers never fired; "
+                + stats.armed()
+                + " stayed armed although past due (lost wake-up)");
       }
       long end = completed.getCount() == 0 ? lastCompleted.get() : System.nanoTime();
       // Give stragglers (a duplicate fire) a moment to show up before counting.
@@ -403,12 +456,25 @@ final class Workloads {
           eng[k][r] = e[k];
           lim[k][r] = l[k];
         }
-        log("W3 %s%s rep %d: engine p50 %s p99 %s max %s; STPE p50 %s p99 %s max %s", t.name,
-            slow ? " (slow callbacks)" : "", r + 1, ms(e[0]), ms(e[1]), ms(e[2]), ms(l[0]), ms(l[1]), ms(l[2]));
+        log(
+            "W3 %s%s rep %d: engine p50 %s p99 %s max %s; STPE p50 %s p99 %s max %s",
+            t.name,
+            slow ? " (slow callbacks)" : "",
+            r + 1,
+            ms(e[0]),
+            ms(e[1]),
+            ms(e[2]),
+            ms(l[0]),
+            ms(l[1]),
+            ms(l[2]));
       }
       t.reset();
-      String what = o.w3Timers() + " over " + o.w3Spread().toMillis() / 1000.0 + " s"
-          + (slow ? ", ¼ callbacks 100 ms" : "");
+      String what =
+          o.w3Timers()
+              + " over "
+              + o.w3Spread().toMillis() / 1000.0
+              + " s"
+              + (slow ? ", ¼ callbacks 100 ms" : "");
       String limit = "bare STPE(" + o.workerThreads() + ")";
       String[] names = {"p50", "p99", "max"};
       double[] targets = {1, 5, Double.NaN};
@@ -416,8 +482,17 @@ final class Workloads {
         double e = median(eng[k]);
         double l = median(lim[k]);
         boolean targeted = t.isSql() && !Double.isNaN(targets[k]);
-        report.add(new Row("W3", t.name, "lateness " + names[k] + ", " + what, ms(e), limit, ms(l),
-            Report.delta(e - l), targeted ? "≤ " + ms(targets[k]) : "", targeted ? verdict(e <= targets[k]) : ""));
+        report.add(
+            new Row(
+                "W3",
+                t.name,
+                "lateness " + names[k] + ", " + what,
+                ms(e),
+                limit,
+                ms(l),
+                Report.delta(e - l),
+                targeted ? "≤ " + ms(targets[k]) : "",
+                targeted ? verdict(e <= targets[k]) : ""));
       }
     }
   }
@@ -429,7 +504,8 @@ final class Workloads {
     Instant[] due = new Instant[n];
     for (int i = 0; i < n; i++) {
       // Millisecond instants: the stores keep milliseconds, so both sides are measured alike.
-      due[i] = first.plusNanos(spreadNanos * i / n).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      due[i] =
+          first.plusNanos(spreadNanos * i / n).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
     return due;
   }
@@ -475,15 +551,27 @@ final class Workloads {
             }
           });
       if (lateScheduled.get() > 0) {
-        log("W3 %s: %d timers were stored only after their due time; raise --w3-lead-ms", t.name,
-            lateScheduled.get());
-        report.note("W3 " + t.name + ": " + lateScheduled.get() + " timers stored after their due time (lead too short)");
+        log(
+            "W3 %s: %d timers were stored only after their due time; raise --w3-lead-ms",
+            t.name, lateScheduled.get());
+        report.note(
+            "W3 "
+                + t.name
+                + ": "
+                + lateScheduled.get()
+                + " timers stored after their due time (lead too short)");
       }
       long waitMs = o.w3Lead().toMillis() + o.w3Spread().toMillis() + 60_000;
       if (!completed.await(waitMs, TimeUnit.MILLISECONDS)) {
         log("W3 %s: only %d of %d fired (lost wake-up?)", t.name, n - completed.getCount(), n);
-        report.note("W3 " + t.name + ": " + completed.getCount() + " of " + n
-            + " timers never fired; percentiles are over the fired ones");
+        report.note(
+            "W3 "
+                + t.name
+                + ": "
+                + completed.getCount()
+                + " of "
+                + n
+                + " timers never fired; percentiles are over the fired ones");
       }
     }
     double[] fired = java.util.Arrays.stream(late).filter(v -> !Double.isNaN(v)).toArray();
@@ -547,10 +635,12 @@ final class Workloads {
             public TimerRecord next() {
               int k = i++;
               if (k < overdue) {
-                return proto.prepareAt(now.minus(Duration.ofHours(1)).plusMillis(k), spec("o-" + k, k));
+                return proto.prepareAt(
+                    now.minus(Duration.ofHours(1)).plusMillis(k), spec("o-" + k, k));
               }
               int p = k - overdue;
-              return proto.prepareAt(now.plusNanos(dayNanos / pending * (p + 1)), spec("p-" + p, p));
+              return proto.prepareAt(
+                  now.plusNanos(dayNanos / pending * (p + 1)), spec("p-" + p, p));
             }
           };
       t.bulkLoad(rows);
@@ -573,27 +663,78 @@ final class Workloads {
       timer.start();
       double readyMs = (System.nanoTime() - start) / 1e6;
       if (!overdueFired.await(Math.max(10, overdue / 100), TimeUnit.SECONDS)) {
-        log("W4 %s: only %d of %d overdue fired; engine holds %d armed", t.name,
-            overdue - overdueFired.getCount(), overdue, timer.stats().armed());
-        report.note("W4 " + t.name + ": " + overdueFired.getCount() + " overdue timers never fired (lost wake-up)");
+        log(
+            "W4 %s: only %d of %d overdue fired; engine holds %d armed",
+            t.name, overdue - overdueFired.getCount(), overdue, timer.stats().armed());
+        report.note(
+            "W4 "
+                + t.name
+                + ": "
+                + overdueFired.getCount()
+                + " overdue timers never fired (lost wake-up)");
       }
       double firedMs =
-          overdueFired.getCount() == 0 ? (lastOverdue.get() - start) / 1e6 : Double.POSITIVE_INFINITY;
+          overdueFired.getCount() == 0
+              ? (lastOverdue.get() - start) / 1e6
+              : Double.POSITIVE_INFINITY;
       long heapAfter = heapAfterGc();
       int armed = timer.stats().armed();
       double growthMb = (heapAfter - heapBefore) / (1024.0 * 1024.0);
       String size = String.format(Locale.ROOT, "%,d pending + %,d overdue", pending, overdue);
-      report.add(new Row("W4", t.name, "ready (start() returns), " + size, ms(readyMs), "", "", "",
-          "≤ 1,000 ms", verdict(readyMs <= 1000)));
-      report.add(new Row("W4", t.name, "all " + overdue + " overdue fired (from start)", ms(firedMs), "", "", "",
-          "≤ 2,000 ms", verdict(firedMs <= 2000)));
-      report.add(new Row("W4", t.name, "heap growth after GC (" + armed + " armed)",
-          String.format(Locale.ROOT, "%.1f MB", growthMb), "", "", "", "≤ 64 MB", verdict(growthMb <= 64)));
-      report.add(new Row("W4", t.name, "bytes per armed timer",
-          armed == 0 ? "n/a" : String.format(Locale.ROOT, "%,.0f B", (heapAfter - heapBefore) / (double) armed),
-          "", "", "", "", ""));
-      report.note(String.format(Locale.ROOT, "W4 %s: bulk load of %,d rows took %.1f s (raw JDBC batches)",
-          t.name, pending + overdue, loadSeconds));
+      report.add(
+          new Row(
+              "W4",
+              t.name,
+              "ready (start() returns), " + size,
+              ms(readyMs),
+              "",
+              "",
+              "",
+              "≤ 1,000 ms",
+              verdict(readyMs <= 1000)));
+      report.add(
+          new Row(
+              "W4",
+              t.name,
+              "all " + overdue + " overdue fired (from start)",
+              ms(firedMs),
+              "",
+              "",
+              "",
+              "≤ 2,000 ms",
+              verdict(firedMs <= 2000)));
+      report.add(
+          new Row(
+              "W4",
+              t.name,
+              "heap growth after GC (" + armed + " armed)",
+              String.format(Locale.ROOT, "%.1f MB", growthMb),
+              "",
+              "",
+              "",
+              "≤ 64 MB",
+              verdict(growthMb <= 64)));
+      report.add(
+          new Row(
+              "W4",
+              t.name,
+              "bytes per armed timer",
+              armed == 0
+                  ? "n/a"
+                  : String.format(
+                      Locale.ROOT, "%,.0f B", (heapAfter - heapBefore) / (double) armed),
+              "",
+              "",
+              "",
+              "",
+              ""));
+      report.note(
+          String.format(
+              Locale.ROOT,
+              "W4 %s: bulk load of %,d rows took %.1f s (raw JDBC batches)",
+              t.name,
+              pending + overdue,
+              loadSeconds));
     }
   }
 

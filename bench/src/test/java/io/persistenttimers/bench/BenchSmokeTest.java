@@ -35,8 +35,12 @@ class BenchSmokeTest {
     }
     // Duplicates and missing fires are counted and reported (W2 measure column), not asserted:
     // this test proves the harness; the engine's own tests prove delivery.
-    assertThat(rows).filteredOn(r -> r.workload().equals("W2")).allMatch(r -> r.measure().contains("missing "));
+    assertThat(rows)
+        .filteredOn(r -> r.workload().equals("W2"))
+        .allMatch(r -> r.measure().contains("missing "));
     String table = report.render();
-    assertThat(table).contains("W5: n/a (multi-node mode not built yet)", "synchronous_commit=", "synchronous=FULL");
+    assertThat(table)
+        .contains(
+            "W5: n/a (multi-node mode not built yet)", "synchronous_commit=", "synchronous=FULL");
   }
 }

@@ -27,10 +27,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -48,21 +48,21 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Design</h2>
  *
- * <p>The store is the only truth. Memory holds a window of it: every ACTIVE timer due before
- * {@link #loadTarget} is <em>armed</em> — a task on the {@link DelayScheduler} at its due instant.
- * A load runs every half horizon and moves the window forward ({@code findDue(now + horizon)});
- * a schedule call arms its own record when it falls inside the window. The load publishes its
- * target <em>before</em> it queries, so a record committed concurrently is either seen by the
- * query or armed by its schedule call — never neither.
+ * <p>The store is the only truth. Memory holds a window of it: every ACTIVE timer due before {@link
+ * #loadTarget} is <em>armed</em> — a task on the {@link DelayScheduler} at its due instant. A load
+ * runs every half horizon and moves the window forward ({@code findDue(now + horizon)}); a schedule
+ * call arms its own record when it falls inside the window. The load publishes its target
+ * <em>before</em> it queries, so a record committed concurrently is either seen by the query or
+ * armed by its schedule call — never neither.
  *
  * <p>Three maps describe a timer's place in memory, keyed by id: {@link #armed} (waiting for its
  * instant), {@link #running} (handed to a worker, outcome not yet written) and {@link #unbound}
- * (its callback type is not registered). Arming keeps the higher version, so a late arm of an
- * old version can never displace a newer one, and nothing is armed while the same id is running.
+ * (its callback type is not registered). Arming keeps the higher version, so a late arm of an old
+ * version can never displace a newer one, and nothing is armed while the same id is running.
  *
- * <p>Every state change in the store is a compare-and-set on the version the engine read. Before
- * a callback runs, the engine re-reads the record and runs it only if the version is still the
- * armed one and the record is ACTIVE: a timer cancelled or replaced by anyone (another thread, an
+ * <p>Every state change in the store is a compare-and-set on the version the engine read. Before a
+ * callback runs, the engine re-reads the record and runs it only if the version is still the armed
+ * one and the record is ACTIVE: a timer cancelled or replaced by anyone (another thread, an
  * operator tool) after it was armed does not fire. A cancel that lands while the callback runs
  * deletes the record; the completion's compare-and-set then fails, so a recurring timer is not
  * resurrected by its advance.
@@ -74,8 +74,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the scheduler thread only wakes timers and hands them to the workers; store I/O
  * (loads, verification, completion, cleanup) runs on the worker pool, so a slow store or a slow
- * callback never delays other timers' wake-ups. Every task is guarded: user code and store
- * failures are caught, reported and the engine goes on.
+ * callback never delays other timers' wake-ups. Every task is guarded: user code and store failures
+ * are caught, reported and the engine goes on.
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.PersistentTimer");
@@ -90,8 +90,8 @@ public final class Engine {
   }
 
   /**
-   * A timer held in memory until its instant. The wake-up task is scheduled only after the entry
-   * is in {@link #armed}: a zero delay can run the task at once, and it must find its entry.
+   * A timer held in memory until its instant. The wake-up task is scheduled only after the entry is
+   * in {@link #armed}: a zero delay can run the task at once, and it must find its entry.
    */
   private static final class Armed {
     final TimerRecord record;
@@ -136,11 +136,15 @@ public final class Engine {
   private final AutoCloseable ownedResources;
   private final GroupCommit writes;
   private final Ownership ownership;
+
   /** How far ahead timers are armed: the horizon, or the claim window in multi-node mode. */
   private final Duration window;
+
   private final AtomicBoolean loadRequested = new AtomicBoolean();
+
   /** Timers whose instant came, waiting to be verified against the store in one batch. */
   private final ConcurrentLinkedQueue<TimerRecord> ready = new ConcurrentLinkedQueue<>();
+
   private final AtomicBoolean verifying = new AtomicBoolean();
 
   private final ConcurrentHashMap<String, Armed> armed = new ConcurrentHashMap<>();
@@ -151,6 +155,7 @@ public final class Engine {
   private final Object lifecycle = new Object();
 
   private volatile State state = State.NEW;
+
   /** Timers due before this instant are armed; published before each load queries. */
   private volatile Instant loadTarget = Instant.EPOCH;
 
@@ -241,7 +246,8 @@ public final class Engine {
     try {
       notifications = ownership.listen(this::requestLoad);
     } catch (RuntimeException e) {
-      log.warn("Could not listen for new-timer notifications; relying on polling: {}", e.toString());
+      log.warn(
+          "Could not listen for new-timer notifications; relying on polling: {}", e.toString());
     }
     log.info("Persistent Timers started: {} timers armed", armed.size());
   }
@@ -279,7 +285,8 @@ public final class Engine {
       // After the workers stopped: nothing of ours runs any more, so others may take over.
       ownership.release();
     } catch (RuntimeException e) {
-      log.warn("Could not give back leases; other nodes take over when they expire: {}", e.toString());
+      log.warn(
+          "Could not give back leases; other nodes take over when they expire: {}", e.toString());
     }
     log.info("Persistent Timers closed; every timer stays in the store");
   }
@@ -327,7 +334,10 @@ public final class Engine {
           }
         }
         throw new StoreException(
-            "could not replace timer '" + id + "': it changed concurrently " + REPLACE_ATTEMPTS
+            "could not replace timer '"
+                + id
+                + "': it changed concurrently "
+                + REPLACE_ATTEMPTS
                 + " times");
       default:
         throw new IllegalArgumentException("ifExists is unknown: " + ifExists);
@@ -395,16 +405,19 @@ public final class Engine {
     checkOpen();
     registry.register(callbackType, factory);
     List<TimerRecord> waiting = new ArrayList<>();
-    unbound.values().removeIf(
-        r -> {
-          if (r.callbackType().equals(callbackType)) {
-            waiting.add(r);
-            return true;
-          }
-          return false;
-        });
+    unbound
+        .values()
+        .removeIf(
+            r -> {
+              if (r.callbackType().equals(callbackType)) {
+                waiting.add(r);
+                return true;
+              }
+              return false;
+            });
     if (!waiting.isEmpty()) {
-      log.info("Callback type '{}' registered: binding {} waiting timers", callbackType, waiting.size());
+      log.info(
+          "Callback type '{}' registered: binding {} waiting timers", callbackType, waiting.size());
     }
     waiting.forEach(this::armIfInWindow);
   }
@@ -430,7 +443,9 @@ public final class Engine {
       }
     }
     Duration lag =
-        earliest != null && earliest.isBefore(now) ? Duration.between(earliest, now) : Duration.ZERO;
+        earliest != null && earliest.isBefore(now)
+            ? Duration.between(earliest, now)
+            : Duration.ZERO;
     return new TimerStats(
         store.count(TimerQuery.all().status(TimerStatus.ACTIVE)),
         store.count(TimerQuery.all().status(TimerStatus.FAILED)),
@@ -527,9 +542,11 @@ public final class Engine {
           deleteUnfired(record, "overdue since " + record.nextFireAt() + " (SKIP)");
         } else {
           Instant next = nextOccurrence(record, record.nextFireAt(), now);
-          TimerRecord skipped = record.rescheduled(next, 0, record.lastError(), record.lastFiredAt(), now);
+          TimerRecord skipped =
+              record.rescheduled(next, 0, record.lastError(), record.lastFiredAt(), now);
           if (store.update(skipped, record.version())) {
-            listener.onDropped(record, "missed occurrences since " + record.nextFireAt() + " skipped");
+            listener.onDropped(
+                record, "missed occurrences since " + record.nextFireAt() + " skipped");
             armIfInWindow(skipped);
           }
         }
@@ -699,7 +716,8 @@ public final class Engine {
       }
     } catch (RuntimeException e) {
       listener.onStoreError("get", e);
-      log.warn("Store unavailable before firing {} timers; retrying: {}", batch.size(), e.toString());
+      log.warn(
+          "Store unavailable before firing {} timers; retrying: {}", batch.size(), e.toString());
       for (TimerRecord armedRecord : batch) {
         retryLater(armedRecord.id(), armedRecord.version(), 1, () -> fireAgain(armedRecord));
       }
@@ -735,8 +753,8 @@ public final class Engine {
 
   /**
    * Runs on a worker: runs the callback of a verified timer and writes the outcome. {@code stored}
-   * is the record as just re-read, or null when it is gone (or, in multi-node mode, no longer
-   * held by this node).
+   * is the record as just re-read, or null when it is gone (or, in multi-node mode, no longer held
+   * by this node).
    */
   private void fire(TimerRecord armedRecord, TimerRecord stored) {
     String id = armedRecord.id();
@@ -754,11 +772,14 @@ public final class Engine {
       Instant firedAt = clock.instant();
       if (record.isExpiredAt(firedAt)) {
         outcomePending = true;
-        complete(record, new Write.Delete(id, version), deleted -> {
-          if (deleted) {
-            listener.onDropped(record, "expired at " + record.expiresAt());
-          }
-        });
+        complete(
+            record,
+            new Write.Delete(id, version),
+            deleted -> {
+              if (deleted) {
+                listener.onDropped(record, "expired at " + record.expiresAt());
+              }
+            });
         return;
       }
       Optional<CallbackFactory> factory = registry.find(record.callbackType());
@@ -829,19 +850,29 @@ public final class Engine {
       Instant retryAt = now.plus(policy.backoff(failedAttempts, random.getAsDouble()));
       log.warn(
           "Timer '{}' ({}) failed attempt {} of {}; retrying at {}: {}",
-          record.id(), record.callbackType(), failedAttempts, policy.maxAttempts(), retryAt, reason);
+          record.id(),
+          record.callbackType(),
+          failedAttempts,
+          policy.maxAttempts(),
+          retryAt,
+          reason);
       log.debug("Timer '{}' failure", record.id(), error);
-      TimerRecord retry = record.rescheduled(retryAt, failedAttempts, reason, record.lastFiredAt(), now);
+      TimerRecord retry =
+          record.rescheduled(retryAt, failedAttempts, reason, record.lastFiredAt(), now);
       advance(record, retry, () -> listener.onFailed(record, error, retryAt));
       return;
     }
     log.warn(
         "Timer '{}' ({}) failed its last attempt ({}): {}",
-        record.id(), record.callbackType(), failedAttempts, reason);
+        record.id(),
+        record.callbackType(),
+        failedAttempts,
+        reason);
     log.debug("Timer '{}' failure", record.id(), error);
     if (record.kind() == TimerKind.ONCE) {
       TimerRecord dead = record.failed(failedAttempts, reason, now);
-      complete(record, new Write.Update(dead, record.version()), ok -> listener.onDead(record, error));
+      complete(
+          record, new Write.Update(dead, record.version()), ok -> listener.onDead(record, error));
     } else {
       Instant next = nextOccurrence(record, record.nextFireAt(), now);
       TimerRecord moved = record.rescheduled(next, 0, reason, record.lastFiredAt(), now);
@@ -854,25 +885,34 @@ public final class Engine {
     String reason = "cannot bind callback: " + describe(cause);
     log.warn(
         "Timer '{}' ({}) quarantined: {}",
-        record.id(), record.callbackType(), cause.getClass().getName());
+        record.id(),
+        record.callbackType(),
+        cause.getClass().getName());
     TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
-    complete(record, new Write.Update(quarantined, record.version()), ok -> {
-      if (ok) {
-        listener.onQuarantined(quarantined, reason);
-      }
-    });
+    complete(
+        record,
+        new Write.Update(quarantined, record.version()),
+        ok -> {
+          if (ok) {
+            listener.onQuarantined(quarantined, reason);
+          }
+        });
   }
 
   /** Writes the next state of a timer and arms it when the write won. */
   private void advance(TimerRecord record, TimerRecord next, Runnable report) {
-    complete(record, new Write.Update(next, record.version()), updated -> {
-      report.run();
-      if (updated) {
-        armIfInWindow(next);
-      } else {
-        log.debug("Timer '{}' was cancelled or replaced while running; not advancing", record.id());
-      }
-    });
+    complete(
+        record,
+        new Write.Update(next, record.version()),
+        updated -> {
+          report.run();
+          if (updated) {
+            armIfInWindow(next);
+          } else {
+            log.debug(
+                "Timer '{}' was cancelled or replaced while running; not advancing", record.id());
+          }
+        });
   }
 
   private Instant nextOccurrence(TimerRecord record, Instant due, Instant now) {
@@ -881,12 +921,14 @@ public final class Engine {
         .schedule()
         .next(from)
         .orElseThrow(
-            () -> new IllegalStateException("schedule of timer '" + record.id() + "' has no next occurrence"));
+            () ->
+                new IllegalStateException(
+                    "schedule of timer '" + record.id() + "' has no next occurrence"));
   }
 
   /**
-   * Writes the outcome of a run. The id stays in {@link #running} until the write succeeded, so
-   * the loader does not arm the old version again; a failed write is retried with backoff.
+   * Writes the outcome of a run. The id stays in {@link #running} until the write succeeded, so the
+   * loader does not arm the old version again; a failed write is retried with backoff.
    */
   private void complete(TimerRecord record, Write write, Consumer<Boolean> after) {
     completeAttempt(record, write, after, 1);
@@ -920,7 +962,6 @@ public final class Engine {
           }
         });
   }
-
 
   private void retryLater(String id, long version, int attempt, Runnable retry) {
     if (state == State.CLOSED) {
@@ -962,7 +1003,8 @@ public final class Engine {
           synchronized (lifecycle) {
             if (state == State.STARTED) {
               cleanupTask =
-                  scheduler.schedule(guarded("cleanup", this::scheduledCleanup), config.cleanupInterval());
+                  scheduler.schedule(
+                      guarded("cleanup", this::scheduledCleanup), config.cleanupInterval());
             }
           }
         });
@@ -1015,12 +1057,14 @@ public final class Engine {
             }
           } catch (RuntimeException e) {
             listener.onStoreError("renewLeases", e);
-            log.warn("Renewing leases failed; timers are re-checked before they fire: {}", e.toString());
+            log.warn(
+                "Renewing leases failed; timers are re-checked before they fire: {}", e.toString());
           }
           synchronized (lifecycle) {
             if (state == State.STARTED) {
               renewTask =
-                  scheduler.schedule(guarded("renew", this::scheduledRenew), ownership.renewInterval());
+                  scheduler.schedule(
+                      guarded("renew", this::scheduledRenew), ownership.renewInterval());
             }
           }
         });
@@ -1049,7 +1093,9 @@ public final class Engine {
 
   private static String describe(Throwable error) {
     String message = error.getMessage();
-    return message == null ? error.getClass().getName() : error.getClass().getName() + ": " + message;
+    return message == null
+        ? error.getClass().getName()
+        : error.getClass().getName() + ": " + message;
   }
 
   private static Duration min(Duration a, Duration b) {

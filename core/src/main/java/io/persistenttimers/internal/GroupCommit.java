@@ -11,16 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: concurrent writers share one store transaction, so N threads scheduling at once
- * pay for one commit and one sync instead of N, and each still returns only after its own write
- * is durable.
+ * Group commit: concurrent writers share one store transaction, so N threads scheduling at once pay
+ * for one commit and one sync instead of N, and each still returns only after its own write is
+ * durable.
  *
  * <p>Leader/follower, no extra thread: a writer queues its write; if no commit is running it
- * becomes the leader, takes everything queued so far and commits it as one {@link
- * Store#writeAll} batch outside the lock, then wakes every waiting writer. Writers whose write was
- * in that batch return at once (they never wait behind the next commit); the others elect the
- * next leader, whose batch holds everything that queued up during the previous commit. A lone
- * writer commits immediately: no added latency.
+ * becomes the leader, takes everything queued so far and commits it as one {@link Store#writeAll}
+ * batch outside the lock, then wakes every waiting writer. Writers whose write was in that batch
+ * return at once (they never wait behind the next commit); the others elect the next leader, whose
+ * batch holds everything that queued up during the previous commit. A lone writer commits
+ * immediately: no added latency.
  *
  * <p>If a batch fails, each of its writes is retried alone, so one bad write (a constraint the
  * store refuses) fails only its own caller.
@@ -91,8 +91,8 @@ public final class GroupCommit {
   /**
    * Queues a write without waiting for it: a completion after a callback, so the worker moves on
    * while completions pile up into large batches. {@code outcome} runs once the batch holding the
-   * write committed (or failed) — on the committing thread, which may be this one: with no
-   * commit running, the caller commits the queue itself before returning.
+   * write committed (or failed) — on the committing thread, which may be this one: with no commit
+   * running, the caller commits the queue itself before returning.
    */
   public void submit(Write write, Outcome outcome) {
     lock.lock();
@@ -164,7 +164,9 @@ public final class GroupCommit {
       }
     } catch (RuntimeException batchError) {
       log.debug(
-          "Batch of {} writes failed; retrying each alone: {}", batch.size(), batchError.toString());
+          "Batch of {} writes failed; retrying each alone: {}",
+          batch.size(),
+          batchError.toString());
       batch.forEach(this::commitAlone);
     }
   }

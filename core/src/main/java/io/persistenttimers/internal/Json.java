@@ -50,7 +50,8 @@ public final class Json {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON", e);
+      throw new IllegalArgumentException(
+          "cannot write " + value.getClass().getName() + " as JSON", e);
     }
   }
 }

@@ -25,7 +25,10 @@ final class LeasedOwnership implements Ownership {
   @Override
   public List<TimerRecord> acquireDue(Instant now, EngineConfig config) {
     return store.claimDue(
-        settings.nodeId(), now.plus(settings.claimAhead()), settings.claimBatch(), settings.lease());
+        settings.nodeId(),
+        now.plus(settings.claimAhead()),
+        settings.claimBatch(),
+        settings.lease());
   }
 
   @Override

@@ -30,7 +30,8 @@ public final class NewTimers {
   public TimerRecord after(Duration delay, TimerSpec spec, Instant now) {
     requireNonNull(delay, "delay");
     requireArgument(!delay.isNegative(), "delay must be >= 0: %s", delay);
-    requireArgument(delay.compareTo(MAX_DELAY) <= 0, "delay must be at most %s: %s", MAX_DELAY, delay);
+    requireArgument(
+        delay.compareTo(MAX_DELAY) <= 0, "delay must be at most %s: %s", MAX_DELAY, delay);
     return once(now.plus(delay), spec, now);
   }
 
@@ -50,7 +51,8 @@ public final class NewTimers {
     Instant first =
         anchored
             .next(now)
-            .orElseThrow(() -> new IllegalArgumentException("schedule never fires: " + schedule.toJson()));
+            .orElseThrow(
+                () -> new IllegalArgumentException("schedule never fires: " + schedule.toJson()));
     return build(TimerKind.RECURRING, anchored, first, spec, now);
   }
 
@@ -58,7 +60,8 @@ public final class NewTimers {
     return build(TimerKind.ONCE, null, dueAt, spec, now);
   }
 
-  private TimerRecord build(TimerKind kind, Schedule schedule, Instant due, TimerSpec spec, Instant now) {
+  private TimerRecord build(
+      TimerKind kind, Schedule schedule, Instant due, TimerSpec spec, Instant now) {
     requireNonNull(spec, "spec");
     String type = spec.callbackType();
     Checks.requireText(type, "callbackType", TimerRecord.MAX_NAME_LENGTH);

@@ -28,19 +28,19 @@ import java.util.Set;
 public interface ClaimingStore extends Store {
 
   /**
-   * Claims for {@code node} the earliest ACTIVE timers due strictly before {@code before} that
-   * have no owner, an expired lease, or already belong to {@code node}, skipping rows other nodes
-   * are claiming at this moment ({@code FOR UPDATE SKIP LOCKED}). Each claimed timer's lease runs
-   * until the store's now plus {@code lease}. A timer taken from another node gets a new version;
-   * one re-claimed by its owner keeps its version.
+   * Claims for {@code node} the earliest ACTIVE timers due strictly before {@code before} that have
+   * no owner, an expired lease, or already belong to {@code node}, skipping rows other nodes are
+   * claiming at this moment ({@code FOR UPDATE SKIP LOCKED}). Each claimed timer's lease runs until
+   * the store's now plus {@code lease}. A timer taken from another node gets a new version; one
+   * re-claimed by its owner keeps its version.
    *
    * @return the claimed records, earliest first
    */
   java.util.List<TimerRecord> claimDue(String node, Instant before, int limit, Duration lease);
 
   /**
-   * Extends to the store's now plus {@code lease} the leases {@code node} still holds among
-   * {@code ids}.
+   * Extends to the store's now plus {@code lease} the leases {@code node} still holds among {@code
+   * ids}.
    *
    * @return the ids whose lease {@code node} still held (and now extended); the others were taken
    *     over, cancelled or completed
@@ -48,8 +48,8 @@ public interface ClaimingStore extends Store {
   Set<String> renewLeases(String node, Collection<String> ids, Duration lease);
 
   /**
-   * The timer, if {@code node} holds a live lease on it by the store's clock. Checked right
-   * before a callback runs.
+   * The timer, if {@code node} holds a live lease on it by the store's clock. Checked right before
+   * a callback runs.
    */
   Optional<TimerRecord> getIfOwned(String id, String node);
 
@@ -68,7 +68,9 @@ public interface ClaimingStore extends Store {
   /** Gives up every lease of {@code node} (a clean shutdown), so other nodes take over at once. */
   int releaseLeases(String node);
 
-  /** Gives up {@code node}'s leases on {@code ids} (timers it cannot run), so others may take them. */
+  /**
+   * Gives up {@code node}'s leases on {@code ids} (timers it cannot run), so others may take them.
+   */
   int releaseLeases(String node, Collection<String> ids);
 
   /**

@@ -18,16 +18,15 @@ import java.util.Optional;
  * <p>Contract shared by every method:
  *
  * <ul>
- *   <li><b>Durable on return.</b> A write method returns only after the change is committed (for
- *       a durable store: would survive a crash at that moment).
+ *   <li><b>Durable on return.</b> A write method returns only after the change is committed (for a
+ *       durable store: would survive a crash at that moment).
  *   <li><b>Atomic.</b> Each call changes all it says or nothing.
  *   <li><b>Exact.</b> {@link #get} returns a record equal to the one written.
  *   <li><b>Thread-safe.</b> Any method may be called from any thread at any time.
  *   <li><b>Compare-and-set.</b> {@link #update} and {@link #delete(String, long)} succeed only when
- *       the stored version equals the expected one; otherwise they change nothing and return
- *       false.
- *   <li><b>Failures</b> surface as {@link StoreException}; no checked or driver exception leaves
- *       a store.
+ *       the stored version equals the expected one; otherwise they change nothing and return false.
+ *   <li><b>Failures</b> surface as {@link StoreException}; no checked or driver exception leaves a
+ *       store.
  *   <li><b>Unreadable rows are kept.</b> A stored row that cannot be decoded into a {@link
  *       TimerRecord} (for example a corrupt schedule) is never dropped and never fails a whole
  *       query: the store marks it {@link TimerStatus#QUARANTINED} with the reason in {@code
@@ -65,8 +64,8 @@ public interface Store extends AutoCloseable {
   List<TimerRecord> list(TimerQuery query);
 
   /**
-   * How many records match {@code query} (its limit ignored). A row that cannot be decoded and
-   * has not been quarantined yet may be counted under the status it was stored with.
+   * How many records match {@code query} (its limit ignored). A row that cannot be decoded and has
+   * not been quarantined yet may be counted under the status it was stored with.
    */
   long count(TimerQuery query);
 
@@ -94,8 +93,8 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes the record whatever its version or status.
    *
-   * @return the deleted record, or empty when there was none — or when the deleted row could not
-   *     be decoded into a record (it is deleted all the same, and the store logs a warning)
+   * @return the deleted record, or empty when there was none — or when the deleted row could not be
+   *     decoded into a record (it is deleted all the same, and the store logs a warning)
    */
   Optional<TimerRecord> delete(String id);
 

@@ -60,7 +60,8 @@ class GroupCommitTest {
     GroupCommit commit = new GroupCommit(recorder.store(), 500);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      Future<Boolean> first = pool.submit(() -> commit.write(new Write.Insert(record("t0").build())));
+      Future<Boolean> first =
+          pool.submit(() -> commit.write(new Write.Insert(record("t0").build())));
       assertThat(recorder.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
       List<Thread> followers = Collections.synchronizedList(new ArrayList<>());
       List<Future<Boolean>> rest = new ArrayList<>();
@@ -98,7 +99,8 @@ class GroupCommitTest {
     GroupCommit commit = new GroupCommit(recorder.store(), 500);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      Future<Boolean> first = pool.submit(() -> commit.write(new Write.Insert(record("t0").build())));
+      Future<Boolean> first =
+          pool.submit(() -> commit.write(new Write.Insert(record("t0").build())));
       assertThat(recorder.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
       List<Thread> followers = Collections.synchronizedList(new ArrayList<>());
       List<Future<Boolean>> rest = new ArrayList<>();
@@ -115,7 +117,8 @@ class GroupCommitTest {
 
       assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
       assertThat(rest.get(0).get(30, TimeUnit.SECONDS)).isTrue();
-      assertThatThrownBy(() -> rest.get(1).get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreException.class);
+      assertThatThrownBy(() -> rest.get(1).get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(StoreException.class);
       assertThat(rest.get(2).get(30, TimeUnit.SECONDS)).isTrue();
       assertThat(recorder.real.get("bad")).isEmpty();
       assertThat(recorder.real.get("good-1")).isPresent();

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A store decorator for fault injection: while {@link #failWrites} or {@link #failReads} is on,
- * the matching calls throw {@link StoreException} without reaching the real store.
+ * A store decorator for fault injection: while {@link #failWrites} or {@link #failReads} is on, the
+ * matching calls throw {@link StoreException} without reaching the real store.
  */
 public final class FailingStore implements Store {
   private final Store delegate;
@@ -94,7 +94,8 @@ public final class FailingStore implements Store {
 
   @Override
   public List<String> deleteByParticipant(String participantId, String flowType) {
-    return write("deleteByParticipant", () -> delegate.deleteByParticipant(participantId, flowType));
+    return write(
+        "deleteByParticipant", () -> delegate.deleteByParticipant(participantId, flowType));
   }
 
   @Override

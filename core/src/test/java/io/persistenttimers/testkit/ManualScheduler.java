@@ -29,7 +29,8 @@ public final class ManualScheduler implements DelayScheduler {
   private final ManualClock clock;
   private final PriorityQueue<Task> queue =
       new PriorityQueue<>(
-          (a, b) -> a.due.equals(b.due) ? Long.compare(a.sequence, b.sequence) : a.due.compareTo(b.due));
+          (a, b) ->
+              a.due.equals(b.due) ? Long.compare(a.sequence, b.sequence) : a.due.compareTo(b.due));
   private long sequence;
 
   public ManualScheduler(ManualClock clock) {

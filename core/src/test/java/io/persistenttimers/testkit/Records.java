@@ -8,7 +8,9 @@ import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import java.time.Instant;
 
-/** A fluent maker of {@link TimerRecord}s for tests: only what a test cares about is spelled out. */
+/**
+ * A fluent maker of {@link TimerRecord}s for tests: only what a test cares about is spelled out.
+ */
 public final class Records {
   public static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
 
@@ -121,9 +123,26 @@ public final class Records {
 
   public TimerRecord build() {
     return new TimerRecord(
-        id, participantId, flowType, callbackType, params, payloadVersion,
-        schedule == null ? TimerKind.ONCE : TimerKind.RECURRING, schedule, nextFireAt, expiresAt,
-        stateType, dataKey, attempt, lastError, status, version, retryPolicy, overduePolicy,
-        lastFiredAt, createdAt, updatedAt);
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        params,
+        payloadVersion,
+        schedule == null ? TimerKind.ONCE : TimerKind.RECURRING,
+        schedule,
+        nextFireAt,
+        expiresAt,
+        stateType,
+        dataKey,
+        attempt,
+        lastError,
+        status,
+        version,
+        retryPolicy,
+        overduePolicy,
+        lastFiredAt,
+        createdAt,
+        updatedAt);
   }
 }

@@ -69,7 +69,9 @@ public abstract class StoreContract {
             .state("FEEDBACK_PENDING", "feedback_timer")
             .attempt(2, "java.io.IOException: connection reset")
             .version(7)
-            .policies(RetryPolicy.exponential(5, Duration.ofSeconds(2), Duration.ofMinutes(1)), OverduePolicy.SKIP)
+            .policies(
+                RetryPolicy.exponential(5, Duration.ofSeconds(2), Duration.ofMinutes(1)),
+                OverduePolicy.SKIP)
             .lastFiredAt(T0.minusSeconds(900))
             .updatedAt(T0.minusSeconds(30))
             .build();
@@ -130,7 +132,8 @@ public abstract class StoreContract {
   @Test
   public void insert_duplicateId_returnsFalseAndKeepsTheOriginal() {
     TimerRecord original = record("same").callbackType("reminder").build();
-    TimerRecord second = record("same").callbackType("auto_feedback").due(T0.plusSeconds(5)).build();
+    TimerRecord second =
+        record("same").callbackType("auto_feedback").due(T0.plusSeconds(5)).build();
 
     assertThat(store.insert(original)).isTrue();
     assertThat(store.insert(second)).isFalse();
@@ -146,8 +149,10 @@ public abstract class StoreContract {
     store.insert(b);
     store.insert(record("c").build());
 
-    assertThat(store.getAll(List.of("a", "b", "missing"))).containsOnly(
-        org.assertj.core.api.Assertions.entry("a", a), org.assertj.core.api.Assertions.entry("b", b));
+    assertThat(store.getAll(List.of("a", "b", "missing")))
+        .containsOnly(
+            org.assertj.core.api.Assertions.entry("a", a),
+            org.assertj.core.api.Assertions.entry("b", b));
     assertThat(store.getAll(List.of())).isEmpty();
   }
 
@@ -182,17 +187,41 @@ public abstract class StoreContract {
 
   @Test
   public void list_filtersByEachCriterionAndHonoursTheLimit() {
-    store.insert(record("p1-coach").participant("p1").flowType("coach").callbackType("reminder").build());
-    store.insert(record("p1-intake").participant("p1").flowType("intake").callbackType("reminder").due(T0.plusSeconds(1)).build());
-    store.insert(record("p2-coach").participant("p2").flowType("coach").callbackType("auto_feedback").status(TimerStatus.FAILED).build());
-    store.insert(record("p3-coach").participant("p3").flowType("coach").callbackType("reminder").status(TimerStatus.QUARANTINED).build());
+    store.insert(
+        record("p1-coach").participant("p1").flowType("coach").callbackType("reminder").build());
+    store.insert(
+        record("p1-intake")
+            .participant("p1")
+            .flowType("intake")
+            .callbackType("reminder")
+            .due(T0.plusSeconds(1))
+            .build());
+    store.insert(
+        record("p2-coach")
+            .participant("p2")
+            .flowType("coach")
+            .callbackType("auto_feedback")
+            .status(TimerStatus.FAILED)
+            .build());
+    store.insert(
+        record("p3-coach")
+            .participant("p3")
+            .flowType("coach")
+            .callbackType("reminder")
+            .status(TimerStatus.QUARANTINED)
+            .build());
 
     assertThat(ids(store.listByParticipant("p1"))).containsExactly("p1-coach", "p1-intake");
-    assertThat(ids(store.listByFlowType("coach"))).containsExactly("p1-coach", "p2-coach", "p3-coach");
-    assertThat(ids(store.list(TimerQuery.all().callbackType("auto_feedback")))).containsExactly("p2-coach");
-    assertThat(ids(store.list(TimerQuery.all().status(TimerStatus.QUARANTINED)))).containsExactly("p3-coach");
-    assertThat(ids(store.list(TimerQuery.all().participant("p1").flowType("intake")))).containsExactly("p1-intake");
-    assertThat(ids(store.list(TimerQuery.all().flowType("coach").limit(2)))).containsExactly("p1-coach", "p2-coach");
+    assertThat(ids(store.listByFlowType("coach")))
+        .containsExactly("p1-coach", "p2-coach", "p3-coach");
+    assertThat(ids(store.list(TimerQuery.all().callbackType("auto_feedback"))))
+        .containsExactly("p2-coach");
+    assertThat(ids(store.list(TimerQuery.all().status(TimerStatus.QUARANTINED))))
+        .containsExactly("p3-coach");
+    assertThat(ids(store.list(TimerQuery.all().participant("p1").flowType("intake"))))
+        .containsExactly("p1-intake");
+    assertThat(ids(store.list(TimerQuery.all().flowType("coach").limit(2))))
+        .containsExactly("p1-coach", "p2-coach");
     assertThat(store.list(TimerQuery.all().participant("nobody"))).isEmpty();
   }
 
@@ -218,10 +247,12 @@ public abstract class StoreContract {
     store.insert(record("early-a").due(T0.minusSeconds(5)).build());
     store.insert(record("earliest").due(T0.minusSeconds(50)).build());
     store.insert(record("failed").due(T0.minusSeconds(60)).status(TimerStatus.FAILED).build());
-    store.insert(record("quarantined").due(T0.minusSeconds(60)).status(TimerStatus.QUARANTINED).build());
+    store.insert(
+        record("quarantined").due(T0.minusSeconds(60)).status(TimerStatus.QUARANTINED).build());
 
     assertThat(ids(store.findDue(T0, 100))).containsExactly("earliest", "early-a", "early-b");
-    assertThat(ids(store.findDue(T0.plusMillis(1), 100))).containsExactly("earliest", "early-a", "early-b", "exactly-at");
+    assertThat(ids(store.findDue(T0.plusMillis(1), 100)))
+        .containsExactly("earliest", "early-a", "early-b", "exactly-at");
   }
 
   @Test
@@ -310,7 +341,8 @@ public abstract class StoreContract {
   @Test
   public void deleteByParticipant_deletesAllOfThemAndReturnsTheIds() {
     store.insert(record("p1-a").participant("p1").flowType("coach").build());
-    store.insert(record("p1-b").participant("p1").flowType("intake").status(TimerStatus.FAILED).build());
+    store.insert(
+        record("p1-b").participant("p1").flowType("intake").status(TimerStatus.FAILED).build());
     store.insert(record("p2-a").participant("p2").flowType("coach").build());
 
     assertThat(store.deleteByParticipant("p1", null)).containsExactlyInAnyOrder("p1-a", "p1-b");
@@ -333,7 +365,8 @@ public abstract class StoreContract {
   public void deleteExpired_deletesAtOrBeforeNowInAnyStatus_keepsTheRest() {
     store.insert(record("expired-before").expiresAt(T0.minusMillis(1)).build());
     store.insert(record("expired-exactly").expiresAt(T0).build());
-    store.insert(record("expired-failed").expiresAt(T0.minusSeconds(10)).status(TimerStatus.FAILED).build());
+    store.insert(
+        record("expired-failed").expiresAt(T0.minusSeconds(10)).status(TimerStatus.FAILED).build());
     store.insert(record("not-yet").expiresAt(T0.plusMillis(1)).build());
     store.insert(record("never").build());
 
@@ -344,14 +377,21 @@ public abstract class StoreContract {
 
   @Test
   public void deleteFailedBefore_deletesOnlyOldFailures() {
-    store.insert(record("old-failed").status(TimerStatus.FAILED).updatedAt(T0.minusSeconds(100)).build());
-    store.insert(record("new-failed").status(TimerStatus.FAILED).updatedAt(T0.plusSeconds(1)).build());
+    store.insert(
+        record("old-failed").status(TimerStatus.FAILED).updatedAt(T0.minusSeconds(100)).build());
+    store.insert(
+        record("new-failed").status(TimerStatus.FAILED).updatedAt(T0.plusSeconds(1)).build());
     store.insert(record("old-active").updatedAt(T0.minusSeconds(100)).build());
-    store.insert(record("old-quarantined").status(TimerStatus.QUARANTINED).updatedAt(T0.minusSeconds(100)).build());
+    store.insert(
+        record("old-quarantined")
+            .status(TimerStatus.QUARANTINED)
+            .updatedAt(T0.minusSeconds(100))
+            .build());
 
     assertThat(store.deleteFailedBefore(T0)).isEqualTo(1);
 
-    assertThat(ids(store.list())).containsExactlyInAnyOrder("new-failed", "old-active", "old-quarantined");
+    assertThat(ids(store.list()))
+        .containsExactlyInAnyOrder("new-failed", "old-active", "old-quarantined");
   }
 
   // --- writeAll (group commit) ----------------------------------------------------------------
@@ -390,7 +430,12 @@ public abstract class StoreContract {
     TimerRecord v2 = v1.rescheduled(T0.plusSeconds(1), 0, null, null, T0);
 
     List<Boolean> results =
-        store.writeAll(List.of(new Write.Insert(v1), new Write.Update(v2, 1), new Write.Delete("x", 2), new Write.Insert(v1)));
+        store.writeAll(
+            List.of(
+                new Write.Insert(v1),
+                new Write.Update(v2, 1),
+                new Write.Delete("x", 2),
+                new Write.Insert(v1)));
 
     assertThat(results).containsExactly(true, true, true, true);
     assertThat(store.get("x")).contains(v1);
@@ -449,7 +494,8 @@ public abstract class StoreContract {
           int mine = 0;
           while (mine < perThread) {
             TimerRecord current = store.get("counter").orElseThrow();
-            TimerRecord next = current.rescheduled(current.nextFireAt().plusMillis(1), 0, null, null, T0);
+            TimerRecord next =
+                current.rescheduled(current.nextFireAt().plusMillis(1), 0, null, null, T0);
             if (store.update(next, current.version())) {
               mine++;
               successes.incrementAndGet();
@@ -467,7 +513,8 @@ public abstract class StoreContract {
   @Test
   public void concurrentInsertsOfOneId_exactlyOneWins() throws Exception {
     int threads = 4;
-    List<Boolean> results = runConcurrently(threads, () -> store.insert(record("contested").build()));
+    List<Boolean> results =
+        runConcurrently(threads, () -> store.insert(record("contested").build()));
 
     assertThat(results).containsOnlyOnce(true);
     assertThat(store.count(TimerQuery.all())).isEqualTo(1);
@@ -528,7 +575,8 @@ public abstract class StoreContract {
     return runConcurrently(threads, tasks);
   }
 
-  private static <T> List<T> runConcurrently(int threads, List<Callable<T>> tasks) throws Exception {
+  private static <T> List<T> runConcurrently(int threads, List<Callable<T>> tasks)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       CountDownLatch start = new CountDownLatch(1);

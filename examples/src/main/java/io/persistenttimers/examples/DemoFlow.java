@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * <p>Follow-ups use business-key ids ({@code feedback_initial:<participant>}) with {@link
- * IfExists#REPLACE}: a participant has at most one timer of each kind, the next prompt restarts
- * the conversation, and a callback that runs twice (delivery is at-least-once) schedules the same
+ * IfExists#REPLACE}: a participant has at most one timer of each kind, the next prompt restarts the
+ * conversation, and a callback that runs twice (delivery is at-least-once) schedules the same
  * timers again rather than duplicates.
  */
 final class DemoFlow {
@@ -57,7 +57,8 @@ final class DemoFlow {
           new Participant("participant-mia", ZoneId.of("Europe/Berlin"), "stretching"));
 
   static final Map<String, ZoneId> ZONES =
-      PARTICIPANTS.stream().collect(Collectors.toUnmodifiableMap(Participant::id, Participant::zone));
+      PARTICIPANTS.stream()
+          .collect(Collectors.toUnmodifiableMap(Participant::id, Participant::zone));
 
   /** Params of the demo's timers. */
   record Prompt(String habit) {}

@@ -20,10 +20,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The demo host: three participants in three zones, each with a daily prompt that starts the
- * seed's feedback flow ({@link DemoFlow}). Time runs {@code --speed} times faster than the wall
- * clock on a timeline that survives restarts ({@link SimulatedClock}): kill the host, start it
- * again, and it recovers its timers and fires them.
+ * The demo host: three participants in three zones, each with a daily prompt that starts the seed's
+ * feedback flow ({@link DemoFlow}). Time runs {@code --speed} times faster than the wall clock on a
+ * timeline that survives restarts ({@link SimulatedClock}): kill the host, start it again, and it
+ * recovers its timers and fires them.
  */
 @Command(
     name = "host",
@@ -52,12 +52,14 @@ final class HostCommand implements Callable<Integer> {
       names = "--run-for",
       paramLabel = "<duration>",
       converter = Durations.class,
-      description = "Stop by itself after this much wall time (30s, 2m, PT90S); default: until killed.")
+      description =
+          "Stop by itself after this much wall time (30s, 2m, PT90S); default: until killed.")
   Duration runFor;
 
   @Option(
       names = "--reset",
-      description = "Start a fresh demo: delete the demo participants' timers and the simulated clock.")
+      description =
+          "Start a fresh demo: delete the demo participants' timers and the simulated clock.")
   boolean reset;
 
   @Override
@@ -113,7 +115,8 @@ final class HostCommand implements Callable<Integer> {
               .scheduler(clock.delayScheduler(executor))
               .workerThreads(2)
               // The engine arms timers due within the horizon, in simulated time. Make it one wall
-              // minute's worth, so the timers due soon are armed (and reported as recovered) at start.
+              // minute's worth, so the timers due soon are armed (and reported as recovered) at
+              // start.
               .horizon(horizon(speed))
               .listener(timeline)
               .build();
@@ -126,8 +129,7 @@ final class HostCommand implements Callable<Integer> {
           continued ? "continuing the stored" : "a new",
           clock.instant().truncatedTo(ChronoUnit.SECONDS));
       Timeline.info(
-          "{} timers in the store at start",
-          store.count(io.persistenttimers.TimerQuery.all()));
+          "{} timers in the store at start", store.count(io.persistenttimers.TimerQuery.all()));
       try {
         timer.start();
         enroll(timer, clock);

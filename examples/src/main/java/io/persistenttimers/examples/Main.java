@@ -58,7 +58,9 @@ public final class Main implements Runnable {
           if (e instanceof Failure f) {
             commandLine.getErr().println("error: " + f.getMessage());
             if (f.exitCode == Failure.BAD_ARGUMENTS) {
-              commandLine.getErr().println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help'.");
+              commandLine
+                  .getErr()
+                  .println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help'.");
             }
             return f.exitCode;
           }
@@ -77,6 +79,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command (host, list, show, ...)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a command (host, list, show, ...)");
   }
 }

@@ -20,9 +20,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The operator commands. They use only the {@link Store} API — no engine is started and no
- * callback needs to be registered — so they work on timers of any type, also while a host runs
- * (a host re-reads a timer before it fires, so a timer cancelled here does not fire there).
+ * The operator commands. They use only the {@link Store} API — no engine is started and no callback
+ * needs to be registered — so they work on timers of any type, also while a host runs (a host
+ * re-reads a timer before it fires, so a timer cancelled here does not fire there).
  *
  * <p>"Now" is the wall clock, or the demo's simulated time when a demo clock file lies beside the
  * database (see {@link SimulatedClock}).
@@ -69,7 +69,10 @@ final class OperatorCli {
     @Option(names = "--flow-type", paramLabel = "<type>", description = "Only this flow type.")
     String flowType;
 
-    @Option(names = "--callback-type", paramLabel = "<type>", description = "Only this callback type.")
+    @Option(
+        names = "--callback-type",
+        paramLabel = "<type>",
+        description = "Only this callback type.")
     String callbackType;
 
     @Option(
@@ -101,17 +104,27 @@ final class OperatorCli {
             List<TimerRecord> rows = store.list(query.limit(limit));
             long total = store.count(query);
             String format = "%-40s %-20s %-26s %-18s %-9s %-11s %s%n";
-            out().printf(format, "ID", "PARTICIPANT", "FLOW TYPE", "CALLBACK TYPE", "KIND", "STATUS", "NEXT FIRE (UTC)");
+            out()
+                .printf(
+                    format,
+                    "ID",
+                    "PARTICIPANT",
+                    "FLOW TYPE",
+                    "CALLBACK TYPE",
+                    "KIND",
+                    "STATUS",
+                    "NEXT FIRE (UTC)");
             for (TimerRecord r : rows) {
-              out().printf(
-                  format,
-                  r.id(),
-                  r.participantId(),
-                  r.flowType(),
-                  r.callbackType(),
-                  r.kind(),
-                  r.status(),
-                  r.nextFireAt());
+              out()
+                  .printf(
+                      format,
+                      r.id(),
+                      r.participantId(),
+                      r.flowType(),
+                      r.callbackType(),
+                      r.kind(),
+                      r.status(),
+                      r.nextFireAt());
             }
             out().printf("%d of %d matching timers shown%n", rows.size(), total);
             return 0;
@@ -190,12 +203,10 @@ final class OperatorCli {
               throw new Failure(Failure.NOT_FOUND, "no timer with id '" + id + "'");
             }
             TimerRecord r = deleted.get();
-            out().printf(
-                "cancelled %s (%s for %s, was due %s)%n",
-                r.id(),
-                r.callbackType(),
-                r.participantId(),
-                r.nextFireAt());
+            out()
+                .printf(
+                    "cancelled %s (%s for %s, was due %s)%n",
+                    r.id(), r.callbackType(), r.participantId(), r.nextFireAt());
             return 0;
           });
     }
@@ -248,7 +259,8 @@ final class OperatorCli {
         names = "--failed-older-than",
         paramLabel = "<duration>",
         converter = Durations.class,
-        description = "Delete FAILED timers last updated longer ago than this: 7d, 12h, 30m, PT36H...")
+        description =
+            "Delete FAILED timers last updated longer ago than this: 7d, 12h, 30m, PT36H...")
     Duration failedOlderThan;
 
     @Override
@@ -264,10 +276,10 @@ final class OperatorCli {
               out().printf("%d expired timers deleted%n", store.deleteExpired(now));
             }
             if (failedOlderThan != null) {
-              out().printf(
-                  "%d failed timers older than %s deleted%n",
-                  store.deleteFailedBefore(now.minus(failedOlderThan)),
-                  failedOlderThan);
+              out()
+                  .printf(
+                      "%d failed timers older than %s deleted%n",
+                      store.deleteFailedBefore(now.minus(failedOlderThan)), failedOlderThan);
             }
             return 0;
           });
@@ -291,7 +303,8 @@ final class OperatorCli {
             long quarantined = store.count(TimerQuery.all().status(TimerStatus.QUARANTINED));
             int overdue = store.findDue(now, OVERDUE_COUNT_CAP).size();
             Optional<TimerRecord> oldest =
-                store.list(TimerQuery.all().status(TimerStatus.ACTIVE).limit(1)).stream().findFirst();
+                store.list(TimerQuery.all().status(TimerStatus.ACTIVE).limit(1)).stream()
+                    .findFirst();
             Duration lag =
                 oldest
                     .map(r -> Duration.between(r.nextFireAt(), now))
@@ -302,10 +315,13 @@ final class OperatorCli {
             o.printf("now:          %s (%s)%n", now, nowSource());
             o.printf("pending:      %d%n", pending);
             o.printf(
-                "overdue:      %s%s%n",
-                overdue == OVERDUE_COUNT_CAP ? "at least " : "",
-                overdue);
-            o.printf("overdue lag:  %s%s%n", lag, oldest.map(r -> " (oldest pending: " + r.id() + ", due " + r.nextFireAt() + ")").orElse(""));
+                "overdue:      %s%s%n", overdue == OVERDUE_COUNT_CAP ? "at least " : "", overdue);
+            o.printf(
+                "overdue lag:  %s%s%n",
+                lag,
+                oldest
+                    .map(r -> " (oldest pending: " + r.id() + ", due " + r.nextFireAt() + ")")
+                    .orElse(""));
             o.printf("failed:       %d%n", failed);
             o.printf("quarantined:  %d%n", quarantined);
             return 0;

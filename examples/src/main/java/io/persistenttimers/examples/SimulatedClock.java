@@ -19,12 +19,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's time: a clock that runs {@code speed} times faster than the wall clock. {@code
- * speed = 60} makes one simulated minute pass per wall second.
+ * The demo's time: a clock that runs {@code speed} times faster than the wall clock. {@code speed =
+ * 60} makes one simulated minute pass per wall second.
  *
- * <p>The clock is defined by an anchor — simulated instant {@code simAnchor} at wall instant
- * {@code wallAnchor} — so that {@code now = simAnchor + (wall - wallAnchor) × speed}. The anchor
- * is persisted in a small properties file next to the database, so a second run (after a kill)
+ * <p>The clock is defined by an anchor — simulated instant {@code simAnchor} at wall instant {@code
+ * wallAnchor} — so that {@code now = simAnchor + (wall - wallAnchor) × speed}. The anchor is
+ * persisted in a small properties file next to the database, so a second run (after a kill)
  * continues on the same simulated timeline: time that passed while the host was down counts,
  * multiplied by the speed, exactly as a real outage would leave timers overdue.
  *
@@ -49,9 +49,9 @@ final class SimulatedClock extends Clock {
   }
 
   /**
-   * The clock stored in {@code file}, re-anchored at the present wall time with {@code speed}
-   * (so a run with another speed continues from the same simulated instant), or a new timeline
-   * starting at the present wall time when there is no file. The result is written back.
+   * The clock stored in {@code file}, re-anchored at the present wall time with {@code speed} (so a
+   * run with another speed continues from the same simulated instant), or a new timeline starting
+   * at the present wall time when there is no file. The result is written back.
    */
   static SimulatedClock continueOrStart(Path file, long speed) {
     InstantSource wall = InstantSource.system();
@@ -92,7 +92,9 @@ final class SimulatedClock extends Clock {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       try (Writer out = Files.newBufferedWriter(tmp)) {
-        p.store(out, "Persistent Timers demo: simulated time = simAnchor + (wall - wallAnchor) * speed");
+        p.store(
+            out,
+            "Persistent Timers demo: simulated time = simAnchor + (wall - wallAnchor) * speed");
       }
       Files.move(
           tmp,

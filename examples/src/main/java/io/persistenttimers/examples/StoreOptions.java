@@ -74,7 +74,8 @@ final class StoreOptions {
       String url = store.substring("postgres:".length());
       if (!url.startsWith("jdbc:postgresql:")) {
         throw new Failure(
-            Failure.BAD_ARGUMENTS, "--store postgres: needs a jdbc:postgresql: URL after 'postgres:'");
+            Failure.BAD_ARGUMENTS,
+            "--store postgres: needs a jdbc:postgresql: URL after 'postgres:'");
       }
       return PostgresStore.builder(url).clock(clock).build();
     }
@@ -82,7 +83,9 @@ final class StoreOptions {
     if (mustExist && !Files.exists(file)) {
       throw new Failure(
           Failure.BAD_ARGUMENTS,
-          "no timer database at " + file.toAbsolutePath() + " (give --db <file> or --store <spec>)");
+          "no timer database at "
+              + file.toAbsolutePath()
+              + " (give --db <file> or --store <spec>)");
     }
     return SqliteStore.builder(file).clock(clock).build();
   }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,21 +18,23 @@ import org.slf4j.LoggerFactory;
  * Prints the demo's timeline — every timer scheduled, recovered, fired, dropped or failed, with
  * simulated and wall time, participant and callback type — and counts what happened.
  *
- * <p>Counting is done by the {@link TimerListener}: {@code scheduled} counts stored schedule
- * calls (a replacement of a business-key timer counts again), {@code recovered} the timers found
- * in the store at start, {@code fired} callbacks that returned normally. A recovered timer is
- * <b>lost</b> when, at the end of the run, it neither fired, nor was dropped by its policy
- * (expired, overdue with SKIP/DROP), nor is still in the store. A timer cancelled from outside
- * while the demo runs (the operator CLI) would count as lost too: the demo cannot tell.
+ * <p>Counting is done by the {@link TimerListener}: {@code scheduled} counts stored schedule calls
+ * (a replacement of a business-key timer counts again), {@code recovered} the timers found in the
+ * store at start, {@code fired} callbacks that returned normally. A recovered timer is <b>lost</b>
+ * when, at the end of the run, it neither fired, nor was dropped by its policy (expired, overdue
+ * with SKIP/DROP), nor is still in the store. A timer cancelled from outside while the demo runs
+ * (the operator CLI) would count as lost too: the demo cannot tell.
  */
 final class Timeline implements TimerListener {
 
-  private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.examples.timeline");
+  private static final Logger log =
+      LoggerFactory.getLogger("io.persistenttimers.examples.timeline");
   private static final DateTimeFormatter WALL =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
   private static final DateTimeFormatter SIM =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(java.time.ZoneOffset.UTC);
-  private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("EEE HH:mm", java.util.Locale.ENGLISH);
+  private static final DateTimeFormatter LOCAL =
+      DateTimeFormatter.ofPattern("EEE HH:mm", java.util.Locale.ENGLISH);
 
   private final SimulatedClock clock;
   private final AtomicInteger scheduled = new AtomicInteger();
@@ -120,7 +121,13 @@ final class Timeline implements TimerListener {
     long stored = store.count(io.persistenttimers.TimerQuery.all());
     return String.format(
         "Summary: %d scheduled, %d recovered, %d fired, %d dropped, %d lost (%d failed attempts; %d timers stored)",
-        scheduled.get(), recovered.size(), fired.get(), droppedIds.size(), lost, failed.get(), stored);
+        scheduled.get(),
+        recovered.size(),
+        fired.get(),
+        droppedIds.size(),
+        lost,
+        failed.get(),
+        stored);
   }
 
   private void line(String event, TimerRecord timer, String detail) {
@@ -149,7 +156,10 @@ final class Timeline implements TimerListener {
     if (d.isNegative() || d.isZero()) {
       return "0s";
     }
-    return d.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().substring(2).toLowerCase()
+    return d.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .toString()
+            .substring(2)
+            .toLowerCase()
         + " simulated";
   }
 }

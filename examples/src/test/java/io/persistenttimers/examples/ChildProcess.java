@@ -55,7 +55,8 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Starts the {@code main} of {@code mainClass} with {@code args} in {@code workDir}. */
-  static ChildProcess startMain(Path workDir, Class<?> mainClass, String... args) throws IOException {
+  static ChildProcess startMain(Path workDir, Class<?> mainClass, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
@@ -69,14 +70,18 @@ final class ChildProcess implements AutoCloseable {
     return new ChildProcess(builder.start());
   }
 
-  /** Runs {@code Main} to completion (at most {@code timeout}) and returns its exit code and output. */
+  /**
+   * Runs {@code Main} to completion (at most {@code timeout}) and returns its exit code and output.
+   */
   static Result run(Path workDir, Duration timeout, String... args) throws Exception {
     try (ChildProcess child = start(workDir, args)) {
       return child.awaitExit(timeout);
     }
   }
 
-  /** Waits for the first line matching {@code marker}; fails with the output so far at the deadline. */
+  /**
+   * Waits for the first line matching {@code marker}; fails with the output so far at the deadline.
+   */
   String awaitLine(Predicate<String> marker, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -111,7 +116,8 @@ final class ChildProcess implements AutoCloseable {
       }
       seen.add(line);
     }
-    if (!process.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
+    if (!process.waitFor(
+        Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       fail("the process closed its output but did not exit; output:\n" + String.join("\n", seen));
     }

@@ -21,7 +21,8 @@ class HostRestartTest {
   @Test
   void secondRun_recoversAndFiresWhatAKilledFirstRunScheduled() throws Exception {
     // 600: ten simulated minutes per wall second; prompts are set ~3 wall seconds ahead.
-    try (ChildProcess first = ChildProcess.start(dir, "host", "--db", "demo.db", "--speed", "600")) {
+    try (ChildProcess first =
+        ChildProcess.start(dir, "host", "--db", "demo.db", "--speed", "600")) {
       String enrolled = first.awaitLine(l -> l.startsWith("Enrolled "), Duration.ofSeconds(40));
       assertThat(enrolled).contains("3 daily prompts scheduled");
       first.kill();
@@ -38,7 +39,15 @@ class HostRestartTest {
 
     ChildProcess.Result second =
         ChildProcess.run(
-            dir, Duration.ofSeconds(60), "host", "--db", "demo.db", "--speed", "600", "--run-for", "10s");
+            dir,
+            Duration.ofSeconds(60),
+            "host",
+            "--db",
+            "demo.db",
+            "--speed",
+            "600",
+            "--run-for",
+            "10s");
 
     assertThat(second.exitCode()).as(second.output()).isZero();
     assertThat(second.lines())
@@ -47,10 +56,15 @@ class HostRestartTest {
         .anyMatch(l -> l.matches(".*RECOVERED +scheduled_prompt +participant-ana .*"))
         .anyMatch(l -> l.matches(".*FIRED +scheduled_prompt +participant-ana .*"))
         .anyMatch(l -> l.matches(".*FIRED +feedback_initial +participant-mia .*"))
-        .anyMatch(l -> l.startsWith("Enrolled 3 participants: 0 daily prompts scheduled, 3 already stored"));
+        .anyMatch(
+            l ->
+                l.startsWith(
+                    "Enrolled 3 participants: 0 daily prompts scheduled, 3 already stored"));
     String summary =
         second.lines().stream().filter(l -> l.startsWith("Summary: ")).findFirst().orElseThrow();
-    Matcher m = Pattern.compile("(\\d+) recovered, (\\d+) fired, (\\d+) dropped, (\\d+) lost").matcher(summary);
+    Matcher m =
+        Pattern.compile("(\\d+) recovered, (\\d+) fired, (\\d+) dropped, (\\d+) lost")
+            .matcher(summary);
     assertThat(m.find()).as(summary).isTrue();
     assertThat(Integer.parseInt(m.group(1))).as(summary).isEqualTo(3);
     assertThat(Integer.parseInt(m.group(2))).as(summary).isGreaterThanOrEqualTo(6);

@@ -37,25 +37,113 @@ class OperatorCliTest {
   void prepare() {
     db = dir.resolve("ops.db");
     try (SqliteStore store = SqliteStore.open(db)) {
-      store.insert(once("a1", "participant-ana", "micro", "feedback_initial", now.minus(Duration.ofMinutes(10)), TimerStatus.ACTIVE, null, now));
+      store.insert(
+          once(
+              "a1",
+              "participant-ana",
+              "micro",
+              "feedback_initial",
+              now.minus(Duration.ofMinutes(10)),
+              TimerStatus.ACTIVE,
+              null,
+              now));
       store.insert(
           new TimerRecord(
-              "a2", "participant-ana", "micro", "scheduled_prompt", "{}", 1, TimerKind.RECURRING,
-              Schedule.daily(LocalTime.of(9, 0), ZoneId.of("Asia/Kolkata")), now.plus(Duration.ofHours(1)),
-              null, null, null, 0, null, TimerStatus.ACTIVE, 1, null, null, null, now, now));
-      store.insert(once("a3", "participant-ana", "other_flow", "reminder", now.plus(Duration.ofHours(2)), TimerStatus.ACTIVE, null, now));
-      store.insert(once("b1", "participant-bob", "micro", "reminder", now.minus(Duration.ofDays(10)), TimerStatus.FAILED, null, now.minus(Duration.ofDays(10))));
-      store.insert(once("b2", "participant-bob", "micro", "auto_feedback", now.plus(Duration.ofHours(3)), TimerStatus.QUARANTINED, null, now));
-      store.insert(once("c1", "participant-cy", "micro", "never_registered_type", now.plus(Duration.ofHours(4)), TimerStatus.ACTIVE, now.minus(Duration.ofMinutes(1)), now));
+              "a2",
+              "participant-ana",
+              "micro",
+              "scheduled_prompt",
+              "{}",
+              1,
+              TimerKind.RECURRING,
+              Schedule.daily(LocalTime.of(9, 0), ZoneId.of("Asia/Kolkata")),
+              now.plus(Duration.ofHours(1)),
+              null,
+              null,
+              null,
+              0,
+              null,
+              TimerStatus.ACTIVE,
+              1,
+              null,
+              null,
+              null,
+              now,
+              now));
+      store.insert(
+          once(
+              "a3",
+              "participant-ana",
+              "other_flow",
+              "reminder",
+              now.plus(Duration.ofHours(2)),
+              TimerStatus.ACTIVE,
+              null,
+              now));
+      store.insert(
+          once(
+              "b1",
+              "participant-bob",
+              "micro",
+              "reminder",
+              now.minus(Duration.ofDays(10)),
+              TimerStatus.FAILED,
+              null,
+              now.minus(Duration.ofDays(10))));
+      store.insert(
+          once(
+              "b2",
+              "participant-bob",
+              "micro",
+              "auto_feedback",
+              now.plus(Duration.ofHours(3)),
+              TimerStatus.QUARANTINED,
+              null,
+              now));
+      store.insert(
+          once(
+              "c1",
+              "participant-cy",
+              "micro",
+              "never_registered_type",
+              now.plus(Duration.ofHours(4)),
+              TimerStatus.ACTIVE,
+              now.minus(Duration.ofMinutes(1)),
+              now));
     }
   }
 
   private static TimerRecord once(
-      String id, String participant, String flow, String type, Instant due, TimerStatus status, Instant expiresAt, Instant updated) {
+      String id,
+      String participant,
+      String flow,
+      String type,
+      Instant due,
+      TimerStatus status,
+      Instant expiresAt,
+      Instant updated) {
     return new TimerRecord(
-        id, participant, flow, type, "{\"text\":\"hello " + participant + "\"}", 1, TimerKind.ONCE, null, due,
-        expiresAt, "FEEDBACK", "key-" + id, status == TimerStatus.FAILED ? 3 : 0,
-        status == TimerStatus.ACTIVE ? null : "boom", status, 1, null, null, null, updated, updated);
+        id,
+        participant,
+        flow,
+        type,
+        "{\"text\":\"hello " + participant + "\"}",
+        1,
+        TimerKind.ONCE,
+        null,
+        due,
+        expiresAt,
+        "FEEDBACK",
+        "key-" + id,
+        status == TimerStatus.FAILED ? 3 : 0,
+        status == TimerStatus.ACTIVE ? null : "boom",
+        status,
+        1,
+        null,
+        null,
+        null,
+        updated,
+        updated);
   }
 
   private ChildProcess.Result cli(String... args) throws Exception {
@@ -75,7 +163,9 @@ class OperatorCliTest {
   void list_filtersByParticipantFlowCallbackTypeStatusAndLimit() throws Exception {
     ChildProcess.Result ana = cli("list", "--participant", "participant-ana");
     assertThat(ana.exitCode()).as(ana.output()).isZero();
-    assertThat(ana.output()).contains("a1", "a2", "a3", "3 of 3 matching timers shown").doesNotContain("b1", "hello");
+    assertThat(ana.output())
+        .contains("a1", "a2", "a3", "3 of 3 matching timers shown")
+        .doesNotContain("b1", "hello");
 
     ChildProcess.Result failedReminders =
         cli("list", "--flow-type", "micro", "--callback-type", "reminder", "--status", "failed");
@@ -91,9 +181,12 @@ class OperatorCliTest {
     ChildProcess.Result shown = cli("show", "a2");
     assertThat(shown.exitCode()).as(shown.output()).isZero();
     assertThat(shown.output())
-        .contains("id:", "participantId:  participant-ana", "kind:           RECURRING", "Asia/Kolkata")
-        .contains("params:         {}", "version:        1", "createdAt:", "updatedAt:", "nextFireAt:");
-    assertThat(cli("show", "b1").output()).contains("hello participant-bob", "status:         FAILED", "lastError:      boom");
+        .contains(
+            "id:", "participantId:  participant-ana", "kind:           RECURRING", "Asia/Kolkata")
+        .contains(
+            "params:         {}", "version:        1", "createdAt:", "updatedAt:", "nextFireAt:");
+    assertThat(cli("show", "b1").output())
+        .contains("hello participant-bob", "status:         FAILED", "lastError:      boom");
 
     ChildProcess.Result missing = cli("show", "nope");
     assertThat(missing.exitCode()).isEqualTo(1);
@@ -112,7 +205,8 @@ class OperatorCliTest {
 
   @Test
   void cancelParticipant_deletesOneFlowTypeOrAll_andExitsOneWhenNoneMatch() throws Exception {
-    ChildProcess.Result oneFlow = cli("cancel-participant", "participant-ana", "--flow-type", "other_flow");
+    ChildProcess.Result oneFlow =
+        cli("cancel-participant", "participant-ana", "--flow-type", "other_flow");
     assertThat(oneFlow.exitCode()).as(oneFlow.output()).isZero();
     assertThat(oneFlow.output()).contains("cancelled a3", "1 timers cancelled");
     assertThat(storedIds()).containsExactlyInAnyOrder("a1", "a2", "b1", "b2", "c1");
@@ -130,7 +224,8 @@ class OperatorCliTest {
   void purge_deletesExpiredAndOldFailedTimers() throws Exception {
     ChildProcess.Result purged = cli("purge", "--expired", "--failed-older-than", "7d");
     assertThat(purged.exitCode()).as(purged.output()).isZero();
-    assertThat(purged.output()).contains("1 expired timers deleted", "1 failed timers older than PT168H deleted");
+    assertThat(purged.output())
+        .contains("1 expired timers deleted", "1 failed timers older than PT168H deleted");
     assertThat(storedIds()).containsExactlyInAnyOrder("a1", "a2", "a3", "b2");
 
     ChildProcess.Result nothing = cli("purge", "--failed-older-than", "P30D");
@@ -143,8 +238,15 @@ class OperatorCliTest {
     ChildProcess.Result stats = cli("stats");
     assertThat(stats.exitCode()).as(stats.output()).isZero();
     assertThat(stats.output())
-        .contains("pending:      4", "overdue:      1", "failed:       1", "quarantined:  1", "oldest pending: a1", "(wall clock)");
-    String lag = stats.lines().stream().filter(l -> l.startsWith("overdue lag:")).findFirst().orElseThrow();
+        .contains(
+            "pending:      4",
+            "overdue:      1",
+            "failed:       1",
+            "quarantined:  1",
+            "oldest pending: a1",
+            "(wall clock)");
+    String lag =
+        stats.lines().stream().filter(l -> l.startsWith("overdue lag:")).findFirst().orElseThrow();
     Duration d = Duration.parse(lag.substring("overdue lag:".length()).trim().split(" ")[0]);
     assertThat(d).isBetween(Duration.ofMinutes(10), Duration.ofMinutes(11));
   }
@@ -153,11 +255,20 @@ class OperatorCliTest {
   void help_onEveryCommand() throws Exception {
     ChildProcess.Result top = ChildProcess.run(dir, TIMEOUT, "--help");
     assertThat(top.exitCode()).isZero();
-    assertThat(top.output()).contains("Usage: persistent-timers-examples", "host", "list", "cancel-participant", "Exit codes:");
-    for (String command : List.of("host", "list", "show", "cancel", "cancel-participant", "purge", "stats")) {
+    assertThat(top.output())
+        .contains(
+            "Usage: persistent-timers-examples",
+            "host",
+            "list",
+            "cancel-participant",
+            "Exit codes:");
+    for (String command :
+        List.of("host", "list", "show", "cancel", "cancel-participant", "purge", "stats")) {
       ChildProcess.Result help = ChildProcess.run(dir, TIMEOUT, command, "--help");
       assertThat(help.exitCode()).as(command).isZero();
-      assertThat(help.output()).as(command).contains("Usage: persistent-timers-examples " + command, "--db=<file>");
+      assertThat(help.output())
+          .as(command)
+          .contains("Usage: persistent-timers-examples " + command, "--db=<file>");
     }
   }
 
@@ -173,7 +284,8 @@ class OperatorCliTest {
 
     ChildProcess.Result nothingToPurge = cli("purge");
     assertThat(nothingToPurge.exitCode()).isEqualTo(2);
-    assertThat(nothingToPurge.output()).contains("purge needs --expired and/or --failed-older-than");
+    assertThat(nothingToPurge.output())
+        .contains("purge needs --expired and/or --failed-older-than");
 
     ChildProcess.Result noDb = ChildProcess.run(dir, TIMEOUT, "stats", "--db", "missing.db");
     assertThat(noDb.exitCode()).isEqualTo(2);

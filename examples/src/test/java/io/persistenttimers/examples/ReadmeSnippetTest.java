@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's Quickstart, verbatim: it compiles here, runs in a child JVM whose working
- * directory is a temp directory (the snippet opens {@code timers.db} there), and stores what it
- * says. A second test keeps the README and this copy identical.
+ * The README's Quickstart, verbatim: it compiles here, runs in a child JVM whose working directory
+ * is a temp directory (the snippet opens {@code timers.db} there), and stores what it says. A
+ * second test keeps the README and this copy identical.
  */
 class ReadmeSnippetTest {
 
@@ -48,7 +48,9 @@ class ReadmeSnippetTest {
       try (SqliteStore store = SqliteStore.open(Path.of("timers.db"));
           PersistentTimer timer =
               PersistentTimer.builder(store)
-                  .register("reminder", CallbackFactory.of(ctx -> send(ctx.participantId(), ctx.params())))
+                  .register(
+                      "reminder",
+                      CallbackFactory.of(ctx -> send(ctx.participantId(), ctx.params())))
                   .register("scheduled_prompt", record -> ctx -> prompt(ctx.participantId()))
                   .build()) {
         timer.start(); // recovers every stored timer and begins firing

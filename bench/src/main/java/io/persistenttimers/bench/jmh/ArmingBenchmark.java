@@ -57,7 +57,9 @@ public class ArmingBenchmark {
   }
 
   private TimerSpec spec() {
-    return TimerSpec.of("reminder", "participant-" + (n++ % 1000)).flowType("bench_flow").params(PARAMS);
+    return TimerSpec.of("reminder", "participant-" + (n++ % 1000))
+        .flowType("bench_flow")
+        .params(PARAMS);
   }
 
   /** Spec validation and record creation only (what {@code prepareAfter} does). */

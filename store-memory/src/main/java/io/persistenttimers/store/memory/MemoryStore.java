@@ -30,6 +30,7 @@ public final class MemoryStore implements Store {
       Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id);
 
   private final Map<String, TimerRecord> byId = new HashMap<>();
+
   /** Active records in due order, so {@link #findDue} does not scan everything. */
   private final TreeSet<TimerRecord> activeByDue = new TreeSet<>(DUE_ORDER);
 

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds one connection in {@code LISTEN} on the store's channel and calls back on every
- * notification; reconnects with backoff when the connection breaks. A listening session must
- * stay on one server connection, which is why this does not work behind a pooler in transaction
- * mode (PgBouncer): turn notifications off there and rely on polling.
+ * notification; reconnects with backoff when the connection breaks. A listening session must stay
+ * on one server connection, which is why this does not work behind a pooler in transaction mode
+ * (PgBouncer): turn notifications off there and rely on polling.
  */
 final class NotificationListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationListener.class);
@@ -57,14 +57,21 @@ final class NotificationListener implements AutoCloseable {
         if (closed) {
           return;
         }
-        LOG.warn("Listening for new timers on '{}' failed; retrying in {}: {}", channel, backoff, e.toString());
+        LOG.warn(
+            "Listening for new timers on '{}' failed; retrying in {}: {}",
+            channel,
+            backoff,
+            e.toString());
         try {
           Thread.sleep(backoff.toMillis());
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           return;
         }
-        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
+        backoff =
+            backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
+                ? Duration.ofSeconds(10)
+                : backoff.multipliedBy(2);
       }
     }
   }

@@ -22,8 +22,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * A {@link Store} in PostgreSQL: the durable store for one or many application nodes sharing a
  * database.
  *
- * <p>Timers live in the table {@code persistent_timers} of one schema (by default the
- * connection's current schema). The store creates and upgrades that table itself with Flyway when
- * it is built (see {@link #migrate()}); its migration history is kept in {@code
- * timers_schema_history}, so it coexists with a host's own Flyway history in the same schema.
+ * <p>Timers live in the table {@code persistent_timers} of one schema (by default the connection's
+ * current schema). The store creates and upgrades that table itself with Flyway when it is built
+ * (see {@link #migrate()}); its migration history is kept in {@code timers_schema_history}, so it
+ * coexists with a host's own Flyway history in the same schema.
  *
  * <pre>{@code
  * Store store = PostgresStore.builder(dataSource).schema("timers").build();
@@ -56,17 +56,17 @@ import org.slf4j.LoggerFactory;
  * Store store = PostgresStore.fromUrl("jdbc:postgresql://db/app?user=app");
  * }</pre>
  *
- * <p>Every method is one statement in its own transaction, so each call is atomic and committed
- * on return; {@link #update} and {@link #delete(String, long)} compare and set on {@code
- * version}. Instants are stored as {@code timestamptz}, so neither the session time zone nor the
- * JVM's default zone changes what is stored. Failures surface as {@link StoreException} naming
- * the operation and the timer id; params never appear in exceptions nor in logs above DEBUG.
+ * <p>Every method is one statement in its own transaction, so each call is atomic and committed on
+ * return; {@link #update} and {@link #delete(String, long)} compare and set on {@code version}.
+ * Instants are stored as {@code timestamptz}, so neither the session time zone nor the JVM's
+ * default zone changes what is stored. Failures surface as {@link StoreException} naming the
+ * operation and the timer id; params never appear in exceptions nor in logs above DEBUG.
  *
- * <p>A row that cannot be decoded (a corrupt schedule, an unknown status or kind) is marked
- * {@link TimerStatus#QUARANTINED} with the reason in {@code last_error} and its version raised by
- * one; its data is left as it is, a warning names its id, and it is omitted from the call that met
- * it. {@link #count} counts rows as stored, including such rows. {@link #delete(String)} deletes
- * an unreadable row too and then returns empty.
+ * <p>A row that cannot be decoded (a corrupt schedule, an unknown status or kind) is marked {@link
+ * TimerStatus#QUARANTINED} with the reason in {@code last_error} and its version raised by one; its
+ * data is left as it is, a warning names its id, and it is omitted from the call that met it.
+ * {@link #count} counts rows as stored, including such rows. {@link #delete(String)} deletes an
+ * unreadable row too and then returns empty.
  *
  * <p>To schedule inside the host's own transaction use {@link #insert(Connection, TimerRecord)} or
  * {@link #insert(Handle, TimerRecord)}.
@@ -81,21 +81,29 @@ public final class PostgresStore implements ClaimingStore {
   public static final String MIGRATION_LOCATION =
       "classpath:io/persistenttimers/store/postgres/migration";
 
-  /** The Flyway history table of this library, distinct from a host's {@code flyway_schema_history}. */
+  /**
+   * The Flyway history table of this library, distinct from a host's {@code flyway_schema_history}.
+   */
   public static final String HISTORY_TABLE = "timers_schema_history";
 
   /** The table timers are stored in, inside the store's schema. */
   public static final String TABLE = "persistent_timers";
 
-  /** The largest instant PostgreSQL's timestamptz holds (294276 AD); later bounds mean "infinity". */
+  /**
+   * The largest instant PostgreSQL's timestamptz holds (294276 AD); later bounds mean "infinity".
+   */
   private static final Instant PG_MAX = Instant.parse("+294276-12-31T23:59:59.999Z");
 
-  /** The earliest instant PostgreSQL's timestamptz holds (4713 BC); earlier bounds mean "-infinity". */
+  /**
+   * The earliest instant PostgreSQL's timestamptz holds (4713 BC); earlier bounds mean "-infinity".
+   */
   private static final Instant PG_MIN = Instant.parse("-4712-01-01T00:00:00Z");
 
   private final DataSource dataSource;
+
   /** What Flyway runs on: unpooled connections for an owned pool, else the caller's DataSource. */
   private final DataSource migrationSource;
+
   private final HikariDataSource ownedPool;
   private final String schema;
   private final String table;
@@ -104,6 +112,7 @@ public final class PostgresStore implements ClaimingStore {
   private final String insertSql;
   private final String updateSql;
   private final boolean notifyOnInsert;
+
   /** The LISTEN/NOTIFY channel of this store's table (identifiers are at most 63 bytes). */
   private final String channel;
 
@@ -442,15 +451,13 @@ public final class PostgresStore implements ClaimingStore {
     for (RawTimerRow row : rows) {
       decodeOrQuarantine(row).ifPresent(claimed::add);
     }
-    claimed.sort(
-        Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id));
+    claimed.sort(Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id));
     return claimed;
   }
 
   /** {@inheritDoc} */
   @Override
-  public Set<String> renewLeases(
-      String node, Collection<String> ids, Duration lease) {
+  public Set<String> renewLeases(String node, Collection<String> ids, Duration lease) {
     Objects.requireNonNull(node, "node");
     if (ids.isEmpty()) {
       return Set.of();
@@ -574,7 +581,8 @@ public final class PostgresStore implements ClaimingStore {
   @Override
   public List<String> deleteByParticipant(String participantId, String flowType) {
     Objects.requireNonNull(participantId, "participantId");
-    String where = "participant_id = :participant" + (flowType == null ? "" : " AND flow_type = :flow");
+    String where =
+        "participant_id = :participant" + (flowType == null ? "" : " AND flow_type = :flow");
     // One statement: the delete and the ids it removed, in due order.
     String sql =
         "WITH deleted AS (DELETE FROM "
@@ -583,7 +591,9 @@ public final class PostgresStore implements ClaimingStore {
             + where
             + " RETURNING id, next_fire_at) SELECT id FROM deleted ORDER BY next_fire_at, id";
     return write(
-        "delete of timers of participant '" + participantId + "'"
+        "delete of timers of participant '"
+            + participantId
+            + "'"
             + (flowType == null ? "" : " and flow type '" + flowType + "'"),
         h -> {
           Query q = h.createQuery(sql).bind("participant", participantId);
@@ -632,7 +642,8 @@ public final class PostgresStore implements ClaimingStore {
         read(
             "get of timer '" + id + "'",
             h ->
-                h.createQuery("SELECT " + RawTimerRow.COLUMNS + " FROM " + table + " WHERE id = :id")
+                h.createQuery(
+                        "SELECT " + RawTimerRow.COLUMNS + " FROM " + table + " WHERE id = :id")
                     .bind("id", id)
                     .map(RawTimerRow.MAPPER)
                     .findOne());
@@ -652,7 +663,8 @@ public final class PostgresStore implements ClaimingStore {
     return getAllWhere(ids, " AND owner = :node AND lease_until > now()", node);
   }
 
-  private Map<String, TimerRecord> getAllWhere(Collection<String> ids, String condition, String node) {
+  private Map<String, TimerRecord> getAllWhere(
+      Collection<String> ids, String condition, String node) {
     Objects.requireNonNull(ids, "ids");
     Map<String, TimerRecord> found = new HashMap<>();
     if (ids.isEmpty()) {
@@ -700,14 +712,16 @@ public final class PostgresStore implements ClaimingStore {
     if (query.status() != null) {
       where.append(" AND status = :status");
     }
-    return readOrdered("list of timers " + describe(query), where.toString(), q -> bind(q, query), query.limit());
+    return readOrdered(
+        "list of timers " + describe(query), where.toString(), q -> bind(q, query), query.limit());
   }
 
   /** {@inheritDoc} */
   @Override
   public long count(TimerQuery query) {
     Objects.requireNonNull(query, "query");
-    StringBuilder sql = new StringBuilder("SELECT count(*) FROM ").append(table).append(" WHERE TRUE");
+    StringBuilder sql =
+        new StringBuilder("SELECT count(*) FROM ").append(table).append(" WHERE TRUE");
     if (query.participantId() != null) {
       sql.append(" AND participant_id = :participant");
     }
@@ -747,8 +761,8 @@ public final class PostgresStore implements ClaimingStore {
 
   /**
    * Reads rows matching {@code where} in due order, up to {@code limit} decodable ones. Rows that
-   * cannot be decoded are quarantined and skipped; the next page (keyset on next_fire_at, id)
-   * fills their places.
+   * cannot be decoded are quarantined and skipped; the next page (keyset on next_fire_at, id) fills
+   * their places.
    */
   private List<TimerRecord> readOrdered(
       String operation, String where, Consumer<Query> binder, int limit) {
@@ -823,13 +837,20 @@ public final class PostgresStore implements ClaimingStore {
                       .execute());
       if (changed == 1) {
         LOG.warn(
-            "Quarantined timer '{}' (callback type {}): {}", row.id(), row.callbackType(), finalReason);
+            "Quarantined timer '{}' (callback type {}): {}",
+            row.id(),
+            row.callbackType(),
+            finalReason);
       } else {
         LOG.debug("Skipped quarantined timer '{}': {}", row.id(), finalReason);
       }
     } catch (StoreException e) {
       // Still omitted from this result; the next read tries again.
-      LOG.warn("Could not quarantine unreadable timer '{}' ({}): {}", row.id(), finalReason, e.getMessage());
+      LOG.warn(
+          "Could not quarantine unreadable timer '{}' ({}): {}",
+          row.id(),
+          finalReason,
+          e.getMessage());
     }
   }
 
@@ -952,8 +973,8 @@ public final class PostgresStore implements ClaimingStore {
   }
 
   /**
-   * Closes the connection pool when the store created it (built from a JDBC URL); a caller's
-   * {@link DataSource} is left open. Records stay stored. Idempotent.
+   * Closes the connection pool when the store created it (built from a JDBC URL); a caller's {@link
+   * DataSource} is left open. Records stay stored. Idempotent.
    */
   @Override
   public void close() {
@@ -997,7 +1018,8 @@ public final class PostgresStore implements ClaimingStore {
     public Builder schema(String schema) {
       Objects.requireNonNull(schema, "schema");
       if (schema.isBlank() || schema.length() > 63) {
-        throw new IllegalArgumentException("schema must be 1 to 63 characters and not blank: '" + schema + "'");
+        throw new IllegalArgumentException(
+            "schema must be 1 to 63 characters and not blank: '" + schema + "'");
       }
       this.schema = schema;
       return this;
@@ -1028,14 +1050,15 @@ public final class PostgresStore implements ClaimingStore {
     }
 
     /**
-     * How long a call waits for a connection of the store's own pool before it fails with a
-     * {@link StoreException} (URL builder only); default 10 seconds.
+     * How long a call waits for a connection of the store's own pool before it fails with a {@link
+     * StoreException} (URL builder only); default 10 seconds.
      */
     public Builder connectionTimeout(Duration connectionTimeout) {
       requireUrl("connectionTimeout");
       Objects.requireNonNull(connectionTimeout, "connectionTimeout");
       if (connectionTimeout.toMillis() < 250) {
-        throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + connectionTimeout);
+        throw new IllegalArgumentException(
+            "connectionTimeout must be at least 250 ms: " + connectionTimeout);
       }
       this.connectionTimeout = connectionTimeout;
       return this;
@@ -1059,10 +1082,10 @@ public final class PostgresStore implements ClaimingStore {
 
     /**
      * Whether every transaction that inserts timers sends a {@code NOTIFY} on the store's channel
-     * when it commits, so nodes in multi-node mode claim new near-term timers at once instead of
-     * at their next poll; default off. Turn it on for multi-node deployments that can
-     * {@code LISTEN}; leave it off behind PgBouncer in transaction mode (and turn {@code
-     * MultiNode.notifications} off there), where polling alone fires every timer.
+     * when it commits, so nodes in multi-node mode claim new near-term timers at once instead of at
+     * their next poll; default off. Turn it on for multi-node deployments that can {@code LISTEN};
+     * leave it off behind PgBouncer in transaction mode (and turn {@code MultiNode.notifications}
+     * off there), where polling alone fires every timer.
      */
     public Builder notifyOnInsert(boolean notifyOnInsert) {
       this.notifyOnInsert = notifyOnInsert;
@@ -1072,7 +1095,8 @@ public final class PostgresStore implements ClaimingStore {
     private void requireUrl(String option) {
       if (jdbcUrl == null) {
         throw new IllegalStateException(
-            option + " applies only to a store built from a JDBC URL; configure your DataSource instead");
+            option
+                + " applies only to a store built from a JDBC URL; configure your DataSource instead");
       }
     }
 
@@ -1122,7 +1146,8 @@ public final class PostgresStore implements ClaimingStore {
       config.setConnectionTimeout(connectionTimeout.toMillis());
       config.setPoolName("persistent-timers");
       config.setAutoCommit(true);
-      // Keep server DETAIL lines (which can quote row data, i.e. params) out of exceptions and logs.
+      // Keep server DETAIL lines (which can quote row data, i.e. params) out of exceptions and
+      // logs.
       config.addDataSourceProperty("logServerErrorDetail", "false");
       try {
         return new HikariDataSource(config);

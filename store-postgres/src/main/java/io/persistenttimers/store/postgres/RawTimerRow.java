@@ -85,14 +85,16 @@ record RawTimerRow(
   /**
    * The record this row holds.
    *
-   * @throws IllegalArgumentException when a column cannot be read; the message names the column
-   *     and never contains params
+   * @throws IllegalArgumentException when a column cannot be read; the message names the column and
+   *     never contains params
    */
   TimerRecord decode() {
     TimerKind decodedKind = enumValue(TimerKind.class, kind, "timer_type");
     TimerStatus decodedStatus = enumValue(TimerStatus.class, status, "status");
     OverduePolicy decodedOverdue =
-        overduePolicy == null ? null : enumValue(OverduePolicy.class, overduePolicy, "overdue_policy");
+        overduePolicy == null
+            ? null
+            : enumValue(OverduePolicy.class, overduePolicy, "overdue_policy");
     Schedule schedule;
     try {
       schedule = scheduleJson == null ? null : Schedule.fromJson(scheduleJson);

@@ -6,13 +6,13 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * Turns driver, pool and Jdbi failures into {@link StoreException}s that name the operation and
- * the timer, and that never carry params.
+ * Turns driver, pool and Jdbi failures into {@link StoreException}s that name the operation and the
+ * timer, and that never carry params.
  *
  * <p>Why the cause is rebuilt: Jdbi's exception messages can render bound arguments, and a server
  * error's DETAIL can quote the failing row or the invalid JSON text (both may hold params, which
- * may be personal data). So a server error is replaced by a fresh {@link SQLException} holding
- * only the primary message and SQLState, with the original stack trace.
+ * may be personal data). So a server error is replaced by a fresh {@link SQLException} holding only
+ * the primary message and SQLState, with the original stack trace.
  */
 final class StoreErrors {
   private StoreErrors() {}
@@ -23,9 +23,12 @@ final class StoreErrors {
     }
     SQLException sql = findSqlException(failure);
     Throwable cause = sql != null ? sanitize(sql) : sanitizeOther(failure);
-    String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    String state = sql != null && sql.getSQLState() != null ? " [SQLState " + sql.getSQLState() + "]" : "";
-    return new StoreException("PostgreSQL store: " + operation + " failed: " + reason + state, cause);
+    String reason =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String state =
+        sql != null && sql.getSQLState() != null ? " [SQLState " + sql.getSQLState() + "]" : "";
+    return new StoreException(
+        "PostgreSQL store: " + operation + " failed: " + reason + state, cause);
   }
 
   private static SQLException findSqlException(Throwable failure) {

@@ -88,7 +88,8 @@ class MultiNodeInProcessTest {
       (owners.get(id).equals("node-a") ? b : a).cancel(id);
       cancelled.add(id);
     }
-    System.out.println("[multinode] in-process cancel: owners " + owners.values().stream().sorted().toList());
+    System.out.println(
+        "[multinode] in-process cancel: owners " + owners.values().stream().sorted().toList());
     await(() -> fired.size() >= count / 2 && owners().isEmpty());
     Thread.sleep(1_000);
 
@@ -110,10 +111,15 @@ class MultiNodeInProcessTest {
     await(() -> owners().isEmpty() && !fired.isEmpty());
     Thread.sleep(1_500);
 
-    assertThat(fired).extracting(Fired::id, Fired::params).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("r", "{\"v\":2}"));
-    System.out.println("[multinode] in-process replace: held by " + owner + ", replaced on the"
-        + " other node, fired on " + fired.peek().node());
+    assertThat(fired)
+        .extracting(Fired::id, Fired::params)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("r", "{\"v\":2}"));
+    System.out.println(
+        "[multinode] in-process replace: held by "
+            + owner
+            + ", replaced on the"
+            + " other node, fired on "
+            + fired.peek().node());
   }
 
   /** Id to owner (null when unowned) of every stored timer. */
@@ -123,7 +129,8 @@ class MultiNodeInProcessTest {
         java.sql.Statement s = c.createStatement();
         java.sql.ResultSet rs =
             s.executeQuery(
-                "SELECT id, owner FROM " + PostgresStore.quoteIdentifier(schema)
+                "SELECT id, owner FROM "
+                    + PostgresStore.quoteIdentifier(schema)
                     + ".persistent_timers")) {
       while (rs.next()) {
         owners.put(rs.getString(1), rs.getString(2));

@@ -32,12 +32,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Multi-node mode with real processes: every node is a JVM of its own ({@link NodeMain}) on one
- * schema of the real server, and every node's journal (one fsync'd line per callback start and
- * end) is the witness of what fired where. Crashes are {@code kill -9}, pauses {@code SIGSTOP}.
+ * schema of the real server, and every node's journal (one fsync'd line per callback start and end)
+ * is the witness of what fired where. Crashes are {@code kill -9}, pauses {@code SIGSTOP}.
  *
- * <p>The machine may be slow and shared: the tests wait with generous deadlines, assert on
- * outcomes (exactly once, nothing lost, no steal, fencing), and print the measured figures
- * (lateness, takeover time) instead of asserting tight bounds on them.
+ * <p>The machine may be slow and shared: the tests wait with generous deadlines, assert on outcomes
+ * (exactly once, nothing lost, no steal, fencing), and print the measured figures (lateness,
+ * takeover time) instead of asserting tight bounds on them.
  */
 @Timeout(240)
 class MultiNodeTest {
@@ -94,9 +94,13 @@ class MultiNodeTest {
 
     Journal journal = Journal.read(three);
     assertThat(journal.duplicateEnds()).as("timers whose callback completed twice").isEmpty();
-    assertThat(journal.ended()).as("timers fired").containsExactlyInAnyOrderElementsOf(due.keySet());
+    assertThat(journal.ended())
+        .as("timers fired")
+        .containsExactlyInAnyOrderElementsOf(due.keySet());
     assertThat(journal.startedMoreThanOnce()).as("timers started twice").isEmpty();
-    assertThat(journal.takenOver()).as("fires of a taken-over version (no fault happened)").isEmpty();
+    assertThat(journal.takenOver())
+        .as("fires of a taken-over version (no fault happened)")
+        .isEmpty();
     Map<String, Long> perNode = journal.endsPerNode();
     System.out.println("[multinode] 10k: fires per node " + perNode);
     for (Node node : three) {
@@ -136,7 +140,9 @@ class MultiNodeTest {
     stopAll(survivors);
 
     Journal journal = Journal.read(three);
-    assertThat(journal.ended()).as("timers fired").containsExactlyInAnyOrderElementsOf(due.keySet());
+    assertThat(journal.ended())
+        .as("timers fired")
+        .containsExactlyInAnyOrderElementsOf(due.keySet());
     // A run of the dead node was interrupted if it started without an end, or if it ended but
     // its completion never committed (the row was still there after the kill).
     Set<String> interrupted = new HashSet<>(journal.startedWithoutEnd(victimId));
@@ -149,7 +155,9 @@ class MultiNodeTest {
     System.out.printf(
         "[multinode] kill: %d runs of the dead node interrupted; %d timers ran twice %s%n",
         interrupted.size(), twice.size(), twice);
-    assertThat(twice).as("timers run twice other than the interrupted ones").isSubsetOf(interrupted);
+    assertThat(twice)
+        .as("timers run twice other than the interrupted ones")
+        .isSubsetOf(interrupted);
     for (String id : twice) {
       assertThat(journal.nodesThatEnded(id).stream().filter(n -> !n.equals(victimId)))
           .as("survivors completing %s", id)
@@ -192,8 +200,11 @@ class MultiNodeTest {
     Set<String> victimTimers = idsOwnedBy(victimId);
     System.out.printf(
         "[multinode] pause: leases %s; paused %s holding %d timers, the first due %d ms later%n",
-        held, victimId, victimTimers.size(),
-        victimTimers.stream().mapToLong(id -> due.get(id).toEpochMilli()).min().orElse(0) - stoppedAt);
+        held,
+        victimId,
+        victimTimers.size(),
+        victimTimers.stream().mapToLong(id -> due.get(id).toEpochMilli()).min().orElse(0)
+            - stoppedAt);
     assertThat(victimTimers).isNotEmpty();
 
     // Past the lease: the survivor takes over and fires some of them.
@@ -237,7 +248,10 @@ class MultiNodeTest {
     System.out.printf(
         "[multinode] pause: takeover %d ms after SIGSTOP (lease %d ms, poll %d ms); the paused"
             + " node fired %d timers in total, none of the %d it lost%n",
-        takeover, LEASE.toMillis(), POLL.toMillis(), journal.endedBy(victimId).size(),
+        takeover,
+        LEASE.toMillis(),
+        POLL.toMillis(),
+        journal.endedBy(victimId).size(),
         victimTimers.size());
   }
 
@@ -341,7 +355,8 @@ class MultiNodeTest {
           });
     }
     System.out.printf(
-        "[multinode] %d nodes READY after %d ms%n", starting.size(), System.currentTimeMillis() - begin);
+        "[multinode] %d nodes READY after %d ms%n",
+        starting.size(), System.currentTimeMillis() - begin);
   }
 
   private static void stopAll(List<Node> running) throws InterruptedException {
@@ -373,11 +388,15 @@ class MultiNodeTest {
       Set<String> missing = new HashSet<>(ids);
       missing.removeAll(Journal.read(all).ended());
       StringBuilder report = new StringBuilder(e.getMessage());
-      report.append("\n").append(missing.size()).append(" without an end line, e.g. ")
+      report
+          .append("\n")
+          .append(missing.size())
+          .append(" without an end line, e.g. ")
           .append(missing.stream().sorted().limit(10).toList());
       query(
           "SELECT owner, status, count(*), min(next_fire_at), max(next_fire_at), min(lease_until),"
-              + " max(lease_until), max(lease_epoch), max(version), now() FROM " + table()
+              + " max(lease_until), max(lease_epoch), max(version), now() FROM "
+              + table()
               + " GROUP BY owner, status",
           rs -> {
             report.append("\n  row group:");
@@ -386,8 +405,13 @@ class MultiNodeTest {
             }
           });
       for (Node node : all) {
-        report.append("\n--- ").append(node.id).append(" alive=").append(node.process.isAlive())
-            .append(" stderr tail:\n").append(node.errTail());
+        report
+            .append("\n--- ")
+            .append(node.id)
+            .append(" alive=")
+            .append(node.process.isAlive())
+            .append(" stderr tail:\n")
+            .append(node.errTail());
       }
       throw new AssertionError(report.toString(), e);
     }
@@ -465,7 +489,12 @@ class MultiNodeTest {
             continue;
           }
           lines.add(
-              new Line(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), f[4].equals("start"),
+              new Line(
+                  f[0],
+                  f[1],
+                  Long.parseLong(f[2]),
+                  Long.parseLong(f[3]),
+                  f[4].equals("start"),
                   Long.parseLong(f[5])));
         }
       }
@@ -559,7 +588,10 @@ class MultiNodeTest {
     }
 
     List<Long> latenessOn(String node) {
-      return lines.stream().filter(l -> l.start && l.node.equals(node)).map(l -> l.at - l.due).toList();
+      return lines.stream()
+          .filter(l -> l.start && l.node.equals(node))
+          .map(l -> l.at - l.due)
+          .toList();
     }
   }
 
@@ -588,7 +620,8 @@ class MultiNodeTest {
   // --- database ----------------------------------------------------------------------------
 
   /** Inserts {@code count} unowned timers due uniformly over {@code span} from {@code first}. */
-  private Map<String, Instant> insertUniform(String prefix, int count, Instant first, Duration span) {
+  private Map<String, Instant> insertUniform(
+      String prefix, int count, Instant first, Duration span) {
     Map<String, Instant> due = new LinkedHashMap<>();
     List<Write> batch = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -625,7 +658,8 @@ class MultiNodeTest {
   private Map<String, Long> liveLeasesPerOwner() {
     Map<String, Long> result = new TreeMap<>();
     query(
-        "SELECT owner, count(*) FROM " + table()
+        "SELECT owner, count(*) FROM "
+            + table()
             + " WHERE owner IS NOT NULL AND lease_until > now() GROUP BY owner",
         rs -> result.put(rs.getString(1), rs.getLong(2)));
     return result;

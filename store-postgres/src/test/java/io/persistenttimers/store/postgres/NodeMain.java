@@ -23,13 +23,13 @@ import java.time.InstantSource;
  * <pre>NodeMain &lt;schema&gt; &lt;nodeId&gt; &lt;journal&gt; [clock offset ms]</pre>
  *
  * <p>Runs a {@link PersistentTimer} in multi-node mode over a {@link PostgresStore} (own small
- * pool, {@code notifyOnInsert(true)}) with one callback type, {@value #TYPE}, that appends
- * {@code <nodeId> <timerId> <dueAt ms> <firedAt ms> start|end <version>} to the journal and
- * forces it to disk before and after the "run": the test's independent witness of what fired
- * where. {@code firedAt} is the real wall clock (not the node's possibly skewed one). Prints
- * {@code READY} once started; closes cleanly when a line {@code stop} (or end of input) arrives
- * on stdin. Settings come from system properties {@code pt.lease}, {@code pt.poll}, {@code
- * pt.claimAhead} (milliseconds) and {@code pt.claimBatch}.
+ * pool, {@code notifyOnInsert(true)}) with one callback type, {@value #TYPE}, that appends {@code
+ * <nodeId> <timerId> <dueAt ms> <firedAt ms> start|end <version>} to the journal and forces it to
+ * disk before and after the "run": the test's independent witness of what fired where. {@code
+ * firedAt} is the real wall clock (not the node's possibly skewed one). Prints {@code READY} once
+ * started; closes cleanly when a line {@code stop} (or end of input) arrives on stdin. Settings
+ * come from system properties {@code pt.lease}, {@code pt.poll}, {@code pt.claimAhead}
+ * (milliseconds) and {@code pt.claimBatch}.
  */
 public final class NodeMain {
   static final String TYPE = "journal";
@@ -83,7 +83,8 @@ public final class NodeMain {
       timer.start();
       System.out.println("READY");
       System.out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String command;
       while ((command = in.readLine()) != null && !command.trim().equals("stop")) {
         // wait

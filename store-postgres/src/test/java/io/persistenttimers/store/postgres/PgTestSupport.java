@@ -12,16 +12,16 @@ import java.util.UUID;
 
 /**
  * The PostgreSQL server the tests run against: {@code TIMERS_PG_URL}, or the local cluster. Every
- * test connection uses a non-UTC session time zone so zone bugs show: test pools set it with
- * {@code SET TIME ZONE}; plain driver connections get the JVM's zone (surefire runs the JVM in
+ * test connection uses a non-UTC session time zone so zone bugs show: test pools set it with {@code
+ * SET TIME ZONE}; plain driver connections get the JVM's zone (surefire runs the JVM in
  * America/Sao_Paulo), which PgJDBC sends as the session TimeZone.
  */
 final class PgTestSupport {
   private PgTestSupport() {}
 
   static final String URL =
-      System.getenv().getOrDefault(
-          "TIMERS_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+      System.getenv()
+          .getOrDefault("TIMERS_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
   /** A zone with a +12:45/+13:45 offset: nothing lines up with UTC or whole hours. */
   static final String SESSION_ZONE = "Pacific/Chatham";
@@ -64,7 +64,10 @@ final class PgTestSupport {
 
   /** A fresh schema name, unique across concurrent test runs. */
   static String newSchemaName(String purpose) {
-    return "pt_test_" + purpose + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    return "pt_test_"
+        + purpose
+        + "_"
+        + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   }
 
   static void dropSchema(String schema) {

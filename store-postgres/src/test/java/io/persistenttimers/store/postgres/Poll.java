@@ -6,7 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Polls a condition until it holds or a deadline passes: waiting on an observed state, never on time. */
+/**
+ * Polls a condition until it holds or a deadline passes: waiting on an observed state, never on
+ * time.
+ */
 final class Poll {
   private Poll() {}
 
@@ -14,11 +17,13 @@ final class Poll {
    * Returns once {@code condition} holds; fails with {@code what} and {@code state} after {@code
    * timeout}.
    */
-  static void until(Duration timeout, String what, BooleanSupplier condition, Supplier<String> state) {
+  static void until(
+      Duration timeout, String what, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("Timed out after " + timeout + " waiting for " + what + "; " + state.get());
+        throw new AssertionError(
+            "Timed out after " + timeout + " waiting for " + what + "; " + state.get());
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }

@@ -44,20 +44,26 @@ class PostgresFailureTest {
   }
 
   private static String appUrl(String applicationName) {
-    return PgTestSupport.URL + (PgTestSupport.URL.contains("?") ? "&" : "?") + "ApplicationName=" + applicationName;
+    return PgTestSupport.URL
+        + (PgTestSupport.URL.contains("?") ? "&" : "?")
+        + "ApplicationName="
+        + applicationName;
   }
 
   @Test
   void terminatedBackends_nextCallSucceeds() throws Exception {
     String app = "pt-test-" + UUID.randomUUID().toString().substring(0, 8);
-    try (PostgresStore store = PostgresStore.builder(appUrl(app)).schema(SCHEMA).poolSize(2).build()) {
+    try (PostgresStore store =
+        PostgresStore.builder(appUrl(app)).schema(SCHEMA).poolSize(2).build()) {
       TimerRecord r = record("survivor").build();
       store.insert(r);
       assertThat(store.get("survivor")).contains(r);
 
       String killed =
           PgTestSupport.queryString(
-              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" + app + "'");
+              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '"
+                  + app
+                  + "'");
       assertThat(Integer.parseInt(killed)).isPositive();
 
       // The very next call may meet a dead connection: then it fails as a StoreException only.
@@ -66,7 +72,8 @@ class PostgresFailureTest {
       } catch (StoreException expected) {
         assertThat(expected).hasMessageContaining("survivor");
       }
-      // Hikari evicts the broken connection (and checks idle ones on borrow); the store works again.
+      // Hikari evicts the broken connection (and checks idle ones on borrow); the store works
+      // again.
       Thread.sleep(600);
       assertThat(store.get("survivor")).contains(r);
       assertThat(store.list()).containsExactly(r);
@@ -78,7 +85,8 @@ class PostgresFailureTest {
     long start = System.nanoTime();
     assertThatThrownBy(
             () ->
-                PostgresStore.builder("jdbc:postgresql://127.0.0.1:1/test?user=postgres&password=hunter2")
+                PostgresStore.builder(
+                        "jdbc:postgresql://127.0.0.1:1/test?user=postgres&password=hunter2")
                     .connectionTimeout(Duration.ofMillis(500))
                     .build())
         .isInstanceOf(StoreException.class)
@@ -89,7 +97,8 @@ class PostgresFailureTest {
 
   @Test
   void paramsThatAreNotJson_areRefused_withoutParamsInTheException() {
-    try (PostgresStore store = PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
+    try (PostgresStore store =
+        PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
       TimerRecord bad = record("not-json").params("phone=+15550123; name=Zoë").build();
       assertThatThrownBy(() -> store.insert(bad))
           .isInstanceOf(StoreException.class)
@@ -97,7 +106,8 @@ class PostgresFailureTest {
           .satisfies(e -> assertThat(fullText(e)).doesNotContain("15550123").doesNotContain("Zoë"));
       assertThat(store.get("not-json")).isEmpty();
 
-      TimerRecord good = record("json-kept-exactly").params("{ \"z\":1, \"a\" : {\"y\":[1, 2]} }").build();
+      TimerRecord good =
+          record("json-kept-exactly").params("{ \"z\":1, \"a\" : {\"y\":[1, 2]} }").build();
       store.insert(good);
       assertThat(store.get(good.id()).orElseThrow().params()).isEqualTo(good.params());
     }
@@ -105,15 +115,20 @@ class PostgresFailureTest {
 
   @Test
   void closedStore_failsWithStoreException() {
-    PostgresStore store = PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build();
+    PostgresStore store =
+        PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build();
     store.close();
-    assertThatThrownBy(() -> store.get("any")).isInstanceOf(StoreException.class).hasMessageContaining("'any'");
+    assertThatThrownBy(() -> store.get("any"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("'any'");
   }
 
   @Test
   void twoNodes_fourWriters_loseNoUpdate() throws Exception {
-    try (PostgresStore nodeA = PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build();
-        PostgresStore nodeB = PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
+    try (PostgresStore nodeA =
+            PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build();
+        PostgresStore nodeB =
+            PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
       nodeA.insert(record("shared-counter").build());
       int perThread = 20;
       ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -128,7 +143,12 @@ class PostgresFailureTest {
                 while (done < perThread) {
                   TimerRecord current = store.get("shared-counter").orElseThrow();
                   TimerRecord next =
-                      current.rescheduled(current.nextFireAt().plusSeconds(1), current.attempt() + 1, null, null, T0);
+                      current.rescheduled(
+                          current.nextFireAt().plusSeconds(1),
+                          current.attempt() + 1,
+                          null,
+                          null,
+                          T0);
                   if (store.update(next, current.version())) {
                     done++;
                   } else {

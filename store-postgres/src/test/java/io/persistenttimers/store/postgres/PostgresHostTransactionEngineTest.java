@@ -62,7 +62,8 @@ class PostgresHostTransactionEngineTest {
   @BeforeEach
   void startEngine() {
     PgTestSupport.exec("DELETE FROM " + stateTable());
-    PgTestSupport.exec("DELETE FROM " + PostgresStore.quoteIdentifier(SCHEMA) + "." + PostgresStore.TABLE);
+    PgTestSupport.exec(
+        "DELETE FROM " + PostgresStore.quoteIdentifier(SCHEMA) + "." + PostgresStore.TABLE);
     clock = new ManualClock(T0);
     scheduler = new ManualScheduler(clock);
     timer =

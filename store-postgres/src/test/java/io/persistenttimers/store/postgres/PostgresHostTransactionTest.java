@@ -23,7 +23,10 @@ class PostgresHostTransactionTest {
   static void open() {
     dataSource = PgTestSupport.dataSource(PgTestSupport.SESSION_ZONE, 3);
     store = PostgresStore.builder(dataSource).schema(SCHEMA).build();
-    PgTestSupport.exec("CREATE TABLE " + PostgresStore.quoteIdentifier(SCHEMA) + ".participant_state (id TEXT PRIMARY KEY, state TEXT)");
+    PgTestSupport.exec(
+        "CREATE TABLE "
+            + PostgresStore.quoteIdentifier(SCHEMA)
+            + ".participant_state (id TEXT PRIMARY KEY, state TEXT)");
   }
 
   @AfterAll
@@ -46,7 +49,8 @@ class PostgresHostTransactionTest {
     TimerRecord r = record("conn-rolled-back").build();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      c.createStatement().execute("INSERT INTO " + stateTable() + " VALUES ('p-rb', 'FEEDBACK_PENDING')");
+      c.createStatement()
+          .execute("INSERT INTO " + stateTable() + " VALUES ('p-rb', 'FEEDBACK_PENDING')");
       assertThat(store.insert(c, r)).isTrue();
       // Not visible outside the host transaction before its commit.
       assertThat(store.get(r.id())).isEmpty();
@@ -61,7 +65,8 @@ class PostgresHostTransactionTest {
     TimerRecord r = record("conn-committed").params("{\"b\": 1,  \"a\": [true]}").build();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      c.createStatement().execute("INSERT INTO " + stateTable() + " VALUES ('p-c', 'FEEDBACK_PENDING')");
+      c.createStatement()
+          .execute("INSERT INTO " + stateTable() + " VALUES ('p-c', 'FEEDBACK_PENDING')");
       assertThat(store.insert(c, r)).isTrue();
       c.commit();
       c.setAutoCommit(true);
@@ -108,7 +113,10 @@ class PostgresHostTransactionTest {
     assertThat(store.get(committed.id())).contains(committed);
     int hostRows =
         host.withHandle(
-            h -> h.createQuery("SELECT count(*) FROM " + stateTable() + " WHERE id LIKE 'p-h%'").mapTo(Integer.class).one());
+            h ->
+                h.createQuery("SELECT count(*) FROM " + stateTable() + " WHERE id LIKE 'p-h%'")
+                    .mapTo(Integer.class)
+                    .one());
     assertThat(hostRows).isEqualTo(1);
   }
 

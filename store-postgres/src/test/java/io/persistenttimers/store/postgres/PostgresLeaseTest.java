@@ -48,7 +48,12 @@ class PostgresLeaseTest {
   @BeforeEach
   void emptyTable() {
     PgTestSupport.exec("TRUNCATE " + table());
-    store = PostgresStore.builder(dataSource).schema(SCHEMA).migrate(false).notifyOnInsert(true).build();
+    store =
+        PostgresStore.builder(dataSource)
+            .schema(SCHEMA)
+            .migrate(false)
+            .notifyOnInsert(true)
+            .build();
   }
 
   @AfterEach
@@ -62,11 +67,18 @@ class PostgresLeaseTest {
 
   /** Makes a lease run out by the database's clock, as waiting would. */
   private static void expireLease(String id) {
-    PgTestSupport.exec("UPDATE " + table() + " SET lease_until = now() - interval '1 second' WHERE id = '" + id + "'");
+    PgTestSupport.exec(
+        "UPDATE "
+            + table()
+            + " SET lease_until = now() - interval '1 second' WHERE id = '"
+            + id
+            + "'");
   }
 
   private static long epoch(String id) {
-    return Long.parseLong(PgTestSupport.queryString("SELECT lease_epoch FROM " + table() + " WHERE id = '" + id + "'"));
+    return Long.parseLong(
+        PgTestSupport.queryString(
+            "SELECT lease_epoch FROM " + table() + " WHERE id = '" + id + "'"));
   }
 
   @Test
@@ -108,7 +120,8 @@ class PostgresLeaseTest {
     assertThat(store.getIfOwned("t", "node-a")).isEmpty();
     // node-a resumes and tries to complete or reschedule with the version it had armed: refused.
     assertThat(store.delete("t", 1)).isFalse();
-    assertThat(store.update(original.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 1)).isFalse();
+    assertThat(store.update(original.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 1))
+        .isFalse();
     assertThat(store.get("t")).isPresent();
     assertThat(store.delete("t", 2)).isTrue();
   }
@@ -119,7 +132,9 @@ class PostgresLeaseTest {
     store.claimDue("node-a", FAR, 10, LEASE);
     expireLease("t");
 
-    assertThat(store.claimDue("node-a", FAR, 10, LEASE)).extracting(TimerRecord::version).containsExactly(1L);
+    assertThat(store.claimDue("node-a", FAR, 10, LEASE))
+        .extracting(TimerRecord::version)
+        .containsExactly(1L);
     assertThat(epoch("t")).isZero();
   }
 
@@ -145,16 +160,22 @@ class PostgresLeaseTest {
     store.claimDue("node-a", FAR, 10, LEASE);
 
     assertThat(store.releaseLeases("node-a", List.of("a"))).isEqualTo(1);
-    assertThat(store.claimDue("node-b", FAR, 10, LEASE)).extracting(TimerRecord::id).containsExactly("a");
+    assertThat(store.claimDue("node-b", FAR, 10, LEASE))
+        .extracting(TimerRecord::id)
+        .containsExactly("a");
     assertThat(store.releaseLeases("node-a")).isEqualTo(1);
-    assertThat(store.claimDue("node-b", FAR, 10, LEASE)).extracting(TimerRecord::id).containsExactly("a", "b");
+    assertThat(store.claimDue("node-b", FAR, 10, LEASE))
+        .extracting(TimerRecord::id)
+        .containsExactly("a", "b");
   }
 
   @Test
   void concurrentClaims_neverHandOneTimerToTwoNodes() throws Exception {
     List<io.persistenttimers.spi.Write> inserts = new ArrayList<>();
     for (int i = 0; i < 600; i++) {
-      inserts.add(new io.persistenttimers.spi.Write.Insert(record(String.format("t%04d", i)).due(T0.plusMillis(i)).build()));
+      inserts.add(
+          new io.persistenttimers.spi.Write.Insert(
+              record(String.format("t%04d", i)).due(T0.plusMillis(i)).build()));
     }
     store.writeAll(inserts);
     int nodes = 4;
@@ -163,19 +184,21 @@ class PostgresLeaseTest {
     List<Future<List<String>>> results = new ArrayList<>();
     for (int n = 0; n < nodes; n++) {
       String node = "node-" + n;
-      results.add(pool.submit(() -> {
-        start.await();
-        List<String> mine = new ArrayList<>();
-        List<TimerRecord> batch;
-        while (!(batch = store.claimDue(node, FAR, 25, LEASE)).isEmpty()) {
-          batch.forEach(r -> mine.add(r.id()));
-          // Finish them, as a node would, so the next claim moves on.
-          for (TimerRecord r : batch) {
-            store.delete(r.id(), r.version());
-          }
-        }
-        return mine;
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                start.await();
+                List<String> mine = new ArrayList<>();
+                List<TimerRecord> batch;
+                while (!(batch = store.claimDue(node, FAR, 25, LEASE)).isEmpty()) {
+                  batch.forEach(r -> mine.add(r.id()));
+                  // Finish them, as a node would, so the next claim moves on.
+                  for (TimerRecord r : batch) {
+                    store.delete(r.id(), r.version());
+                  }
+                }
+                return mine;
+              }));
     }
     start.countDown();
     List<String> all = new ArrayList<>();
@@ -192,7 +215,12 @@ class PostgresLeaseTest {
   void listen_wakesWhenAnotherStoreInserts() throws Exception {
     java.util.concurrent.Semaphore wakes = new java.util.concurrent.Semaphore(0);
     try (AutoCloseable listening = store.listen(wakes::release);
-        PostgresStore other = PostgresStore.builder(dataSource).schema(SCHEMA).migrate(false).notifyOnInsert(true).build()) {
+        PostgresStore other =
+            PostgresStore.builder(dataSource)
+                .schema(SCHEMA)
+                .migrate(false)
+                .notifyOnInsert(true)
+                .build()) {
       // The listener wakes once when its LISTEN is in place (a notification sent earlier is lost).
       assertThat(wakes.tryAcquire(30, TimeUnit.SECONDS)).as("listening").isTrue();
 

@@ -32,7 +32,11 @@ class PostgresMigrationTest {
 
   private static String historyCount(String schema, String table) {
     return PgTestSupport.queryString(
-        "SELECT count(*) FROM " + PostgresStore.quoteIdentifier(schema) + "." + table + " WHERE success AND type = 'SQL'");
+        "SELECT count(*) FROM "
+            + PostgresStore.quoteIdentifier(schema)
+            + "."
+            + table
+            + " WHERE success AND type = 'SQL'");
   }
 
   @Test
@@ -51,8 +55,11 @@ class PostgresMigrationTest {
     assertThat(historyCount(schema, PostgresStore.HISTORY_TABLE)).isEqualTo(rows);
     assertThat(
             PgTestSupport.queryString(
-                "SELECT count(*) FROM " + PostgresStore.quoteIdentifier(schema) + "."
-                    + PostgresStore.HISTORY_TABLE + " WHERE version = '1' AND success"))
+                "SELECT count(*) FROM "
+                    + PostgresStore.quoteIdentifier(schema)
+                    + "."
+                    + PostgresStore.HISTORY_TABLE
+                    + " WHERE version = '1' AND success"))
         .isEqualTo("1");
   }
 
@@ -118,16 +125,18 @@ class PostgresMigrationTest {
   void schemaDefaultsToTheConnectionsCurrentSchema() {
     String schema = BASE + "_dflt";
     PgTestSupport.exec("CREATE SCHEMA " + schema);
-    String url = PgTestSupport.URL + (PgTestSupport.URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    String url =
+        PgTestSupport.URL
+            + (PgTestSupport.URL.contains("?") ? "&" : "?")
+            + "currentSchema="
+            + schema;
     try (PostgresStore store = PostgresStore.builder(url).poolSize(1).build()) {
       assertThat(store.schema()).isEqualTo(schema);
       TimerRecord r = record("in-default").build();
       store.insert(r);
       assertThat(store.get("in-default")).contains(r);
     }
-    assertThat(
-            PgTestSupport.queryString(
-                "SELECT count(*) FROM " + schema + ".persistent_timers"))
+    assertThat(PgTestSupport.queryString("SELECT count(*) FROM " + schema + ".persistent_timers"))
         .isEqualTo("1");
   }
 

@@ -32,13 +32,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine, running on its own threads and the system clock, through a database outage: its
- * connections are terminated by the server, then the database becomes unreachable for a few
- * seconds (a {@link TcpProxy} between the store and the shared server refuses connections and
- * cuts the open ones) and comes back.
+ * connections are terminated by the server, then the database becomes unreachable for a few seconds
+ * (a {@link TcpProxy} between the store and the shared server refuses connections and cuts the open
+ * ones) and comes back.
  *
- * <p>Nothing crashes here, so every acknowledged timer must fire exactly once; every schedule
- * call made while the database is away must fail with {@link StoreException} and leave nothing
- * behind; outcome writes of callbacks that finish during the outage are retried until they land.
+ * <p>Nothing crashes here, so every acknowledged timer must fire exactly once; every schedule call
+ * made while the database is away must fail with {@link StoreException} and leave nothing behind;
+ * outcome writes of callbacks that finish during the outage are retried until they land.
  */
 class PostgresOutageTest {
   private static final String SCHEMA = PgTestSupport.newSchemaName("outage");
@@ -56,13 +56,18 @@ class PostgresOutageTest {
     Matcher m = Pattern.compile("^jdbc:postgresql://([^/?]+)(/.*)$").matcher(PgTestSupport.URL);
     assertThat(m.matches()).as("single-host URL: %s", PgTestSupport.URL).isTrue();
     String rest = m.group(2);
-    return "jdbc:postgresql://127.0.0.1:" + proxy.port() + rest + (rest.contains("?") ? "&" : "?")
-        + "ApplicationName=" + applicationName;
+    return "jdbc:postgresql://127.0.0.1:"
+        + proxy.port()
+        + rest
+        + (rest.contains("?") ? "&" : "?")
+        + "ApplicationName="
+        + applicationName;
   }
 
   private static TcpProxy proxyToServer() {
     PgTestSupport.requireServer();
-    Matcher m = Pattern.compile("^jdbc:postgresql://([^/:?]+)(?::(\\d+))?/.*$").matcher(PgTestSupport.URL);
+    Matcher m =
+        Pattern.compile("^jdbc:postgresql://([^/:?]+)(?::(\\d+))?/.*$").matcher(PgTestSupport.URL);
     assertThat(m.matches()).as("single-host URL: %s", PgTestSupport.URL).isTrue();
     return new TcpProxy(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)));
   }
@@ -80,7 +85,8 @@ class PostgresOutageTest {
           @Override
           public void onStoreError(String operation, Throwable error) {
             storeErrors.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
-            Matcher m = Pattern.compile("of timer '([^']+)'").matcher(String.valueOf(error.getMessage()));
+            Matcher m =
+                Pattern.compile("of timer '([^']+)'").matcher(String.valueOf(error.getMessage()));
             if (m.find()) {
               failedStoreCallIds.add(operation + ":" + m.group(1));
             }
@@ -111,14 +117,21 @@ class PostgresOutageTest {
             PersistentTimer.builder(store)
                 .register(
                     "reminder",
-                    CallbackFactory.of(ctx -> fires.computeIfAbsent(ctx.timerId(), k -> new AtomicInteger()).incrementAndGet()))
+                    CallbackFactory.of(
+                        ctx ->
+                            fires
+                                .computeIfAbsent(ctx.timerId(), k -> new AtomicInteger())
+                                .incrementAndGet()))
                 .register(
                     "straddler",
                     CallbackFactory.of(
                         ctx -> {
-                          fires.computeIfAbsent(ctx.timerId(), k -> new AtomicInteger()).incrementAndGet();
+                          fires
+                              .computeIfAbsent(ctx.timerId(), k -> new AtomicInteger())
+                              .incrementAndGet();
                           straddlersRunning.countDown();
-                          // Finish only once the database is gone, so the outcome write meets the outage.
+                          // Finish only once the database is gone, so the outcome write meets the
+                          // outage.
                           if (!outageBegan.await(60, TimeUnit.SECONDS)) {
                             throw new IllegalStateException("the outage never began");
                           }
@@ -144,7 +157,8 @@ class PostgresOutageTest {
           calls.add(
               schedulers.submit(
                   () -> {
-                    timer.scheduleAt(due, TimerSpec.of("reminder", "p-" + (id.hashCode() & 15)).id(id));
+                    timer.scheduleAt(
+                        due, TimerSpec.of("reminder", "p-" + (id.hashCode() & 15)).id(id));
                     acknowledged.add(id);
                   }));
         }
@@ -157,11 +171,14 @@ class PostgresOutageTest {
       scheduledInMillis = Duration.between(base, Instant.now()).toMillis();
 
       // (a) The server terminates every connection of the store while timers are firing.
-      Poll.until(Duration.ofSeconds(30), "20 timers fired", () -> fires.size() >= 20, fires::toString);
+      Poll.until(
+          Duration.ofSeconds(30), "20 timers fired", () -> fires.size() >= 20, fires::toString);
       terminated =
           Integer.parseInt(
               PgTestSupport.queryString(
-                  "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '" + app + "'"));
+                  "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '"
+                      + app
+                      + "'"));
       assertThat(terminated).as("backends of the store terminated").isPositive();
       for (int i = 0; i < 10; i++) {
         String id = "after-kill-" + i;
@@ -211,7 +228,13 @@ class PostgresOutageTest {
       schedulerThread =
           Thread.getAllStackTraces().entrySet().stream()
               .filter(e -> e.getKey().getName().startsWith("persistent-timers-scheduler"))
-              .map(e -> e.getKey().getName() + " " + e.getKey().getState() + " " + java.util.Arrays.toString(e.getValue()))
+              .map(
+                  e ->
+                      e.getKey().getName()
+                          + " "
+                          + e.getKey().getState()
+                          + " "
+                          + java.util.Arrays.toString(e.getValue()))
               .toList()
               .toString();
 
@@ -225,13 +248,22 @@ class PostgresOutageTest {
     // The engine is closed: no callback can still be running.
 
     Map<String, Integer> firedCounts =
-        fires.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(), (a, b) -> a, TreeMap::new));
+        fires.entrySet().stream()
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey, e -> e.getValue().get(), (a, b) -> a, TreeMap::new));
     Map<String, Integer> duplicates =
-        firedCounts.entrySet().stream().filter(e -> e.getValue() > 1)
-            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
-    List<String> lost = acknowledged.stream().filter(id -> !fires.containsKey(id)).sorted().toList();
+        firedCounts.entrySet().stream()
+            .filter(e -> e.getValue() > 1)
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+    List<String> lost =
+        acknowledged.stream().filter(id -> !fires.containsKey(id)).sorted().toList();
     Set<String> firedButNotAcknowledged =
-        fires.keySet().stream().filter(id -> !acknowledged.contains(id)).collect(Collectors.toSet());
+        fires.keySet().stream()
+            .filter(id -> !acknowledged.contains(id))
+            .collect(Collectors.toSet());
 
     System.out.printf(
         "PostgresOutageTest: scheduled in %d ms; straddling callbacks running at the outage=%d;"
@@ -239,26 +271,49 @@ class PostgresOutageTest {
             + " backends terminated=%d, outage=%d ms, schedule calls refused during outage=%d"
             + " (accepted %d, other failures %d), store errors seen=%s, fired=%d, duplicates=%d,"
             + " lost=%d%n",
-        scheduledInMillis, straddlersAtOutage, acknowledged.size(), 10 - refusedAfterKill.size(), refusedAfterKill.size(), terminated,
-        TimeUnit.NANOSECONDS.toMillis(outageNanos), refusedDuringOutage.size(), acceptedDuringOutage.size(),
-        otherFailures.size(), new TreeMap<>(storeErrors), firedCounts.size(), duplicates.size(), lost.size());
+        scheduledInMillis,
+        straddlersAtOutage,
+        acknowledged.size(),
+        10 - refusedAfterKill.size(),
+        refusedAfterKill.size(),
+        terminated,
+        TimeUnit.NANOSECONDS.toMillis(outageNanos),
+        refusedDuringOutage.size(),
+        acceptedDuringOutage.size(),
+        otherFailures.size(),
+        new TreeMap<>(storeErrors),
+        firedCounts.size(),
+        duplicates.size(),
+        lost.size());
 
     assertThat(otherFailures).as("schedule failures other than StoreException").isEmpty();
-    assertThat(acceptedDuringOutage).as("schedule calls that succeeded with the database away").isEmpty();
+    assertThat(acceptedDuringOutage)
+        .as("schedule calls that succeeded with the database away")
+        .isEmpty();
     assertThat(refusedDuringOutage).isNotEmpty();
-    assertThat(count(storeErrors, "complete")).as("outcome writes retried").isGreaterThanOrEqualTo(STRADDLERS);
+    assertThat(count(storeErrors, "complete"))
+        .as("outcome writes retried")
+        .isGreaterThanOrEqualTo(STRADDLERS);
     if (!lost.isEmpty()) {
-      List<String> lostAfterGetError = lost.stream().filter(id -> failedStoreCallIds.contains("get:" + id)).toList();
+      List<String> lostAfterGetError =
+          lost.stream().filter(id -> failedStoreCallIds.contains("get:" + id)).toList();
       System.out.printf(
           "PostgresOutageTest: lost %d, of which %d had a failed pre-fire get: %s; lost without: %s;"
               + " scheduler thread: %s%n",
-          lost.size(), lostAfterGetError.size(), lostAfterGetError,
-          lost.stream().filter(id -> !lostAfterGetError.contains(id)).toList(), schedulerThread);
+          lost.size(),
+          lostAfterGetError.size(),
+          lostAfterGetError,
+          lost.stream().filter(id -> !lostAfterGetError.contains(id)).toList(),
+          schedulerThread);
     }
     assertThat(lost)
-        .as("acknowledged timers that never fired; still stored %s; engine %s", stillStored, statsAtEnd)
+        .as(
+            "acknowledged timers that never fired; still stored %s; engine %s",
+            stillStored, statsAtEnd)
         .isEmpty();
-    assertThat(straddlersAtOutage).as("straddling callbacks running when the outage began").isEqualTo(STRADDLERS);
+    assertThat(straddlersAtOutage)
+        .as("straddling callbacks running when the outage began")
+        .isEqualTo(STRADDLERS);
     assertThat(stillStored).as("timers left in the store").isEmpty();
     assertThat(duplicates).as("timers fired more than once without a crash").isEmpty();
     assertThat(firedButNotAcknowledged).as("fired timers whose schedule call failed").isEmpty();

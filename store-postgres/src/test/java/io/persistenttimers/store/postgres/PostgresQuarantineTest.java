@@ -49,37 +49,65 @@ class PostgresQuarantineTest {
   }
 
   /** Inserts a row by raw SQL, as an older or newer version or a manual edit might leave it. */
-  private static void insertRaw(String id, String timerType, String scheduleJson, String status, String due) {
+  private static void insertRaw(
+      String id, String timerType, String scheduleJson, String status, String due) {
     PgTestSupport.exec(
-        "INSERT INTO " + TABLE + " (id, participant_id, flow_type, callback_type, callback_params,"
+        "INSERT INTO "
+            + TABLE
+            + " (id, participant_id, flow_type, callback_type, callback_params,"
             + " payload_version, timer_type, schedule_json, next_fire_at, attempt, status, version,"
-            + " created_at, updated_at) VALUES ('" + id + "', 'participant-1', 'coaching', 'reminder',"
-            + " '{\"secret\":\"+15550100\"}', 1, '" + timerType + "', "
-            + (scheduleJson == null ? "NULL" : "'" + scheduleJson + "'::jsonb") + ", '" + due + "', 0, '"
-            + status + "', 3, '" + T0 + "', '" + T0 + "')");
+            + " created_at, updated_at) VALUES ('"
+            + id
+            + "', 'participant-1', 'coaching', 'reminder',"
+            + " '{\"secret\":\"+15550100\"}', 1, '"
+            + timerType
+            + "', "
+            + (scheduleJson == null ? "NULL" : "'" + scheduleJson + "'::jsonb")
+            + ", '"
+            + due
+            + "', 0, '"
+            + status
+            + "', 3, '"
+            + T0
+            + "', '"
+            + T0
+            + "')");
   }
 
   @Test
   void corruptSchedule_isQuarantinedKeptAndOmitted_whileOtherRowsLoad() {
     TimerRecord early = record("a-early").due(T0.minusSeconds(20)).build();
     TimerRecord late =
-        record("z-late").due(T0.minusSeconds(5)).recurring(Schedule.every(Duration.ofMinutes(5), T0)).build();
+        record("z-late")
+            .due(T0.minusSeconds(5))
+            .recurring(Schedule.every(Duration.ofMinutes(5), T0))
+            .build();
     store.insert(early);
     store.insert(late);
-    insertRaw("m-corrupt", "RECURRING", "{\"type\":\"lunar\",\"phase\":\"full\"}", "ACTIVE", T0.minusSeconds(10).toString());
+    insertRaw(
+        "m-corrupt",
+        "RECURRING",
+        "{\"type\":\"lunar\",\"phase\":\"full\"}",
+        "ACTIVE",
+        T0.minusSeconds(10).toString());
 
     // The corrupt row sits between the good ones in due order; the limit is still filled.
     assertThat(store.findDue(T0, 2)).containsExactly(early, late);
 
     assertThat(PgTestSupport.queryString("SELECT status FROM " + TABLE + " WHERE id = 'm-corrupt'"))
         .isEqualTo("QUARANTINED");
-    assertThat(PgTestSupport.queryString("SELECT last_error FROM " + TABLE + " WHERE id = 'm-corrupt'"))
+    assertThat(
+            PgTestSupport.queryString(
+                "SELECT last_error FROM " + TABLE + " WHERE id = 'm-corrupt'"))
         .contains("schedule_json")
         .doesNotContain("15550100");
-    assertThat(PgTestSupport.queryString("SELECT version FROM " + TABLE + " WHERE id = 'm-corrupt'"))
+    assertThat(
+            PgTestSupport.queryString("SELECT version FROM " + TABLE + " WHERE id = 'm-corrupt'"))
         .isEqualTo("4");
     // Raw data left as it was.
-    assertThat(PgTestSupport.queryString("SELECT schedule_json->>'type' FROM " + TABLE + " WHERE id = 'm-corrupt'"))
+    assertThat(
+            PgTestSupport.queryString(
+                "SELECT schedule_json->>'type' FROM " + TABLE + " WHERE id = 'm-corrupt'"))
         .isEqualTo("lunar");
 
     // Later calls keep omitting it, never fail, and never drop it.
@@ -100,11 +128,16 @@ class PostgresQuarantineTest {
     assertThat(store.get("new-kind")).isEmpty();
     assertThat(store.list()).containsExactly(good);
 
-    assertThat(PgTestSupport.queryString("SELECT last_error FROM " + TABLE + " WHERE id = 'new-kind'"))
+    assertThat(
+            PgTestSupport.queryString("SELECT last_error FROM " + TABLE + " WHERE id = 'new-kind'"))
         .contains("timer_type");
-    assertThat(PgTestSupport.queryString("SELECT last_error FROM " + TABLE + " WHERE id = 'new-status'"))
+    assertThat(
+            PgTestSupport.queryString(
+                "SELECT last_error FROM " + TABLE + " WHERE id = 'new-status'"))
         .contains("status");
-    assertThat(PgTestSupport.queryString("SELECT count(*) FROM " + TABLE + " WHERE status = 'QUARANTINED'"))
+    assertThat(
+            PgTestSupport.queryString(
+                "SELECT count(*) FROM " + TABLE + " WHERE status = 'QUARANTINED'"))
         .isEqualTo("2");
   }
 
@@ -112,7 +145,8 @@ class PostgresQuarantineTest {
   void listWithLimit_skipsManyUnreadableRows_andStillFillsTheLimit() {
     for (int i = 0; i < 5; i++) {
       insertRaw("bad-" + i, "ONCE", null, "ACTIVE", T0.plusSeconds(i).toString());
-      PgTestSupport.exec("UPDATE " + TABLE + " SET overdue_policy = 'WHENEVER' WHERE id = 'bad-" + i + "'");
+      PgTestSupport.exec(
+          "UPDATE " + TABLE + " SET overdue_policy = 'WHENEVER' WHERE id = 'bad-" + i + "'");
     }
     store.insert(record("ok-1").due(T0.plusSeconds(10)).build());
     store.insert(record("ok-2").due(T0.plusSeconds(11)).build());

@@ -1,6 +1,5 @@
 package io.persistenttimers.store.postgres;
 
-import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerSpec;
@@ -40,10 +39,17 @@ public final class PostgresRestartChild {
     long seed = Long.parseLong(args[5]);
     journal =
         FileChannel.open(
-            journalPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            journalPath,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
 
     try (PostgresStore store =
-            PostgresStore.builder(url).schema(schema).poolSize(3).connectionTimeout(Duration.ofSeconds(10)).build();
+            PostgresStore.builder(url)
+                .schema(schema)
+                .poolSize(3)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .build();
         PersistentTimer timer =
             PersistentTimer.builder(store)
                 .register(
@@ -65,7 +71,8 @@ public final class PostgresRestartChild {
         Instant base = Instant.now();
         for (int i = 0; i < n; i++) {
           String id = String.format("w-%03d", i);
-          timer.scheduleAt(base.plusMillis(500 + 20L * i), TimerSpec.of("work", "p-" + (i % 5)).id(id));
+          timer.scheduleAt(
+              base.plusMillis(500 + 20L * i), TimerSpec.of("work", "p-" + (i % 5)).id(id));
           journal("ack", cycle, id);
         }
         journal("scheduled", cycle, Integer.toString(n));

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * run to completion. The journal is the witness the store cannot fake.
  *
  * <p>Asserted: no acknowledged timer is lost (each has an {@code end}; the table ends empty); a
- * callback cut by a kill runs again in a later process; within one process no timer starts twice
- * (a re-run needs a crash). Seed: {@code -Dpt.restart.seed=N} repeats a run.
+ * callback cut by a kill runs again in a later process; within one process no timer starts twice (a
+ * re-run needs a crash). Seed: {@code -Dpt.restart.seed=N} repeats a run.
  */
 class PostgresRestartTest {
   private static final String SCHEMA = PgTestSupport.newSchemaName("restart");
@@ -50,7 +50,8 @@ class PostgresRestartTest {
   void killedMidCallback_repeatedly_nothingLost_interruptedRunsAgain() throws Exception {
     PgTestSupport.requireServer();
     long seed = Long.getLong("pt.restart.seed", System.nanoTime());
-    System.out.println("PostgresRestartTest seed=" + seed + " (-Dpt.restart.seed=" + seed + " repeats)");
+    System.out.println(
+        "PostgresRestartTest seed=" + seed + " (-Dpt.restart.seed=" + seed + " repeats)");
     Random random = new Random(seed);
     Path journal = dir.resolve("journal.txt");
     Files.createFile(journal);
@@ -66,11 +67,19 @@ class PostgresRestartTest {
             "child " + cycle + " inside a callback after " + endsBeforeKill + " ends",
             () -> {
               List<Line> lines = read(journal);
-              boolean scheduled = c > 1 || lines.stream().anyMatch(l -> l.event().equals("scheduled"));
-              long ends = lines.stream().filter(l -> l.cycle() == c && l.event().equals("end")).count();
+              boolean scheduled =
+                  c > 1 || lines.stream().anyMatch(l -> l.event().equals("scheduled"));
+              long ends =
+                  lines.stream().filter(l -> l.cycle() == c && l.event().equals("end")).count();
               return scheduled && ends >= endsBeforeKill && !open(lines, c).isEmpty();
             },
-            () -> "alive=" + child.isAlive() + ", journal tail " + tail(journal) + ", child log " + log(c));
+            () ->
+                "alive="
+                    + child.isAlive()
+                    + ", journal tail "
+                    + tail(journal)
+                    + ", child log "
+                    + log(c));
       } finally {
         child.destroyForcibly();
         assertThat(child.waitFor(20, TimeUnit.SECONDS)).as("child %s ended", cycle).isTrue();
@@ -107,7 +116,9 @@ class PostgresRestartTest {
         interrupted.add(cycle + ":" + id);
         int killedIn = cycle;
         boolean rerun =
-            lines.stream().anyMatch(l -> l.cycle() > killedIn && l.event().equals("start") && l.id().equals(id));
+            lines.stream()
+                .anyMatch(
+                    l -> l.cycle() > killedIn && l.event().equals("start") && l.id().equals(id));
         if (!rerun) {
           interruptedNotRerun.add(cycle + ":" + id);
         }
@@ -117,22 +128,44 @@ class PostgresRestartTest {
     long refired = starts.values().stream().filter(n -> n > 1).count();
     long endedTwice = ends.values().stream().filter(n -> n > 1).count();
     List<String> twiceInOneProcess =
-        startsInOneCycle.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
-    String stored = PgTestSupport.queryString("SELECT count(*) FROM " + PostgresStore.quoteIdentifier(SCHEMA) + "." + PostgresStore.TABLE);
+        startsInOneCycle.entrySet().stream()
+            .filter(e -> e.getValue() > 1)
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
+    String stored =
+        PgTestSupport.queryString(
+            "SELECT count(*) FROM "
+                + PostgresStore.quoteIdentifier(SCHEMA)
+                + "."
+                + PostgresStore.TABLE);
 
     System.out.printf(
         "PostgresRestartTest seed=%d: timers acknowledged=%d, processes killed=%d, callbacks interrupted=%d,"
             + " timers re-fired=%d (of which ended twice, killed between callback end and delete=%d),"
             + " lost=%d, left in store=%s%n",
-        seed, acknowledged.size(), KILLED_CYCLES, interrupted.size(), refired, endedTwice, lost.size(), stored);
+        seed,
+        acknowledged.size(),
+        KILLED_CYCLES,
+        interrupted.size(),
+        refired,
+        endedTwice,
+        lost.size(),
+        stored);
 
     assertThat(acknowledged).hasSize(TIMERS);
     assertThat(lost).as("acknowledged timers without an end (seed %s)", seed).isEmpty();
     assertThat(stored).as("timers left in the store").isEqualTo("0");
     assertThat(interrupted).as("kills that cut a callback (seed %s)", seed).isNotEmpty();
-    assertThat(interruptedNotRerun).as("interrupted callbacks never run again (seed %s)", seed).isEmpty();
-    assertThat(twiceInOneProcess).as("timers started twice by one process (seed %s)", seed).isEmpty();
-    assertThat(ids(lines, "start", c -> true)).as("only acknowledged timers run").isSubsetOf(acknowledged);
+    assertThat(interruptedNotRerun)
+        .as("interrupted callbacks never run again (seed %s)", seed)
+        .isEmpty();
+    assertThat(twiceInOneProcess)
+        .as("timers started twice by one process (seed %s)", seed)
+        .isEmpty();
+    assertThat(ids(lines, "start", c -> true))
+        .as("only acknowledged timers run")
+        .isSubsetOf(acknowledged);
   }
 
   private Process spawn(Path journal, int cycle, String mode, long seed) throws IOException {
@@ -190,15 +223,17 @@ class PostgresRestartTest {
       }
     }
     Set<String> open = new TreeSet<>();
-    balance.forEach((id, n) -> {
-      if (n > 0) {
-        open.add(id);
-      }
-    });
+    balance.forEach(
+        (id, n) -> {
+          if (n > 0) {
+            open.add(id);
+          }
+        });
     return open;
   }
 
-  private static Set<String> ids(List<Line> lines, String event, java.util.function.IntPredicate cycle) {
+  private static Set<String> ids(
+      List<Line> lines, String event, java.util.function.IntPredicate cycle) {
     Set<String> ids = new HashSet<>();
     for (Line l : lines) {
       if (l.event().equals(event) && cycle.test(l.cycle())) {

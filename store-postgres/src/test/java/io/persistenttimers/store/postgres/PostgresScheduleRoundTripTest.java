@@ -24,16 +24,22 @@ class PostgresScheduleRoundTripTest {
 
   @Test
   void calendarCronAndIntervalSchedules_roundTripThroughJsonb() {
-    try (PostgresStore store = PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
+    try (PostgresStore store =
+        PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
       Schedule[] schedules = {
         Schedule.daily(LocalTime.of(9, 0), ZoneId.of("Europe/Berlin")),
         Schedule.weekdays(LocalTime.of(7, 30), ZoneId.of("America/New_York")),
-        Schedule.calendar(ZoneId.of("Asia/Kolkata")).hours(8, 20).minutes(15).daysOfWeek(DayOfWeek.SUNDAY).build(),
+        Schedule.calendar(ZoneId.of("Asia/Kolkata"))
+            .hours(8, 20)
+            .minutes(15)
+            .daysOfWeek(DayOfWeek.SUNDAY)
+            .build(),
         Schedule.cron("*/15 9-17 * * 1-5", ZoneId.of("Pacific/Chatham")),
         Schedule.every(Duration.ofMinutes(90), T0.minusMillis(1)),
       };
       for (int i = 0; i < schedules.length; i++) {
-        TimerRecord r = record("recurring-" + i).recurring(schedules[i]).due(T0.plusSeconds(i)).build();
+        TimerRecord r =
+            record("recurring-" + i).recurring(schedules[i]).due(T0.plusSeconds(i)).build();
         assertThat(store.insert(r)).isTrue();
         assertThat(store.get(r.id())).contains(r);
       }

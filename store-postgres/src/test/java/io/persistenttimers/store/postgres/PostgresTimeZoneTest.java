@@ -31,7 +31,8 @@ class PostgresTimeZoneTest {
     // history: the instants a wall-clock conversion would get wrong.
     Instant springGap = Instant.parse("2026-03-29T01:30:00.123Z");
     Instant due = Instant.parse("2026-10-25T00:30:00.456Z");
-    TimerRecord written = record("zoned").due(due).expiresAt(springGap).lastFiredAt(springGap).build();
+    TimerRecord written =
+        record("zoned").due(due).expiresAt(springGap).lastFiredAt(springGap).build();
 
     TimeZone jvmZone = TimeZone.getDefault();
     try (HikariDataSource chatham = PgTestSupport.dataSource("Pacific/Chatham", 2);
@@ -55,12 +56,14 @@ class PostgresTimeZoneTest {
     assertThat(
             PgTestSupport.queryString(
                 "SELECT (extract(epoch FROM next_fire_at) * 1000)::bigint FROM "
-                    + PostgresStore.quoteIdentifier(SCHEMA) + ".persistent_timers"))
+                    + PostgresStore.quoteIdentifier(SCHEMA)
+                    + ".persistent_timers"))
         .isEqualTo(Long.toString(due.toEpochMilli()));
     assertThat(
             PgTestSupport.queryString(
                 "SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') FROM "
-                    + PostgresStore.quoteIdentifier(SCHEMA) + ".persistent_timers"))
+                    + PostgresStore.quoteIdentifier(SCHEMA)
+                    + ".persistent_timers"))
         .isEqualTo("2026-03-29T01:30:00.123");
   }
 
@@ -76,7 +79,8 @@ class PostgresTimeZoneTest {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo("Asia/Kathmandu");
       }
-      try (PostgresStore store = PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build()) {
+      try (PostgresStore store =
+          PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build()) {
         TimerRecord r = record("url-zoned").due(Instant.parse("2026-04-05T13:45:00.999Z")).build();
         store.insert(r);
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));

@@ -13,13 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP forwarder on a local port in front of the shared PostgreSQL server, so a test can take
- * "the database" away from one client without stopping the server others use.
+ * A TCP forwarder on a local port in front of the shared PostgreSQL server, so a test can take "the
+ * database" away from one client without stopping the server others use.
  *
  * <p>{@link #goDown()} closes the listening socket (new connections are refused, as by a server
- * that is down) and cuts every forwarded connection on both sides (the server ends those
- * sessions, rolling back whatever they had open). {@link #comeUp()} listens on the same port
- * again.
+ * that is down) and cuts every forwarded connection on both sides (the server ends those sessions,
+ * rolling back whatever they had open). {@link #comeUp()} listens on the same port again.
  */
 final class TcpProxy implements AutoCloseable {
   private final String upstreamHost;

@@ -37,7 +37,8 @@ final class SqliteOpener {
   static final String HISTORY_TABLE = "timers_schema_history";
 
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
-  private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SQLITE_HEADER =
+      "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
   private SqliteOpener() {}
 
@@ -51,7 +52,10 @@ final class SqliteOpener {
     Path directory = file.getParent();
     if (directory == null || !Files.isDirectory(directory)) {
       throw new StoreException(
-          "Cannot open the SQLite timer database " + file + ": the directory " + directory
+          "Cannot open the SQLite timer database "
+              + file
+              + ": the directory "
+              + directory
               + " does not exist (create it first)");
     }
     if (Files.isDirectory(file)) {
@@ -61,7 +65,8 @@ final class SqliteOpener {
     boolean exists = Files.exists(file);
     if (exists && !hasSqliteHeader(file)) {
       throw new StoreException(
-          "Cannot open the SQLite timer database " + file
+          "Cannot open the SQLite timer database "
+              + file
               + ": the file is not an SQLite database (left unchanged)");
     }
     if (exists && isReadOnly(file)) {
@@ -73,7 +78,8 @@ final class SqliteOpener {
       // mode bits do not show (a read-only mount, a read-only DataSource) are caught by the write
       // probe below, which fails with SQLITE_READONLY and gets the same explanation.
       throw new StoreException(
-          "Cannot open the SQLite timer database " + file
+          "Cannot open the SQLite timer database "
+              + file
               + ": the file is read-only (the store must be able to write to it; left unchanged)");
     }
 
@@ -147,9 +153,9 @@ final class SqliteOpener {
   }
 
   /**
-   * Makes a write and rolls it back, so a read-only or foreign file is refused before anything
-   * else happens and nothing reaches the file. (BEGIN IMMEDIATE alone is not enough: SQLite grants
-   * it on a read-only WAL database and refuses only the first actual write.)
+   * Makes a write and rolls it back, so a read-only or foreign file is refused before anything else
+   * happens and nothing reaches the file. (BEGIN IMMEDIATE alone is not enough: SQLite grants it on
+   * a read-only WAL database and refuses only the first actual write.)
    */
   private static void probeWritable(Connection connection) throws SQLException {
     connection.setAutoCommit(true);
@@ -178,7 +184,8 @@ final class SqliteOpener {
         try (ResultSet mode = statement.executeQuery("PRAGMA journal_mode = WAL")) {
           String actual = mode.next() ? mode.getString(1) : "unknown";
           if (!"wal".equalsIgnoreCase(actual)) {
-            log.warn("{} runs in journal mode '{}', not WAL; reads may wait for writes", where, actual);
+            log.warn(
+                "{} runs in journal mode '{}', not WAL; reads may wait for writes", where, actual);
           }
         }
       }

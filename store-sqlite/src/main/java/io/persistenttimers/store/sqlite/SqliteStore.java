@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * migrations under {@code io/persistenttimers/store/sqlite/migration}, so it coexists with a host
  * that runs its own Flyway on the same file. Opening refuses, with a {@link StoreException} that
  * says why and without changing the file: a missing directory, a file that is not an SQLite
- * database, a read-only file, and a schema written by a newer version of this library. A write-ahead
- * log left by a process that was killed is recovered by SQLite on open.
+ * database, a read-only file, and a schema written by a newer version of this library. A
+ * write-ahead log left by a process that was killed is recovered by SQLite on open.
  *
  * <p><b>Durability.</b> The database runs in WAL mode and every write method commits before it
  * returns. What "committed" survives depends on {@link Synchronous}:
@@ -66,11 +66,11 @@ import org.slf4j.LoggerFactory;
  *       never corrupted. About ten times faster for single-timer writes.
  * </ul>
  *
- * <p><b>Connections and concurrency.</b> The store holds two connections for its whole life (a
- * new SQLite connection per call is slow): one for writes, used under a lock, every write in an
- * {@code IMMEDIATE} transaction so it takes the write lock up front and waits up to the busy
- * timeout for other writers (other processes, or a host transaction on the same file) instead of
- * failing; and one for reads, which in WAL mode run beside writes. Every method is thread-safe.
+ * <p><b>Connections and concurrency.</b> The store holds two connections for its whole life (a new
+ * SQLite connection per call is slow): one for writes, used under a lock, every write in an {@code
+ * IMMEDIATE} transaction so it takes the write lock up front and waits up to the busy timeout for
+ * other writers (other processes, or a host transaction on the same file) instead of failing; and
+ * one for reads, which in WAL mode run beside writes. Every method is thread-safe.
  *
  * <p><b>Host transactions.</b> {@link #insert(Connection, TimerRecord)} writes a timer through the
  * host's own connection to the same file, inside the host's transaction, so the host's change and
@@ -308,7 +308,9 @@ public final class SqliteStore implements Store {
         "count timers",
         null,
         h ->
-            bindAll(h.createQuery("SELECT COUNT(*) FROM " + TimerRows.TABLE + filter.sql), filter.args)
+            bindAll(
+                    h.createQuery("SELECT COUNT(*) FROM " + TimerRows.TABLE + filter.sql),
+                    filter.args)
                 .mapTo(Long.class)
                 .one());
   }
@@ -428,7 +430,9 @@ public final class SqliteStore implements Store {
         null,
         h ->
             h.createUpdate(
-                    "DELETE FROM " + TimerRows.TABLE + " WHERE status = 'FAILED' AND updated_at < ?")
+                    "DELETE FROM "
+                        + TimerRows.TABLE
+                        + " WHERE status = 'FAILED' AND updated_at < ?")
                 .bind(0, cutoff.toEpochMilli())
                 .execute());
   }
@@ -558,7 +562,9 @@ public final class SqliteStore implements Store {
     }
   }
 
-  /** Runs {@code work} on the read connection (auto-commit: each statement sees the last commit). */
+  /**
+   * Runs {@code work} on the read connection (auto-commit: each statement sees the last commit).
+   */
   private <T> T read(String operation, String id, Function<Handle, T> work) {
     readLock.lock();
     try {

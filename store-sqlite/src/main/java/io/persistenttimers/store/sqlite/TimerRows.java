@@ -63,7 +63,8 @@ final class TimerRows {
       "UPDATE "
           + TABLE
           + " SET "
-          + String.join(", ", COLUMNS.subList(1, COLUMNS.size()).stream().map(c -> c + " = ?").toList())
+          + String.join(
+              ", ", COLUMNS.subList(1, COLUMNS.size()).stream().map(c -> c + " = ?").toList())
           + " WHERE id = ? AND version = ?";
 
   private TimerRows() {}
@@ -122,9 +123,9 @@ final class TimerRows {
   record Readable(TimerRecord record) implements Row {}
 
   /**
-   * A row that did not decode. Carries what is needed to quarantine it: the id, the raw status
-   * and version as stored (so the quarantine write can compare and set on them), and the reason,
-   * which never contains the params.
+   * A row that did not decode. Carries what is needed to quarantine it: the id, the raw status and
+   * version as stored (so the quarantine write can compare and set on them), and the reason, which
+   * never contains the params.
    */
   record Unreadable(String id, String rawStatus, long version, String reason) implements Row {
 
@@ -134,8 +135,8 @@ final class TimerRows {
   }
 
   /**
-   * Decodes the current row. SQL errors propagate; anything wrong with the content gives an
-   * {@link Unreadable}.
+   * Decodes the current row. SQL errors propagate; anything wrong with the content gives an {@link
+   * Unreadable}.
    */
   static Row decode(ResultSet rs) throws SQLException {
     String id = rs.getString("id");
@@ -159,7 +160,8 @@ final class TimerRows {
       RetryPolicy retryPolicy = retryJson == null ? null : RetryPolicy.fromJson(retryJson);
       column = "overdue_policy";
       String overdue = rs.getString(column);
-      OverduePolicy overduePolicy = overdue == null ? null : enumValue(OverduePolicy.class, overdue);
+      OverduePolicy overduePolicy =
+          overdue == null ? null : enumValue(OverduePolicy.class, overdue);
       column = "record";
       TimerRecord record =
           new TimerRecord(
@@ -207,8 +209,7 @@ final class TimerRows {
     try {
       return Enum.valueOf(type, name);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "unknown " + type.getSimpleName() + " '" + name + "'", e);
+      throw new IllegalArgumentException("unknown " + type.getSimpleName() + " '" + name + "'", e);
     }
   }
 }

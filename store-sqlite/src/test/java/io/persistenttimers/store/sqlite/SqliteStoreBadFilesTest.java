@@ -131,7 +131,8 @@ class SqliteStoreBadFilesTest {
     static Snapshot of(Path dir) throws Exception {
       try (Stream<Path> files = Files.list(dir)) {
         return new Snapshot(
-            files.sorted()
+            files
+                .sorted()
                 .map(
                     f -> {
                       try {

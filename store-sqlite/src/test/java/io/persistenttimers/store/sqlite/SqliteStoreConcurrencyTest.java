@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Writers that do not share a lock: two stores on one file (as two processes would be), two
- * threads each. Only SQLite's own locking, IMMEDIATE transactions and the busy timeout keep them
- * apart; no update may be lost and no SQLITE_BUSY may reach a caller.
+ * Writers that do not share a lock: two stores on one file (as two processes would be), two threads
+ * each. Only SQLite's own locking, IMMEDIATE transactions and the busy timeout keep them apart; no
+ * update may be lost and no SQLITE_BUSY may reach a caller.
  */
 class SqliteStoreConcurrencyTest {
 
@@ -50,7 +50,11 @@ class SqliteStoreConcurrencyTest {
                       TimerRecord current = store.get("counter").orElseThrow();
                       TimerRecord next =
                           current.rescheduled(
-                              current.nextFireAt().plusMillis(1), current.attempt() + 1, null, null, T0);
+                              current.nextFireAt().plusMillis(1),
+                              current.attempt() + 1,
+                              null,
+                              null,
+                              T0);
                       if (store.update(next, current.version())) {
                         i++;
                       }

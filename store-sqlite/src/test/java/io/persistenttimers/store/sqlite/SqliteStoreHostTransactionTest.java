@@ -28,7 +28,11 @@ class SqliteStoreHostTransactionTest {
   void open() throws Exception {
     url = "jdbc:sqlite:" + dir.resolve("app.db");
     // The host migrated its own schema first, with its own Flyway history table.
-    Flyway.configure().dataSource(url, "", "").locations("classpath:host/migration").load().migrate();
+    Flyway.configure()
+        .dataSource(url, "", "")
+        .locations("classpath:host/migration")
+        .load()
+        .migrate();
     store = SqliteStore.open(dir.resolve("app.db"));
     host = DriverManager.getConnection(url);
     try (Statement s = host.createStatement()) {

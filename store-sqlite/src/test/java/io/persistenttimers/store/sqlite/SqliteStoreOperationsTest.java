@@ -57,11 +57,27 @@ class SqliteStoreOperationsTest {
       TimerRecord base = full("s-" + schedule.getClass().getSimpleName());
       TimerRecord record =
           new TimerRecord(
-              base.id(), base.participantId(), base.flowType(), base.callbackType(), base.params(),
-              base.payloadVersion(), base.kind(), schedule, base.nextFireAt(), base.expiresAt(),
-              base.stateType(), base.dataKey(), base.attempt(), base.lastError(), base.status(),
-              base.version(), base.retryPolicy(), base.overduePolicy(), base.lastFiredAt(),
-              base.createdAt(), base.updatedAt());
+              base.id(),
+              base.participantId(),
+              base.flowType(),
+              base.callbackType(),
+              base.params(),
+              base.payloadVersion(),
+              base.kind(),
+              schedule,
+              base.nextFireAt(),
+              base.expiresAt(),
+              base.stateType(),
+              base.dataKey(),
+              base.attempt(),
+              base.lastError(),
+              base.status(),
+              base.version(),
+              base.retryPolicy(),
+              base.overduePolicy(),
+              base.lastFiredAt(),
+              base.createdAt(),
+              base.updatedAt());
       store.insert(record);
       assertThat(store.get(record.id())).contains(record);
     }
@@ -125,7 +141,8 @@ class SqliteStoreOperationsTest {
     store.insert(once("b", "p", T0));
     store.insert(once("a", "p", T0));
     store.insert(once("early", "p", T0.minusSeconds(100)));
-    store.insert(Records.withStatus(once("failed", "p", T0.minusSeconds(200)), TimerStatus.FAILED, T0));
+    store.insert(
+        Records.withStatus(once("failed", "p", T0.minusSeconds(200)), TimerStatus.FAILED, T0));
 
     assertThat(ids(store.findDue(T0.plusSeconds(100), 10))).containsExactly("early", "a", "b");
     assertThat(ids(store.findDue(T0.plusSeconds(100), 2))).containsExactly("early", "a");
@@ -170,7 +187,8 @@ class SqliteStoreOperationsTest {
     store.insert(Records.expiring(once("expired", "p", T0), T0));
     store.insert(Records.expiring(once("later", "p", T0), T0.plusMillis(1)));
     store.insert(once("forever", "p", T0));
-    store.insert(Records.withStatus(once("old-failure", "p", T0), TimerStatus.FAILED, T0.minusSeconds(1)));
+    store.insert(
+        Records.withStatus(once("old-failure", "p", T0), TimerStatus.FAILED, T0.minusSeconds(1)));
     store.insert(Records.withStatus(once("new-failure", "p", T0), TimerStatus.FAILED, T0));
 
     assertThat(store.deleteExpired(T0)).isEqualTo(1);

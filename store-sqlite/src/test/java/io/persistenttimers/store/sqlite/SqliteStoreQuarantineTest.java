@@ -44,7 +44,10 @@ class SqliteStoreQuarantineTest {
     store.insert(full("bad-schedule")); // due T0 + 60s
     store.insert(once("bad-status", "p", T0));
     store.insert(once("last", "p", T0.plusSeconds(90)));
-    sql("UPDATE persistent_timers SET schedule_json = '" + BAD_SCHEDULE + "' WHERE id = 'bad-schedule'");
+    sql(
+        "UPDATE persistent_timers SET schedule_json = '"
+            + BAD_SCHEDULE
+            + "' WHERE id = 'bad-schedule'");
     sql("UPDATE persistent_timers SET status = 'PAUSED' WHERE id = 'bad-status'");
 
     assertThat(ids(store.list())).containsExactly("first", "last");
@@ -61,7 +64,9 @@ class SqliteStoreQuarantineTest {
     // whose only fault was its status now reads as a QUARANTINED record, open to inspection.
     assertThat(ids(store.list())).containsExactly("first", "bad-status", "last");
     assertThat(store.get("bad-status").orElseThrow().status()).isEqualTo(TimerStatus.QUARANTINED);
-    assertThat(store.findDue(T0.plusSeconds(600), 10)).extracting("id").containsExactly("first", "last");
+    assertThat(store.findDue(T0.plusSeconds(600), 10))
+        .extracting("id")
+        .containsExactly("first", "last");
     assertThat(store.get("bad-schedule")).isEmpty();
     assertThat(raw("bad-schedule", "version")).isEqualTo("6");
     assertThat(store.count(TimerQuery.all())).isEqualTo(4);
@@ -101,7 +106,8 @@ class SqliteStoreQuarantineTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement();
         ResultSet rs =
-            s.executeQuery("SELECT " + column + " FROM persistent_timers WHERE id = '" + id + "'")) {
+            s.executeQuery(
+                "SELECT " + column + " FROM persistent_timers WHERE id = '" + id + "'")) {
       assertThat(rs.next()).as("row %s exists", id).isTrue();
       return rs.getString(1);
     }
