@@ -105,77 +105,22 @@ public record TimerRecord(
    */
   public TimerRecord rescheduled(
       Instant nextFireAt, int attempt, String lastError, Instant lastFiredAt, Instant now) {
-    return new TimerRecord(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        params,
-        payloadVersion,
-        kind,
-        schedule,
-        nextFireAt,
-        expiresAt,
-        stateType,
-        dataKey,
-        attempt,
-        lastError,
-        status,
-        version + 1,
-        retryPolicy,
-        overduePolicy,
-        lastFiredAt,
-        createdAt,
-        now);
+    return next(nextFireAt, attempt, lastError, status, version + 1, lastFiredAt, createdAt, now);
   }
 
   /** This record with a new status and reason, the version one higher. */
   public TimerRecord withStatus(TimerStatus status, String lastError, Instant now) {
-    return new TimerRecord(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        params,
-        payloadVersion,
-        kind,
-        schedule,
-        nextFireAt,
-        expiresAt,
-        stateType,
-        dataKey,
-        attempt,
-        lastError,
-        status,
-        version + 1,
-        retryPolicy,
-        overduePolicy,
-        lastFiredAt,
-        createdAt,
-        now);
+    return next(nextFireAt, attempt, lastError, status, version + 1, lastFiredAt, createdAt, now);
   }
 
   /** A one-shot timer that used up its retries: FAILED, with the attempt count and error. */
   public TimerRecord failed(int attempt, String lastError, Instant now) {
-    return new TimerRecord(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        params,
-        payloadVersion,
-        kind,
-        schedule,
+    return next(
         nextFireAt,
-        expiresAt,
-        stateType,
-        dataKey,
         attempt,
         lastError,
         TimerStatus.FAILED,
         version + 1,
-        retryPolicy,
-        overduePolicy,
         lastFiredAt,
         createdAt,
         now);
@@ -186,32 +131,33 @@ public record TimerRecord(
    * {@code nextFireAt}, the version one higher.
    */
   public TimerRecord released(Instant nextFireAt, Instant now) {
-    return new TimerRecord(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        params,
-        payloadVersion,
-        kind,
-        schedule,
-        nextFireAt,
-        expiresAt,
-        stateType,
-        dataKey,
-        0,
-        lastError,
-        TimerStatus.ACTIVE,
-        version + 1,
-        retryPolicy,
-        overduePolicy,
-        lastFiredAt,
-        createdAt,
-        now);
+    return next(
+        nextFireAt, 0, lastError, TimerStatus.ACTIVE, version + 1, lastFiredAt, createdAt, now);
   }
 
   /** This record with another version and creation time: a replacement for a stored timer. */
   public TimerRecord replacing(TimerRecord existing) {
+    return next(
+        nextFireAt,
+        attempt,
+        lastError,
+        status,
+        existing.version() + 1,
+        lastFiredAt,
+        existing.createdAt(),
+        updatedAt);
+  }
+
+  /** A copy with the fields that change over a timer's life replaced; what it is stays. */
+  private TimerRecord next(
+      Instant nextFireAt,
+      int attempt,
+      String lastError,
+      TimerStatus status,
+      long version,
+      Instant lastFiredAt,
+      Instant createdAt,
+      Instant updatedAt) {
     return new TimerRecord(
         id,
         participantId,
@@ -228,11 +174,11 @@ public record TimerRecord(
         attempt,
         lastError,
         status,
-        existing.version() + 1,
+        version,
         retryPolicy,
         overduePolicy,
         lastFiredAt,
-        existing.createdAt(),
+        createdAt,
         updatedAt);
   }
 
