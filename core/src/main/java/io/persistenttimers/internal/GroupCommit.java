@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommit {
   private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
+  /** The longest a leader waits for recently concurrent writers to come back: 0.2 ms. */
+  private static final long LINGER_NANOS = 200_000;
+
   /** Receives the outcome of a write submitted without waiting. */
   @FunctionalInterface
   public interface Outcome {
@@ -52,6 +55,11 @@ public final class GroupCommit {
   private final int maxBatch;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition batchDone = lock.newCondition();
+  private final Condition arrived = lock.newCondition();
+
+  /** Size of the last batch: how many writers were recently concurrent. */
+  private int lastBatch = 1;
+
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean committing;
 
@@ -71,7 +79,7 @@ public final class GroupCommit {
     Pending mine = new Pending(write, null);
     lock.lock();
     try {
-      queue.add(mine);
+      enqueue(mine);
       while (!mine.done) {
         if (committing) {
           batchDone.awaitUninterruptibly();
@@ -97,7 +105,7 @@ public final class GroupCommit {
   public void submit(Write write, Outcome outcome) {
     lock.lock();
     try {
-      queue.add(new Pending(write, outcome));
+      enqueue(new Pending(write, outcome));
       if (!committing) {
         lead();
       }
@@ -113,8 +121,10 @@ public final class GroupCommit {
    */
   private void lead() {
     while (!queue.isEmpty() && !committing) {
-      List<Pending> batch = drain();
       committing = true;
+      linger();
+      List<Pending> batch = drain();
+      lastBatch = batch.size();
       lock.unlock();
       try {
         commit(batch);
@@ -136,6 +146,32 @@ public final class GroupCommit {
         }
       } finally {
         lock.lock();
+      }
+    }
+  }
+
+  /** Under the lock. */
+  private void enqueue(Pending pending) {
+    queue.add(pending);
+    if (queue.size() >= lastBatch) {
+      arrived.signal();
+    }
+  }
+
+  /**
+   * Under the lock, as leader: when the last batch showed several concurrent writers but fewer are
+   * queued now, waits up to {@link #LINGER_NANOS} for them. Without it, batches alternate between
+   * the one writer that came back first and all the rest (what PostgreSQL's {@code commit_delay}
+   * fixes for the same reason). A lone writer never waits.
+   */
+  private void linger() {
+    long remaining = LINGER_NANOS;
+    while (lastBatch > 1 && queue.size() < Math.min(lastBatch, maxBatch) && remaining > 0) {
+      try {
+        remaining = arrived.awaitNanos(remaining);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }

@@ -204,11 +204,7 @@ public final class SqliteStore implements Store {
   @Override
   public boolean insert(TimerRecord record) {
     Objects.requireNonNull(record, "record");
-    return write("insert", record.id(), h -> insertIn(h, record));
-  }
-
-  private static boolean insertIn(Handle h, TimerRecord record) {
-    return bindAll(h.createUpdate(TimerRows.INSERT), TimerRows.values(record)).execute() == 1;
+    return writeAll(List.of(new Write.Insert(record))).get(0);
   }
 
   /** One {@code BEGIN IMMEDIATE … COMMIT} for the whole batch: one sync for many writes. */
@@ -220,22 +216,62 @@ public final class SqliteStore implements Store {
     }
     String firstId = writes.get(0).id();
     return write(
-        "write batch of " + writes.size(),
+        writes.size() == 1
+            ? writes.get(0).getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+            : "write batch of " + writes.size(),
         firstId,
         h -> {
           List<Boolean> results = new ArrayList<>(writes.size());
-          for (Write w : writes) {
-            if (w instanceof Write.Insert insert) {
-              results.add(insertIn(h, insert.record()));
-            } else if (w instanceof Write.Update update) {
-              results.add(updateIn(h, update.next(), update.expectedVersion()));
-            } else {
-              Write.Delete delete = (Write.Delete) w;
-              results.add(deleteIn(h, delete.id(), delete.expectedVersion()));
+          // Plain JDBC, one prepared statement per run of same-kind writes: the per-row cost of
+          // a batch is then the SQLite work itself, not statement set-up.
+          Connection connection = h.getConnection();
+          int start = 0;
+          while (start < writes.size()) {
+            Class<?> kind = writes.get(start).getClass();
+            int end = start;
+            while (end < writes.size() && writes.get(end).getClass() == kind) {
+              end++;
             }
+            executeRun(connection, writes.subList(start, end), results);
+            start = end;
           }
           return results;
         });
+  }
+
+  private static void executeRun(Connection connection, List<Write> run, List<Boolean> results) {
+    Write first = run.get(0);
+    String sql =
+        first instanceof Write.Insert
+            ? TimerRows.INSERT
+            : first instanceof Write.Update
+                ? TimerRows.UPDATE_IF_VERSION
+                : "DELETE FROM " + TimerRows.TABLE + " WHERE id = ? AND version = ?";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (Write w : run) {
+        if (w instanceof Write.Insert insert) {
+          TimerRows.bind(statement, TimerRows.values(insert.record()));
+        } else if (w instanceof Write.Update update) {
+          TimerRows.bind(
+              statement, TimerRows.updateValues(update.next(), update.expectedVersion()));
+        } else {
+          Write.Delete delete = (Write.Delete) w;
+          TimerRows.bind(statement, new Object[] {delete.id(), delete.expectedVersion()});
+        }
+        results.add(statement.executeUpdate() == 1);
+      }
+    } catch (SQLException e) {
+      throw new JdbcFailure(e);
+    }
+  }
+
+  /** Carries a plain-JDBC failure out of a Jdbi callback; {@link #write} reports its cause. */
+  private static final class JdbcFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    JdbcFailure(SQLException cause) {
+      super(cause);
+    }
   }
 
   /**
@@ -332,29 +368,13 @@ public final class SqliteStore implements Store {
   @Override
   public boolean update(TimerRecord next, long expectedVersion) {
     Objects.requireNonNull(next, "next");
-    return write("update", next.id(), h -> updateIn(h, next, expectedVersion));
-  }
-
-  private static boolean updateIn(Handle h, TimerRecord next, long expectedVersion) {
-    return bindAll(
-                h.createUpdate(TimerRows.UPDATE_IF_VERSION),
-                TimerRows.updateValues(next, expectedVersion))
-            .execute()
-        == 1;
+    return writeAll(List.of(new Write.Update(next, expectedVersion))).get(0);
   }
 
   @Override
   public boolean delete(String id, long expectedVersion) {
     Objects.requireNonNull(id, "id");
-    return write("delete", id, h -> deleteIn(h, id, expectedVersion));
-  }
-
-  private static boolean deleteIn(Handle h, String id, long expectedVersion) {
-    return h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE id = ? AND version = ?")
-            .bind(0, id)
-            .bind(1, expectedVersion)
-            .execute()
-        == 1;
+    return writeAll(List.of(new Write.Delete(id, expectedVersion))).get(0);
   }
 
   @Override
@@ -557,6 +577,8 @@ public final class SqliteStore implements Store {
       }
     } catch (JdbiException e) {
       throw SqliteErrors.failure(operation, id, where, e);
+    } catch (JdbcFailure e) {
+      throw SqliteErrors.failure(operation, id, where, e.getCause());
     } finally {
       writeLock.unlock();
     }
