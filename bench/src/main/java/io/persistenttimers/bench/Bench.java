@@ -89,7 +89,13 @@ public final class Bench {
       }
     }
     if (o.workloads().contains("w5")) {
-      report.note("W5: n/a (multi-node mode not built yet)");
+      if (o.stores().contains("postgres")) {
+        try (Target t = open("postgres", o)) {
+          w.w5((Target.Postgres) t);
+        }
+      } else {
+        report.note("W5: skipped (needs the postgres store)");
+      }
     }
     report.note(
         "Ratios are engine / limit of the medians measured in the same run; W3 shows engine minus limit.");

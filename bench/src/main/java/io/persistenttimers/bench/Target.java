@@ -330,6 +330,11 @@ abstract class Target implements AutoCloseable {
       return store;
     }
 
+    /** Another store over the same schema: a second node. */
+    PostgresStore secondStore(int poolSize) {
+      return PostgresStore.builder(url).schema(schema).poolSize(poolSize).migrate(false).build();
+    }
+
     @Override
     void reset() throws SQLException {
       try (Connection c = connect();

@@ -8,6 +8,7 @@ import static io.persistenttimers.bench.Report.ratio;
 import static io.persistenttimers.bench.Report.verdict;
 
 import io.persistenttimers.CallbackFactory;
+import io.persistenttimers.MultiNode;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.TimerCallback;
 import io.persistenttimers.TimerListener;
@@ -15,6 +16,7 @@ import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.bench.Report.Row;
 import io.persistenttimers.spi.Write;
+import io.persistenttimers.store.postgres.PostgresStore;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -382,6 +384,121 @@ final class Workloads {
       }
       return (n - completed.getCount()) / ((end - start) / 1e9);
     }
+  }
+
+  // --- W5 two engines on one PostgreSQL ------------------------------------------------------
+
+  /**
+   * Two engines in multi-node mode share one schema; {@code n} timers are already due (unowned)
+   * when both start. Fires/s until every timer fired, duplicates, and each node's share; limit: the
+   * raw {@code DELETE … RETURNING} rate measured in the same run.
+   */
+  void w5(Target.Postgres t) throws Exception {
+    int n = o.w2Timers();
+    int reps = o.repetitions();
+    double[] eng = new double[reps];
+    double[] del = new double[reps];
+    long duplicates = 0;
+    long missing = 0;
+    String shares = "";
+    for (int r = 0; r < reps; r++) {
+      t.reset();
+      Instant due = Instant.now().minusSeconds(1);
+      t.bulkLoad(records(t, n, i -> due, "w5-").iterator());
+      AtomicIntegerArray calls = new AtomicIntegerArray(n);
+      AtomicInteger firedA = new AtomicInteger();
+      AtomicInteger firedB = new AtomicInteger();
+      CountDownLatch completed = new CountDownLatch(n);
+      AtomicLong last = new AtomicLong();
+      TimerListener done =
+          new TimerListener() {
+            @Override
+            public void onFired(TimerRecord timer, Duration lateness) {
+              last.set(System.nanoTime());
+              completed.countDown();
+            }
+          };
+      MultiNode settings =
+          MultiNode.of("bench-a")
+              .lease(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(100))
+              .claimAhead(Duration.ofSeconds(2))
+              .claimBatch(500);
+      try (PostgresStore second = t.secondStore(o.poolSize());
+          PersistentTimer a =
+              engine(t, ctx -> count(calls, firedA, ctx.timerId()))
+                  .multiNode(settings)
+                  .overdueFiresPerSecond(0)
+                  .listener(done)
+                  .build();
+          PersistentTimer b =
+              PersistentTimer.builder(second)
+                  .workerThreads(o.workerThreads())
+                  .register(TYPE, CallbackFactory.of(ctx -> count(calls, firedB, ctx.timerId())))
+                  .multiNode(
+                      MultiNode.of("bench-b")
+                          .lease(settings.lease())
+                          .pollInterval(settings.pollInterval())
+                          .claimAhead(settings.claimAhead())
+                          .claimBatch(settings.claimBatch()))
+                  .overdueFiresPerSecond(0)
+                  .listener(done)
+                  .build()) {
+        long start = System.nanoTime();
+        a.start();
+        b.start();
+        if (!completed.await(Math.max(20, n / 200), TimeUnit.SECONDS)) {
+          log("W5: only %d of %d fired in time", n - completed.getCount(), n);
+        }
+        long end = completed.getCount() == 0 ? last.get() : System.nanoTime();
+        eng[r] = (n - completed.getCount()) / ((end - start) / 1e9);
+      }
+      long dup = 0;
+      long miss = 0;
+      for (int i = 0; i < n; i++) {
+        int c = calls.get(i);
+        if (c == 0) {
+          miss++;
+        } else if (c > 1) {
+          dup += c - 1;
+        }
+      }
+      duplicates += dup;
+      missing += miss;
+      shares = firedA.get() + " / " + firedB.get();
+      t.reset();
+      del[r] = w2DeleteReturning(t, n);
+      log(
+          "W5 rep %d: two engines %s (dup %d, missing %d, node a/b %s), DELETE RETURNING %s",
+          r + 1, rate(eng[r]), dup, miss, shares, rate(del[r]));
+    }
+    t.reset();
+    double e = median(eng);
+    double d = median(del);
+    report.add(
+        new Row(
+            "W5",
+            t.name,
+            "2 engines fire "
+                + n
+                + " due (dup "
+                + duplicates
+                + ", missing "
+                + missing
+                + ", last split a/b "
+                + shares
+                + ")",
+            rate(e),
+            "raw DELETE…RETURNING, batches of " + RAW_BATCH,
+            rate(d),
+            ratio(e / d),
+            "",
+            duplicates == 0 && missing == 0 ? "" : "dup/missing!"));
+  }
+
+  private static void count(AtomicIntegerArray calls, AtomicInteger node, String id) {
+    calls.incrementAndGet(index(id));
+    node.incrementAndGet();
   }
 
   private static int index(String id) {

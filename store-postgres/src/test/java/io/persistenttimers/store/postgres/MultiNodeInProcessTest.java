@@ -91,7 +91,8 @@ class MultiNodeInProcessTest {
     System.out.println(
         "[multinode] in-process cancel: owners " + owners.values().stream().sorted().toList());
     await(() -> fired.size() >= count / 2 && owners().isEmpty());
-    Thread.sleep(1_000);
+    // Nothing is left in memory on either node, so no late fire can follow the assertions.
+    await(() -> idle(a) && idle(b));
 
     assertThat(fired).extracting(Fired::id).doesNotContainAnyElementsOf(cancelled);
     assertThat(fired).extracting(Fired::id).doesNotHaveDuplicates().hasSize(count / 2);
@@ -109,7 +110,7 @@ class MultiNodeInProcessTest {
         TimerSpec.of("record", "p").id("r").params("{\"v\":2}").ifExists(IfExists.REPLACE));
 
     await(() -> owners().isEmpty() && !fired.isEmpty());
-    Thread.sleep(1_500);
+    await(() -> idle(a) && idle(b));
 
     assertThat(fired)
         .extracting(Fired::id, Fired::params)
@@ -120,6 +121,10 @@ class MultiNodeInProcessTest {
             + ", replaced on the"
             + " other node, fired on "
             + fired.peek().node());
+  }
+
+  private static boolean idle(PersistentTimer node) {
+    return node.stats().armed() == 0 && node.stats().running() == 0;
   }
 
   /** Id to owner (null when unowned) of every stored timer. */
