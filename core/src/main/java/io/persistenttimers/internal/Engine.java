@@ -72,6 +72,11 @@ import org.slf4j.LoggerFactory;
  * {@link #running} and retries the write with backoff; the callback does not run again unless the
  * process dies first.
  *
+ * <p>Batching, where it costs no latency: timers whose instant came are queued in {@link #ready}
+ * and re-read by one worker in a single query per batch (a lone timer is a batch of one), and
+ * outcomes are submitted to {@link GroupCommit} without waiting, so completions of many timers
+ * share one transaction while the workers go on.
+ *
  * <p>Threads: the scheduler thread only wakes timers and hands them to the workers; store I/O
  * (loads, verification, completion, cleanup) runs on the worker pool, so a slow store or a slow
  * callback never delays other timers' wake-ups. Every task is guarded: user code and store failures
