@@ -442,6 +442,25 @@ public abstract class StoreContract {
   }
 
   @Test
+  public void writeAll_manyDeletes_eachComparesItsOwnVersion() {
+    List<Write> deletes = new ArrayList<>();
+    for (int i = 0; i < 450; i++) {
+      store.insert(record("d" + i).version(3).build());
+      // Every third delete carries a stale version and must leave its timer alone.
+      deletes.add(new Write.Delete("d" + i, i % 3 == 0 ? 2 : 3));
+    }
+    deletes.add(new Write.Delete("never-stored", 1));
+
+    List<Boolean> results = store.writeAll(deletes);
+
+    for (int i = 0; i < 450; i++) {
+      assertThat(results.get(i)).as("delete of d%d", i).isEqualTo(i % 3 != 0);
+    }
+    assertThat(results.get(450)).isFalse();
+    assertThat(store.count(TimerQuery.all())).isEqualTo(150);
+  }
+
+  @Test
   public void writeAll_emptyBatch_changesNothing() {
     assertThat(store.writeAll(List.of())).isEmpty();
     assertThat(store.list()).isEmpty();
