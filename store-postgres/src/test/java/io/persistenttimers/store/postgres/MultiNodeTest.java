@@ -232,7 +232,9 @@ class MultiNodeTest {
         });
 
     awaitAllFired(due.keySet(), two, base.plusSeconds(10).plusSeconds(90));
-    Thread.sleep(3_000); // let the resumed node do whatever it would do
+    // The resumed node holds nothing any more (lost leases disarmed, stale wake-ups verified and
+    // dropped): whatever it would have done with the taken-over timers, it has done.
+    await("the resumed node is idle", Duration.ofSeconds(60), victim::isIdle);
     stopAll(two);
 
     Journal journal = Journal.read(two);
@@ -266,20 +268,24 @@ class MultiNodeTest {
     // Waves that both nodes see at once (due within either claim window): they split them, so
     // the normal node holds live leases on timers the skewed node's claims keep looking at.
     Map<String, Instant> due = new LinkedHashMap<>();
-    long maxEpochSeen = 0;
+    java.util.concurrent.atomic.AtomicLong maxEpochSeen =
+        new java.util.concurrent.atomic.AtomicLong();
     for (int wave = 0; wave < 20; wave++) {
       Instant waveDue = Instant.now().plusMillis(1_500);
       due.putAll(insertUniform("s" + wave + "-", 60, waveDue, Duration.ofMillis(500)));
       for (int i = 0; i < 4; i++) {
-        maxEpochSeen = Math.max(maxEpochSeen, maxLeaseEpoch());
-        Thread.sleep(250);
+        maxEpochSeen.accumulateAndGet(maxLeaseEpoch(), Math::max);
+        Thread.sleep(250); // paces the waves (the workload), sampling epochs meanwhile
       }
     }
     Instant deadline = Instant.now().plusSeconds(90);
-    while (tableCount() > 0 && Instant.now().isBefore(deadline)) {
-      maxEpochSeen = Math.max(maxEpochSeen, maxLeaseEpoch());
-      Thread.sleep(200);
-    }
+    await(
+        "every wave drained",
+        Duration.ofSeconds(90),
+        () -> {
+          maxEpochSeen.accumulateAndGet(maxLeaseEpoch(), Math::max);
+          return tableCount() == 0;
+        });
     awaitAllFired(due.keySet(), two, deadline);
     stopAll(two);
 
@@ -287,7 +293,7 @@ class MultiNodeTest {
     assertThat(journal.ended()).containsExactlyInAnyOrderElementsOf(due.keySet());
     assertThat(journal.firedMoreThanOnce()).as("timers fired twice").isEmpty();
     assertThat(journal.takenOver()).as("fires of a taken-over version").isEmpty();
-    assertThat(maxEpochSeen).as("highest lease_epoch seen while running").isZero();
+    assertThat(maxEpochSeen.get()).as("highest lease_epoch seen while running").isZero();
     Map<String, Long> perNode = journal.endsPerNode();
     System.out.println("[multinode] skew: fires per node " + perNode);
     assertThat(perNode.getOrDefault(normal.id, 0L))
@@ -452,6 +458,23 @@ class MultiNodeTest {
       } catch (IOException e) {
         // already gone
       }
+    }
+
+    /**
+     * Asks the node for its stats and says whether its latest answer showed nothing armed and
+     * nothing running (the answer to this request may arrive by the next call).
+     */
+    boolean isIdle() {
+      try {
+        OutputStream in = process.getOutputStream();
+        in.write("stats\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      String last =
+          output().lines().filter(l -> l.startsWith("STATS ")).reduce((a, b) -> b).orElse("");
+      return last.equals("STATS armed=0 running=0");
     }
 
     void destroy() {

@@ -4,6 +4,7 @@ import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.MultiNode;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.TimerContext;
+import io.persistenttimers.TimerStats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,9 +28,10 @@ import java.time.InstantSource;
  * <nodeId> <timerId> <dueAt ms> <firedAt ms> start|end <version>} to the journal and forces it to
  * disk before and after the "run": the test's independent witness of what fired where. {@code
  * firedAt} is the real wall clock (not the node's possibly skewed one). Prints {@code READY} once
- * started; closes cleanly when a line {@code stop} (or end of input) arrives on stdin. Settings
- * come from system properties {@code pt.lease}, {@code pt.poll}, {@code pt.claimAhead}
- * (milliseconds) and {@code pt.claimBatch}.
+ * started; closes cleanly when a line {@code stop} (or end of input) arrives on stdin; answers a
+ * line {@code stats} with {@code STATS armed=N running=M}. Settings come from system properties
+ * {@code pt.lease}, {@code pt.poll}, {@code pt.claimAhead} (milliseconds) and {@code
+ * pt.claimBatch}.
  */
 public final class NodeMain {
   static final String TYPE = "journal";
@@ -87,7 +89,11 @@ public final class NodeMain {
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String command;
       while ((command = in.readLine()) != null && !command.trim().equals("stop")) {
-        // wait
+        if (command.trim().equals("stats")) {
+          TimerStats stats = timer.stats();
+          System.out.println("STATS armed=" + stats.armed() + " running=" + stats.running());
+          System.out.flush();
+        }
       }
       timer.close();
       System.out.println("CLOSED");
