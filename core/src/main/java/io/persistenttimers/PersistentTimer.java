@@ -174,13 +174,38 @@ public final class PersistentTimer implements AutoCloseable {
   // --- control -----------------------------------------------------------------------------
 
   /**
-   * Deletes the timer and stops it. A callback already running finishes, but a recurring timer does
-   * not come back.
+   * Deletes the timer and stops it. Cancel is final: once this returned, no run of the cancelled
+   * timer starts in this process, and a recurring timer does not come back. A callback that had
+   * already started finishes (its outcome is not stored); {@link #isRunning} tells whether one is
+   * in flight and {@link #awaitIdle} waits for it. A timer scheduled later under the same id is a
+   * new timer and fires on its own schedule.
    *
    * @return true when a timer was deleted
    */
   public boolean cancel(String id) {
     return engine.cancel(requireNonNull(id, "id")).isPresent();
+  }
+
+  /**
+   * Whether a callback of the timer {@code id} has started in this process and its outcome is not
+   * stored yet. After {@link #cancel} returned true, this tells the host that a run was in flight.
+   */
+  public boolean isRunning(String id) {
+    return engine.isRunning(requireNonNull(id, "id"));
+  }
+
+  /**
+   * Waits until no callback of the timer {@code id} runs in this process, for example after {@link
+   * #cancel} when the host must know the last run is over before it goes on.
+   *
+   * @return true when no callback runs; false when {@code timeout} passed first
+   * @throws IllegalStateException when called from a callback of that same timer (it would wait for
+   *     itself)
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
+  public boolean awaitIdle(String id, Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
+    return engine.awaitIdle(requireNonNull(id, "id"), timeout);
   }
 
   /** Deletes and stops every timer of a participant; returns how many. */

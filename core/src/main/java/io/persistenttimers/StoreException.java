@@ -8,11 +8,32 @@ package io.persistenttimers;
 public class StoreException extends TimerException {
   private static final long serialVersionUID = 1L;
 
+  private final boolean retryable;
+
+  /** A failure that may pass if tried again (the database is unreachable, busy or timed out). */
   public StoreException(String message) {
-    super(message);
+    this(message, null, true);
   }
 
+  /** A failure that may pass if tried again (the database is unreachable, busy or timed out). */
   public StoreException(String message, Throwable cause) {
+    this(message, cause, true);
+  }
+
+  /**
+   * @param retryable false when the store refused the statement or the data for good (a constraint,
+   *     a value out of range, a syntax or schema error): trying the same write again cannot succeed
+   */
+  public StoreException(String message, Throwable cause, boolean retryable) {
     super(message, cause);
+    this.retryable = retryable;
+  }
+
+  /**
+   * Whether the same call may succeed later. The engine retries the outcome of a run with backoff
+   * while this is true, and stores the timer as QUARANTINED with the reason when it is false.
+   */
+  public boolean isRetryable() {
+    return retryable;
   }
 }

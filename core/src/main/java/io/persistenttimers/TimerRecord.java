@@ -29,7 +29,9 @@ import java.time.temporal.ChronoUnit;
  * @param attempt failed attempts of the current occurrence so far (0 before the first failure)
  * @param lastError the last failure or the quarantine reason, without params content
  * @param status lifecycle state
- * @param version grows by one with every change; all updates compare and set on it
+ * @param version the compare-and-set identity: a new timer starts at a random version that no
+ *     earlier timer under the same id had, and each change adds one; all updates compare and set on
+ *     it
  * @param retryPolicy this timer's retry policy, or null for the engine default
  * @param overduePolicy this timer's overdue policy, or null for the engine default
  * @param lastFiredAt due time of the last occurrence of a recurring timer that completed

@@ -55,17 +55,26 @@ import org.slf4j.LoggerFactory;
  * <em>before</em> it queries, so a record committed concurrently is either seen by the query or
  * armed by its schedule call — never neither.
  *
- * <p>Three maps describe a timer's place in memory, keyed by id: {@link #armed} (waiting for its
- * instant), {@link #running} (handed to a worker, outcome not yet written) and {@link #unbound}
- * (its callback type is not registered). Arming keeps the higher version, so a late arm of an old
- * version can never displace a newer one, and nothing is armed while the same id is running.
+ * <p>Three structures describe a timer's place in memory, keyed by id: {@link #armed} (waiting for
+ * its instant), {@link #running} (woken, outcome not yet written) and {@link #unbound} (its
+ * callback type is not registered). Nothing is armed while the same version is running.
+ *
+ * <p>Identity: a record's version is where every compare-and-set looks, so it must never repeat for
+ * an id. A new timer starts at a random version (see {@link TimerVersions}) and each change adds
+ * one, so a timer cancelled and scheduled again under the same id — or deleted by an operator and
+ * re-created — can never be taken for the old one: the old run's outcome, the old armed entry and
+ * the old advance all miss. Random versions say nothing about which record is newer, so arming
+ * keeps the earlier wake-up of two versions, and a run that re-reads its timer and finds another
+ * active version arms that one ({@code heal}): the stored truth is never left unarmed.
  *
  * <p>Every state change in the store is a compare-and-set on the version the engine read. Before a
  * callback runs, the engine re-reads the record and runs it only if the version is still the armed
  * one and the record is ACTIVE: a timer cancelled or replaced by anyone (another thread, an
- * operator tool) after it was armed does not fire. A cancel that lands while the callback runs
- * deletes the record; the completion's compare-and-set then fails, so a recurring timer is not
- * resurrected by its advance.
+ * operator tool) after it was armed does not fire. Cancel is final in this process: the decision to
+ * start and the start are one step behind a per-run gate ({@link Run}), and a cancel or replace
+ * that committed invalidates every run of the id that has not started, which must then re-read. A
+ * cancel that lands while the callback runs deletes the record; the completion's compare-and-set
+ * then fails, so a recurring timer is not resurrected by its advance.
  *
  * <p>The outcome of a run (delete, advance, retry, fail) is written after the callback returns —
  * that is what makes delivery at-least-once. If the write fails the engine keeps the timer in
@@ -147,13 +156,13 @@ public final class Engine {
 
   private final AtomicBoolean loadRequested = new AtomicBoolean();
 
-  /** Timers whose instant came, waiting to be verified against the store in one batch. */
-  private final ConcurrentLinkedQueue<TimerRecord> ready = new ConcurrentLinkedQueue<>();
+  /** Runs whose instant came, waiting to be verified against the store in one batch. */
+  private final ConcurrentLinkedQueue<Run> ready = new ConcurrentLinkedQueue<>();
 
   private final AtomicBoolean verifying = new AtomicBoolean();
 
   private final ConcurrentHashMap<String, Armed> armed = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Long> running = new ConcurrentHashMap<>();
+  private final RunningTimers running = new RunningTimers();
   private final ConcurrentHashMap<String, TimerRecord> unbound = new ConcurrentHashMap<>();
   private final AtomicLong fired = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -286,6 +295,8 @@ public final class Engine {
     } catch (Exception e) {
       log.warn("Persistent Timers: error while shutting down threads", e);
     }
+    // Whatever did not finish keeps its stored state and runs again after a restart.
+    running.all().forEach(running::end);
     try {
       // After the workers stopped: nothing of ours runs any more, so others may take over.
       ownership.release();
@@ -333,7 +344,7 @@ public final class Engine {
           }
           TimerRecord replacement = record.replacing(existing.get());
           if (store.update(replacement, existing.get().version())) {
-            disarm(id);
+            stop(id);
             scheduled(replacement);
             return id;
           }
@@ -373,15 +384,35 @@ public final class Engine {
   public Optional<TimerRecord> cancel(String id) {
     checkOpen();
     Optional<TimerRecord> deleted = store.delete(id);
-    disarm(id);
+    stop(id);
     return deleted;
   }
 
   public List<String> cancelByParticipant(String participantId, String flowType) {
     checkOpen();
     List<String> ids = store.deleteByParticipant(participantId, flowType);
-    ids.forEach(this::disarm);
+    ids.forEach(this::stop);
     return ids;
+  }
+
+  /**
+   * After a cancel or replace of {@code id} committed: disarms it, and makes every run of it that
+   * has not started re-read the store before it may start (see {@link Run}). This is what makes
+   * cancel final in this process.
+   */
+  private void stop(String id) {
+    disarm(id);
+    running.invalidate(id);
+  }
+
+  /** Whether a callback of {@code id} runs in this process now. */
+  public boolean isRunning(String id) {
+    return running.inFlight(id);
+  }
+
+  /** Waits until no callback of {@code id} runs in this process; false on timeout. */
+  public boolean awaitIdle(String id, Duration timeout) throws InterruptedException {
+    return running.awaitIdle(id, timeout);
   }
 
   /** Makes a FAILED or QUARANTINED timer ACTIVE again, due now (or at its due time if later). */
@@ -517,11 +548,11 @@ public final class Engine {
   /** Brings a loaded record into memory per the overdue policy; returns true when overdue. */
   private boolean consider(TimerRecord record, Instant now, boolean recovering) {
     String id = record.id();
-    if (running.containsKey(id) || unbound.containsKey(id)) {
+    if (running.isRunning(id, record.version()) || unbound.containsKey(id)) {
       return false;
     }
     Armed current = armed.get(id);
-    if (current != null && current.record().version() >= record.version()) {
+    if (current != null && current.record().version() == record.version()) {
       return false;
     }
     boolean overdue = record.nextFireAt().isBefore(now.minus(config.overdueThreshold()));
@@ -546,19 +577,38 @@ public final class Engine {
         if (record.kind() == TimerKind.ONCE) {
           deleteUnfired(record, "overdue since " + record.nextFireAt() + " (SKIP)");
         } else {
-          Instant next = nextOccurrence(record, record.nextFireAt(), now);
-          TimerRecord skipped =
-              record.rescheduled(next, 0, record.lastError(), record.lastFiredAt(), now);
-          if (store.update(skipped, record.version())) {
-            listener.onDropped(
-                record, "missed occurrences since " + record.nextFireAt() + " skipped");
-            armIfInWindow(skipped);
-          }
+          skip(record, now);
         }
       }
       case FIRE_NOW, COALESCE -> arm(record, nextSpreadSlot(now));
     }
     return true;
+  }
+
+  /** SKIP for a recurring timer: moves it to its next occurrence after now without running it. */
+  private void skip(TimerRecord record, Instant now) {
+    Optional<Instant> next;
+    try {
+      next = nextOccurrence(record, record.nextFireAt(), now);
+    } catch (RuntimeException e) {
+      String reason = "cannot compute the next occurrence: " + describe(e);
+      TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
+      if (store.update(quarantined, record.version())) {
+        log.warn("Timer '{}' ({}) quarantined: {}", record.id(), record.callbackType(), reason);
+        listener.onQuarantined(quarantined, reason);
+      }
+      return;
+    }
+    if (next.isEmpty()) {
+      deleteUnfired(record, "overdue since " + record.nextFireAt() + " with no later occurrence");
+      return;
+    }
+    TimerRecord skipped =
+        record.rescheduled(next.get(), 0, record.lastError(), record.lastFiredAt(), now);
+    if (store.update(skipped, record.version())) {
+      listener.onDropped(record, "missed occurrences since " + record.nextFireAt() + " skipped");
+      armIfInWindow(skipped);
+    }
   }
 
   private void deleteUnfired(TimerRecord record, String reason) {
@@ -614,8 +664,7 @@ public final class Engine {
     if (state != State.STARTED) {
       return;
     }
-    Long runningVersion = running.get(record.id());
-    if (runningVersion != null && runningVersion >= record.version()) {
+    if (running.isRunning(record.id(), record.version())) {
       return;
     }
     Armed entry = new Armed(record, fireAt);
@@ -624,7 +673,11 @@ public final class Engine {
             record.id(),
             (id, existing) -> {
               if (existing != null) {
-                if (existing.record().version() >= record.version()) {
+                // Versions say nothing about which of two records is newer (a new timer under a
+                // reused id starts at a fresh random version), so the earlier wake-up stays: when
+                // it comes, the re-read finds the stored truth and arms that (see heal).
+                if (existing.record().version() == record.version()
+                    || !entry.fireAt.isBefore(existing.fireAt)) {
                   return existing;
                 }
                 existing.cancel();
@@ -663,15 +716,15 @@ public final class Engine {
       scheduleWake(a);
       return;
     }
-    long version = a.record.version();
     // Running before unarmed: a load in between must see the id in one of the two maps, or it
-    // could arm the same version again.
-    running.put(id, version);
+    // could arm the same version again. Registered before the re-read, so a cancel that commits
+    // after the re-read finds the run to invalidate.
+    Run run = running.begin(a.record);
     if (!armed.remove(id, a)) {
-      running.remove(id, version);
+      running.end(run);
       return;
     }
-    ready.add(a.record);
+    ready.add(run);
     if (verifying.compareAndSet(false, true)) {
       try {
         workers.execute(guarded("verify", this::verifyReady));
@@ -688,8 +741,8 @@ public final class Engine {
    */
   private void verifyReady() {
     while (true) {
-      List<TimerRecord> batch = new ArrayList<>();
-      TimerRecord next;
+      List<Run> batch = new ArrayList<>();
+      Run next;
       while (batch.size() < VERIFY_BATCH && (next = ready.poll()) != null) {
         batch.add(next);
       }
@@ -705,35 +758,35 @@ public final class Engine {
     }
   }
 
-  private void verifyAndFire(List<TimerRecord> batch) {
+  private void verifyAndFire(List<Run> batch) {
     if (state == State.CLOSED) {
-      batch.forEach(r -> running.remove(r.id(), r.version()));
+      batch.forEach(running::end);
       return;
     }
     Map<String, TimerRecord> current;
     try {
       if (batch.size() == 1) {
-        TimerRecord only = batch.get(0);
+        Run only = batch.get(0);
         current = new HashMap<>();
         ownership.verify(only.id()).ifPresent(r -> current.put(r.id(), r));
       } else {
-        current = ownership.verifyAll(batch.stream().map(TimerRecord::id).toList());
+        current = ownership.verifyAll(batch.stream().map(Run::id).toList());
       }
     } catch (RuntimeException e) {
       listener.onStoreError("get", e);
       log.warn(
           "Store unavailable before firing {} timers; retrying: {}", batch.size(), e.toString());
-      for (TimerRecord armedRecord : batch) {
-        retryLater(armedRecord.id(), armedRecord.version(), 1, () -> fireAgain(armedRecord));
+      for (Run run : batch) {
+        retryLater(run, 1, () -> fireAgain(run));
       }
       return;
     }
-    for (TimerRecord armedRecord : batch) {
-      TimerRecord stored = current.get(armedRecord.id());
+    for (Run run : batch) {
+      TimerRecord stored = current.get(run.id());
       try {
-        workers.execute(guarded(armedRecord.id(), () -> fire(armedRecord, stored)));
+        workers.execute(guarded(run.id(), () -> fire(run, stored)));
       } catch (RejectedExecutionException e) {
-        running.remove(armedRecord.id(), armedRecord.version());
+        running.end(run);
       }
     }
   }
@@ -756,21 +809,39 @@ public final class Engine {
 
   // --- firing ------------------------------------------------------------------------------
 
+  /** Whether {@code stored} is still exactly what {@code run} was armed with, and active. */
+  private static boolean unchanged(Run run, TimerRecord stored) {
+    return stored != null
+        && stored.version() == run.version()
+        && stored.status() == TimerStatus.ACTIVE;
+  }
+
+  /**
+   * A run found its timer changed: if the store holds another active version under the id (a
+   * replacement, a new timer under a reused id, a takeover), arm that one, so it is never left
+   * stored but unarmed.
+   */
+  private void heal(Run run, TimerRecord stored) {
+    if (stored != null && stored.version() != run.version()) {
+      armIfInWindow(stored);
+    }
+  }
+
   /**
    * Runs on a worker: runs the callback of a verified timer and writes the outcome. {@code stored}
    * is the record as just re-read, or null when it is gone (or, in multi-node mode, no longer held
    * by this node).
    */
-  private void fire(TimerRecord armedRecord, TimerRecord stored) {
-    String id = armedRecord.id();
-    long version = armedRecord.version();
+  private void fire(Run run, TimerRecord stored) {
+    String id = run.id();
     boolean outcomePending = false;
     try {
       if (state == State.CLOSED) {
         return;
       }
-      if (stored == null || stored.version() != version || stored.status() != TimerStatus.ACTIVE) {
+      if (!unchanged(run, stored)) {
         log.debug("Timer '{}' changed since it was armed; not firing", id);
+        heal(run, stored);
         return;
       }
       TimerRecord record = stored;
@@ -778,8 +849,8 @@ public final class Engine {
       if (record.isExpiredAt(firedAt)) {
         outcomePending = true;
         complete(
-            record,
-            new Write.Delete(id, version),
+            run,
+            new Write.Delete(id, record.version()),
             deleted -> {
               if (deleted) {
                 listener.onDropped(record, "expired at " + record.expiresAt());
@@ -797,55 +868,114 @@ public final class Engine {
         Json.parse(record.params(), "params");
         callback = factory.get().create(record);
         Checks.requireState(callback != null, "the factory returned null");
-      } catch (Exception e) {
+      } catch (Throwable e) {
+        // An Error too (NoClassDefFoundError from a factory): it would fail again at every load.
         outcomePending = true;
-        quarantine(record, e, firedAt);
+        quarantine(run, record, "cannot bind callback: " + describe(e), e, firedAt);
+        return;
+      }
+      Gate gate = passGate(run);
+      if (gate == Gate.RETRY) {
+        outcomePending = true;
+        retryLater(run, 1, () -> fireAgain(run));
+        return;
+      }
+      if (gate == Gate.CLOSED) {
         return;
       }
       TimerContext context =
           new TimerContext(record, record.nextFireAt(), firedAt, record.attempt() + 1);
       Throwable failure = null;
+      running.runningOnThisThread(run);
       try {
         callback.run(context);
       } catch (Throwable t) {
         failure = t;
+      } finally {
+        running.runningOnThisThread(null);
       }
       outcomePending = true;
       if (failure == null) {
-        succeeded(record, firedAt);
+        succeeded(run, record, firedAt);
       } else {
-        failed(record, failure);
+        failed(run, record, failure);
       }
     } finally {
       if (!outcomePending) {
-        running.remove(id, version);
+        running.end(run);
       }
     }
   }
 
-  private void fireAgain(TimerRecord armedRecord) {
-    running.remove(armedRecord.id(), armedRecord.version());
-    arm(armedRecord, clock.instant());
+  private enum Gate {
+    OPEN,
+    CLOSED,
+    RETRY
   }
 
-  private void succeeded(TimerRecord record, Instant firedAt) {
+  /**
+   * Decides to start the callback and starts it in one step. A run that a cancel or replace
+   * invalidated after its re-read must read the store again, which then shows the change.
+   */
+  private Gate passGate(Run run) {
+    int checkpoint = 0;
+    while (!run.tryStart(checkpoint)) {
+      checkpoint = run.checkpoint();
+      TimerRecord now;
+      try {
+        now = ownership.verify(run.id()).orElse(null);
+      } catch (RuntimeException e) {
+        listener.onStoreError("get", e);
+        log.warn(
+            "Store unavailable before firing timer '{}'; retrying: {}", run.id(), e.toString());
+        return Gate.RETRY;
+      }
+      if (!unchanged(run, now)) {
+        log.debug("Timer '{}' was cancelled or replaced before it started; not firing", run.id());
+        heal(run, now);
+        return Gate.CLOSED;
+      }
+    }
+    return Gate.OPEN;
+  }
+
+  private void fireAgain(Run run) {
+    running.end(run);
+    arm(run.armed(), clock.instant());
+  }
+
+  private void succeeded(Run run, TimerRecord record, Instant firedAt) {
     fired.incrementAndGet();
     Duration lateness = Duration.between(record.nextFireAt(), firedAt);
     Duration reported = lateness.isNegative() ? Duration.ZERO : lateness;
     if (record.kind() == TimerKind.ONCE) {
       complete(
-          record,
+          run,
           new Write.Delete(record.id(), record.version()),
           deleted -> listener.onFired(record, reported));
       return;
     }
     Instant now = clock.instant();
-    Instant next = nextOccurrence(record, record.nextFireAt(), firedAt);
-    TimerRecord advanced = record.rescheduled(next, 0, null, record.nextFireAt(), now);
-    advance(record, advanced, () -> listener.onFired(record, reported));
+    Optional<Instant> next;
+    try {
+      next = nextOccurrence(record, record.nextFireAt(), firedAt);
+    } catch (RuntimeException e) {
+      quarantine(run, record, "cannot compute the next occurrence: " + describe(e), e, now);
+      return;
+    }
+    if (next.isEmpty()) {
+      log.info("Timer '{}' ({}) ran its last occurrence", record.id(), record.callbackType());
+      complete(
+          run,
+          new Write.Delete(record.id(), record.version()),
+          deleted -> listener.onFired(record, reported));
+      return;
+    }
+    TimerRecord advanced = record.rescheduled(next.get(), 0, null, record.nextFireAt(), now);
+    advance(run, advanced, () -> listener.onFired(record, reported));
   }
 
-  private void failed(TimerRecord record, Throwable error) {
+  private void failed(Run run, TimerRecord record, Throwable error) {
     failures.incrementAndGet();
     Instant now = clock.instant();
     int failedAttempts = record.attempt() + 1;
@@ -864,7 +994,7 @@ public final class Engine {
       log.debug("Timer '{}' failure", record.id(), error);
       TimerRecord retry =
           record.rescheduled(retryAt, failedAttempts, reason, record.lastFiredAt(), now);
-      advance(record, retry, () -> listener.onFailed(record, error, retryAt));
+      advance(run, retry, () -> listener.onFailed(record, error, retryAt));
       return;
     }
     log.warn(
@@ -874,20 +1004,31 @@ public final class Engine {
         failedAttempts,
         reason);
     log.debug("Timer '{}' failure", record.id(), error);
-    if (record.kind() == TimerKind.ONCE) {
+    Optional<Instant> next = Optional.empty();
+    if (record.kind() == TimerKind.RECURRING) {
+      try {
+        next = nextOccurrence(record, record.nextFireAt(), now);
+      } catch (RuntimeException e) {
+        quarantine(run, record, "cannot compute the next occurrence: " + describe(e), e, now);
+        return;
+      }
+    }
+    if (next.isEmpty()) {
       TimerRecord dead = record.failed(failedAttempts, reason, now);
-      complete(
-          record, new Write.Update(dead, record.version()), ok -> listener.onDead(record, error));
+      complete(run, new Write.Update(dead, record.version()), ok -> listener.onDead(record, error));
     } else {
-      Instant next = nextOccurrence(record, record.nextFireAt(), now);
-      TimerRecord moved = record.rescheduled(next, 0, reason, record.lastFiredAt(), now);
-      advance(record, moved, () -> listener.onDead(record, error));
+      TimerRecord moved = record.rescheduled(next.get(), 0, reason, record.lastFiredAt(), now);
+      advance(run, moved, () -> listener.onDead(record, error));
     }
   }
 
-  private void quarantine(TimerRecord record, Exception cause, Instant now) {
-    // The reason is stored beside the params (same data); the log line names only the class.
-    String reason = "cannot bind callback: " + describe(cause);
+  /**
+   * Stores {@code record} as QUARANTINED with {@code reason}: it cannot run as it is, and running
+   * it again at every load would not help. The reason is stored beside the params (same data); the
+   * log line names only the class of the cause.
+   */
+  private void quarantine(
+      Run run, TimerRecord record, String reason, Throwable cause, Instant now) {
     log.warn(
         "Timer '{}' ({}) quarantined: {}",
         record.id(),
@@ -895,7 +1036,7 @@ public final class Engine {
         cause.getClass().getName());
     TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
     complete(
-        record,
+        run,
         new Write.Update(quarantined, record.version()),
         ok -> {
           if (ok) {
@@ -905,42 +1046,41 @@ public final class Engine {
   }
 
   /** Writes the next state of a timer and arms it when the write won. */
-  private void advance(TimerRecord record, TimerRecord next, Runnable report) {
+  private void advance(Run run, TimerRecord next, Runnable report) {
     complete(
-        record,
-        new Write.Update(next, record.version()),
+        run,
+        new Write.Update(next, run.version()),
         updated -> {
           report.run();
           if (updated) {
             armIfInWindow(next);
           } else {
             log.debug(
-                "Timer '{}' was cancelled or replaced while running; not advancing", record.id());
+                "Timer '{}' was cancelled or replaced while running; not advancing", run.id());
           }
         });
   }
 
-  private Instant nextOccurrence(TimerRecord record, Instant due, Instant now) {
+  /**
+   * The occurrence after {@code due}, or empty when the schedule has no more. Throws when the
+   * schedule cannot be evaluated (a hand-edited row); callers store that as QUARANTINED.
+   */
+  private Optional<Instant> nextOccurrence(TimerRecord record, Instant due, Instant now) {
     Instant from = overduePolicy(record) == OverduePolicy.FIRE_NOW || due.isAfter(now) ? due : now;
-    return record
-        .schedule()
-        .next(from)
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "schedule of timer '" + record.id() + "' has no next occurrence"));
+    return record.schedule().next(from);
   }
 
   /**
-   * Writes the outcome of a run. The id stays in {@link #running} until the write succeeded, so the
-   * loader does not arm the old version again; a failed write is retried with backoff.
+   * Writes the outcome of a run. The run stays registered until the write succeeded, so the loader
+   * does not arm the old version again; a failed write is retried with backoff while the failure is
+   * transient. A write the store refuses for good is replaced by storing the timer as QUARANTINED
+   * with the reason, so the callback does not run again at every load.
    */
-  private void complete(TimerRecord record, Write write, Consumer<Boolean> after) {
-    completeAttempt(record, write, after, 1);
+  private void complete(Run run, Write write, Consumer<Boolean> after) {
+    completeAttempt(run, write, after, 1);
   }
 
-  private void completeAttempt(
-      TimerRecord record, Write write, Consumer<Boolean> after, int attempt) {
+  private void completeAttempt(Run run, Write write, Consumer<Boolean> after, int attempt) {
     // Not waiting for the commit: the worker moves on, and completions of many timers share one
     // transaction. The outcome runs once the write is durable.
     writes.submit(
@@ -948,47 +1088,73 @@ public final class Engine {
         (result, error) -> {
           if (error != null) {
             listener.onStoreError("complete", error);
+            if (!StoreFailures.isTransient(error)) {
+              outcomeRefused(run, write, error);
+              return;
+            }
             log.warn(
                 "Timer '{}': writing the outcome failed (attempt {}); retrying: {}",
-                record.id(),
+                run.id(),
                 attempt,
                 error.toString());
-            retryLater(
-                record.id(),
-                record.version(),
-                attempt,
-                () -> completeAttempt(record, write, after, attempt + 1));
+            retryLater(run, attempt, () -> completeAttempt(run, write, after, attempt + 1));
             return;
           }
           try {
             after.accept(result);
           } finally {
-            running.remove(record.id(), record.version());
+            running.end(run);
           }
         });
   }
 
-  private void retryLater(String id, long version, int attempt, Runnable retry) {
+  /** The store refused an outcome for good: keep the timer, QUARANTINED with the reason. */
+  private void outcomeRefused(Run run, Write write, Throwable error) {
+    String reason = "the store refused the outcome of a run: " + describe(error);
+    log.error(
+        "Timer '{}' ({}): the store refused the outcome of its run; quarantining it: {}",
+        run.id(),
+        run.armed().callbackType(),
+        error.toString());
+    if (write instanceof Write.Update update && update.next().status() == TimerStatus.QUARANTINED) {
+      // Even the quarantine was refused: nothing more to write. The row keeps its state and the
+      // timer runs again after the next load, where the same refusal is reported again.
+      running.end(run);
+      return;
+    }
+    TimerRecord quarantined =
+        run.armed().withStatus(TimerStatus.QUARANTINED, reason, clock.instant());
+    complete(
+        run,
+        new Write.Update(quarantined, run.version()),
+        ok -> {
+          if (ok) {
+            listener.onQuarantined(quarantined, reason);
+          }
+        });
+  }
+
+  private void retryLater(Run run, int attempt, Runnable retry) {
     if (state == State.CLOSED) {
       // The record keeps its old state in the store; it fires again after a restart.
-      running.remove(id, version);
+      running.end(run);
       return;
     }
     long millis = Math.min(MAX_STORE_RETRY.toMillis(), 100L << Math.min(attempt - 1, 20));
     try {
       scheduler.schedule(
           guarded(
-              id,
+              run.id(),
               () -> {
                 if (state == State.CLOSED) {
-                  running.remove(id, version);
+                  running.end(run);
                 } else {
-                  execute(id, retry);
+                  execute(run.id(), retry);
                 }
               }),
           Duration.ofMillis(millis));
     } catch (RejectedExecutionException e) {
-      running.remove(id, version);
+      running.end(run);
     }
   }
 
@@ -1050,7 +1216,7 @@ public final class Engine {
         "renew",
         () -> {
           Set<String> held = new HashSet<>(armed.keySet());
-          held.addAll(running.keySet());
+          held.addAll(running.ids());
           try {
             Set<String> lost = ownership.renew(held);
             for (String id : lost) {

@@ -106,7 +106,7 @@ public final class NewTimers {
         0,
         null,
         TimerStatus.ACTIVE,
-        1,
+        TimerVersions.first(),
         spec.retryPolicy(),
         spec.overduePolicy(),
         null,
