@@ -17,6 +17,7 @@ public final class FailingStore implements Store {
   private final Store delegate;
   private volatile boolean failWrites;
   private volatile boolean failReads;
+  private volatile boolean refuseVersionedDeletes;
   private volatile int failures;
 
   public FailingStore(Store delegate) {
@@ -29,6 +30,14 @@ public final class FailingStore implements Store {
 
   public void failReads(boolean on) {
     failReads = on;
+  }
+
+  /**
+   * While on, {@link #delete(String, long)} throws a {@link StoreException} that is not retryable,
+   * as a store does when it refuses a statement for good.
+   */
+  public void refuseVersionedDeletes(boolean on) {
+    refuseVersionedDeletes = on;
   }
 
   /** How many calls were refused so far. */
@@ -84,6 +93,10 @@ public final class FailingStore implements Store {
 
   @Override
   public boolean delete(String id, long expectedVersion) {
+    if (refuseVersionedDeletes) {
+      failures++;
+      throw new StoreException("injected permanent refusal: delete", null, false);
+    }
     return write("delete", () -> delegate.delete(id, expectedVersion));
   }
 

@@ -4,11 +4,16 @@ import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.OverduePolicy;
+import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.RetryPolicy;
 import io.persistenttimers.Schedule;
+import io.persistenttimers.TimerContext;
+import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerSpec;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
@@ -592,6 +597,179 @@ public abstract class StoreContract {
       tasks.add(task);
     }
     return runConcurrently(threads, tasks);
+  }
+
+  // --- same id, new incarnation -------------------------------------------------------------
+  // A timer created under an id that existed before is a new timer. Its version starts fresh and
+  // random, so every compare-and-set of the old timer (its run's outcome, its advance) misses it.
+
+  @Test
+  public void sameIdNewIncarnation_compareAndSetOfTheOldVersionMissesTheNewRecord() {
+    TimerRecord old = record("reused").version(7).build();
+    store.insert(old);
+    assertThat(store.delete("reused")).isPresent();
+    TimerRecord fresh =
+        record("reused").version(4_611_686_018_427_387_000L).params("{\"v\":2}").build();
+    assertThat(store.insert(fresh)).isTrue();
+
+    assertThat(store.update(old.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 7)).isFalse();
+    assertThat(store.delete("reused", 7)).isFalse();
+    assertThat(store.writeAll(List.of(new Write.Delete("reused", 7), new Write.Update(old, 7))))
+        .containsExactly(false, false);
+
+    assertThat(store.get("reused")).contains(fresh);
+  }
+
+  @Test
+  public void versionsUpToTwoToTheSixtyTwo_roundTripAndCompare() {
+    long big = (1L << 62) - 2;
+    TimerRecord v = record("big").version(big).build();
+    store.insert(v);
+    TimerRecord next = v.rescheduled(T0.plusSeconds(5), 0, null, T0, T0);
+
+    assertThat(store.update(next, big)).isTrue();
+    assertThat(store.get("big").orElseThrow().version()).isEqualTo(big + 1);
+    assertThat(store.delete("big", big)).isFalse();
+    assertThat(store.delete("big", big + 1)).isTrue();
+  }
+
+  /** An engine over this contract's store on a manual clock, callbacks on the calling thread. */
+  private final class Engine implements AutoCloseable {
+    final ManualClock clock = new ManualClock(T0);
+    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.function.Consumer<TimerContext> during = ctx -> {};
+    final PersistentTimer timer =
+        PersistentTimer.builder(store)
+            .clock(clock)
+            .scheduler(scheduler)
+            .workers(Runnable::run)
+            .register(
+                "reminder",
+                CallbackFactory.of(
+                    ctx -> {
+                      ran.add(ctx.timerId() + " " + ctx.params() + " @" + ctx.firedAt());
+                      during.accept(ctx);
+                    }))
+            .build();
+
+    Engine() {
+      timer.start();
+    }
+
+    String at(Duration after) {
+      return " @" + T0.plus(after);
+    }
+
+    @Override
+    public void close() {
+      timer.close();
+    }
+  }
+
+  private static TimerSpec reused(String id, String params) {
+    return TimerSpec.of("reminder", "participant-ana").id(id).params(params);
+  }
+
+  @Test
+  public void sameIdNewIncarnation_cancelWhileRunningThenScheduleAgain_newTimerKeptAndFires() {
+    try (Engine e = new Engine()) {
+      e.timer.scheduleAfter(Duration.ofMinutes(1), reused("k", "{\"v\":1}"));
+      e.during =
+          ctx -> {
+            if (ctx.params().equals("{\"v\":1}")) {
+              assertThat(e.timer.cancel("k")).isTrue();
+              e.timer.scheduleAfter(Duration.ofMinutes(10), reused("k", "{\"v\":2}"));
+            }
+          };
+
+      e.scheduler.advance(Duration.ofMinutes(1));
+      assertThat(store.get("k").orElseThrow().params()).isEqualTo("{\"v\":2}");
+      e.scheduler.advance(Duration.ofMinutes(10));
+
+      assertThat(e.ran)
+          .containsExactly(
+              "k {\"v\":1}" + e.at(Duration.ofMinutes(1)),
+              "k {\"v\":2}" + e.at(Duration.ofMinutes(11)));
+      assertThat(store.get("k")).isEmpty();
+    }
+  }
+
+  @Test
+  public void sameIdNewIncarnation_snoozeFromTheCallback_theSnoozedTimerFires() {
+    try (Engine e = new Engine()) {
+      e.timer.scheduleAfter(Duration.ofMinutes(1), reused("snooze", "{}"));
+      e.during =
+          ctx -> {
+            if (e.ran.size() < 3) {
+              e.timer.cancel(ctx.timerId());
+              e.timer.scheduleAfter(Duration.ofMinutes(5), reused(ctx.timerId(), "{}"));
+            }
+          };
+
+      e.scheduler.advance(Duration.ofHours(1));
+
+      assertThat(e.ran)
+          .containsExactly(
+              "snooze {}" + e.at(Duration.ofMinutes(1)),
+              "snooze {}" + e.at(Duration.ofMinutes(6)),
+              "snooze {}" + e.at(Duration.ofMinutes(11)));
+      assertThat(store.get("snooze")).isEmpty();
+    }
+  }
+
+  @Test
+  public void sameIdNewIncarnation_recurringCancelledWhileRunning_doesNotComeBack() {
+    try (Engine e = new Engine()) {
+      e.timer.scheduleRecurring(
+          Schedule.every(Duration.ofMinutes(1)), reused("r", "{\"kind\":\"recurring\"}"));
+      e.during =
+          ctx -> {
+            if (ctx.timer().kind() == TimerKind.RECURRING) {
+              e.timer.cancel("r");
+              e.timer.scheduleAfter(Duration.ofMinutes(30), reused("r", "{\"kind\":\"once\"}"));
+            }
+          };
+
+      e.scheduler.advance(Duration.ofMinutes(1));
+      assertThat(store.get("r").orElseThrow().kind()).isEqualTo(TimerKind.ONCE);
+      e.scheduler.advance(Duration.ofHours(2));
+
+      assertThat(e.ran)
+          .containsExactly(
+              "r {\"kind\":\"recurring\"}" + e.at(Duration.ofMinutes(1)),
+              "r {\"kind\":\"once\"}" + e.at(Duration.ofMinutes(31)));
+      assertThat(store.get("r")).isEmpty();
+    }
+  }
+
+  @Test
+  public void sameIdNewIncarnation_operatorDeletedAnArmedTimer_newOneFiresOnlyAtItsOwnTime() {
+    try (Engine e = new Engine()) {
+      e.timer.scheduleAfter(Duration.ofSeconds(2), reused("op", "{\"v\":1}"));
+      // An operator tool deletes it through the store; the engine still has it armed.
+      assertThat(store.delete("op")).isPresent();
+      e.timer.scheduleAfter(Duration.ofSeconds(6), reused("op", "{\"v\":2}"));
+
+      e.scheduler.advance(Duration.ofSeconds(2));
+      assertThat(e.ran).as("nothing fires early").isEmpty();
+      e.scheduler.advance(Duration.ofSeconds(4));
+
+      assertThat(e.ran).containsExactly("op {\"v\":2}" + e.at(Duration.ofSeconds(6)));
+    }
+  }
+
+  @Test
+  public void sameIdNewIncarnation_scheduledManyTimes_neverReusesAVersion() {
+    try (Engine e = new Engine()) {
+      Set<Long> versions = new HashSet<>();
+      for (int i = 0; i < 200; i++) {
+        e.timer.scheduleAfter(Duration.ofMinutes(1), reused("same", "{}"));
+        versions.add(store.get("same").orElseThrow().version());
+        e.timer.cancel("same");
+      }
+      assertThat(versions).hasSize(200);
+    }
   }
 
   private static <T> List<T> runConcurrently(int threads, List<Callable<T>> tasks)

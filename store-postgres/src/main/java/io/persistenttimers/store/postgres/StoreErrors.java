@@ -28,7 +28,24 @@ final class StoreErrors {
     String state =
         sql != null && sql.getSQLState() != null ? " [SQLState " + sql.getSQLState() + "]" : "";
     return new StoreException(
-        "PostgreSQL store: " + operation + " failed: " + reason + state, cause);
+        "PostgreSQL store: " + operation + " failed: " + reason + state, cause, retryable(sql));
+  }
+
+  /**
+   * Whether the same statement may succeed later, by SQLState class: data exceptions (22),
+   * integrity violations (23), syntax or access errors (42), invalid transaction or statement names
+   * (24, 25, 26, 34), feature not supported (0A) and invalid authorization (28) will not heal by
+   * waiting. Connection failures, timeouts, pool exhaustion (no SQLState), serialization failures,
+   * lack of resources and shutdowns may.
+   */
+  static boolean retryable(SQLException sql) {
+    if (sql == null || sql.getSQLState() == null || sql.getSQLState().length() < 2) {
+      return true;
+    }
+    return switch (sql.getSQLState().substring(0, 2)) {
+      case "22", "23", "42", "24", "25", "26", "34", "0A", "28" -> false;
+      default -> true;
+    };
   }
 
   private static SQLException findSqlException(Throwable failure) {

@@ -68,7 +68,25 @@ final class SqliteErrors {
     } else {
       message.append(rootMessage(cause));
     }
-    return new StoreException(message.toString(), cause);
+    return new StoreException(message.toString(), cause, retryable(cause));
+  }
+
+  /**
+   * Whether the same statement may succeed later. Busy, locked, full disk and I/O errors may pass,
+   * and so may a failure without an SQLite result code (it is not known to be final); a constraint,
+   * a type or size mismatch, a read-only or corrupt file will not heal by waiting.
+   */
+  static boolean retryable(Throwable failure) {
+    SQLiteErrorCode code = code(failure);
+    if (code == null) {
+      return true;
+    }
+    String name = code.name();
+    return name.startsWith("SQLITE_BUSY")
+        || name.startsWith("SQLITE_LOCKED")
+        || name.startsWith("SQLITE_FULL")
+        || name.startsWith("SQLITE_IOERR")
+        || name.startsWith("SQLITE_PROTOCOL");
   }
 
   static String rootMessage(Throwable failure) {
