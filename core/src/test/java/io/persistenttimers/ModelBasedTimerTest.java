@@ -26,10 +26,26 @@ class ModelBasedTimerTest {
   static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
   static final int STEPS = 1500;
 
-  /** What the model believes about one live timer. */
-  private record Expected(String participant, Instant due, Duration period) {
+  /**
+   * What the model believes about one live timer. A snoozer is a one-shot timer whose callback
+   * schedules its own id again, {@code period} after it fired (by cancel + schedule, or by
+   * REPLACE): each time a new timer under a reused id.
+   */
+  private record Expected(String participant, Instant due, Duration period, boolean snoozer) {
+    Expected(String participant, Instant due, Duration period) {
+      this(participant, due, period, false);
+    }
+
     boolean recurring() {
-      return period != null;
+      return period != null && !snoozer;
+    }
+
+    /** The next one after a run at {@code firedAt}, or null when there is none. */
+    Expected after(Instant firedAt) {
+      if (snoozer) {
+        return new Expected(participant, firedAt.plus(period), period, true);
+      }
+      return recurring() ? new Expected(participant, due.plus(period), period) : null;
     }
   }
 
@@ -63,8 +79,10 @@ class ModelBasedTimerTest {
                     .register(
                         "reminder",
                         CallbackFactory.of(
-                            ctx ->
-                                actual.add(new Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt())))));
+                            ctx -> {
+                              actual.add(new Run(ctx.timerId(), ctx.dueAt(), ctx.firedAt()));
+                              snoozeAgain(holder[0].timer, ctx);
+                            })));
     holder[0] = h;
     h.start();
 
@@ -105,12 +123,51 @@ class ModelBasedTimerTest {
             model.put(id, new Expected(participant, now.plus(delay), null));
           }
           what = (replace ? "replace " : "keep ") + id;
+        } else if (action < 50) {
+          // A snoozer: its callback schedules its own id again after each run.
+          Duration snooze = Duration.ofMinutes(1 + random.nextInt(60));
+          boolean viaReplace = random.nextBoolean();
+          String id = "snooze-" + step;
+          h.timer.scheduleAfter(
+              snooze,
+              TimerSpec.of("reminder", participant)
+                  .id(id)
+                  .params(
+                      "{\"snoozeSeconds\":"
+                          + snooze.toSeconds()
+                          + ",\"replace\":"
+                          + viaReplace
+                          + "}"));
+          model.put(id, new Expected(participant, now.plus(snooze), snooze, true));
+          what = "snoozer " + id + (viaReplace ? " (replace)" : " (cancel + schedule)");
+        } else if (action < 53 && !model.isEmpty()) {
+          // The same id again right after a cancel: a new timer that nothing of the old may touch.
+          String id = pick(random, model);
+          Expected old = model.get(id);
+          h.timer.cancel(id);
+          Duration delay = Duration.ofSeconds(random.nextInt(7200));
+          h.timer.scheduleAfter(delay, TimerSpec.of("reminder", old.participant()).id(id));
+          model.put(id, new Expected(old.participant(), now.plus(delay), null));
+          what = "cancel and schedule again " + id;
         } else if (action < 55 && !model.isEmpty()) {
+          // An operator tool deletes through the store, behind the engine's back; sometimes the
+          // host then schedules the same id again.
+          String id = pick(random, model);
+          Expected old = model.remove(id);
+          store.delete(id);
+          what = "operator deletes " + id;
+          if (random.nextBoolean()) {
+            Duration delay = Duration.ofSeconds(random.nextInt(7200));
+            h.timer.scheduleAfter(delay, TimerSpec.of("reminder", old.participant()).id(id));
+            model.put(id, new Expected(old.participant(), now.plus(delay), null));
+            what += " and the host schedules it again";
+          }
+        } else if (action < 58 && !model.isEmpty()) {
           String id = pick(random, model);
           assertThat(h.timer.cancel(id)).as("cancel of a live timer").isTrue();
           model.remove(id);
           what = "cancel " + id;
-        } else if (action < 58) {
+        } else if (action < 60) {
           int cancelled = h.timer.cancelByParticipant(participant);
           List<String> gone =
               model.entrySet().stream()
@@ -162,10 +219,7 @@ class ModelBasedTimerTest {
       Expected e = entry.getValue();
       while (e != null && !e.due().isAfter(until)) {
         expected.add(new Run(id, e.due(), e.due()));
-        e =
-            e.recurring()
-                ? new Expected(e.participant(), e.due().plus(e.period()), e.period())
-                : null;
+        e = e.after(e.due());
       }
       if (e == null) {
         model.remove(id);
@@ -188,6 +242,10 @@ class ModelBasedTimerTest {
         continue;
       }
       expected.add(new Run(id, e.due(), restart));
+      if (e.snoozer()) {
+        model.put(id, e.after(restart));
+        continue;
+      }
       if (!e.recurring()) {
         model.remove(id);
         continue;
@@ -197,6 +255,24 @@ class ModelBasedTimerTest {
         next = next.plus(e.period());
       }
       model.put(id, new Expected(e.participant(), next, e.period()));
+    }
+  }
+
+  /** A snoozer's callback: its own id again, by cancel + schedule or by REPLACE. */
+  @SuppressWarnings("unchecked")
+  private static void snoozeAgain(PersistentTimer timer, TimerContext ctx) {
+    Map<String, Object> params = ctx.params(Map.class);
+    if (!params.containsKey("snoozeSeconds")) {
+      return;
+    }
+    Duration snooze = Duration.ofSeconds(((Number) params.get("snoozeSeconds")).longValue());
+    TimerSpec again =
+        TimerSpec.of("reminder", ctx.participantId()).id(ctx.timerId()).params(ctx.params());
+    if (Boolean.TRUE.equals(params.get("replace"))) {
+      timer.scheduleAfter(snooze, again.ifExists(IfExists.REPLACE));
+    } else {
+      timer.cancel(ctx.timerId());
+      timer.scheduleAfter(snooze, again);
     }
   }
 
