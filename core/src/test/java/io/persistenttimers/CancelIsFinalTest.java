@@ -121,6 +121,34 @@ class CancelIsFinalTest {
   }
 
   @Test
+  void deleteThisProcessCannotSee_afterAStaleReRead_theCallbackNeverStarts() {
+    start();
+    h.timer.scheduleAfter(ofMinutes(1), spec("x", "{}"));
+    dueAndVerified(ofMinutes(1));
+
+    // Another node or an operator tool deletes it; this engine is not told.
+    assertThat(store.delete("x")).isPresent();
+    h.clock.advance(Duration.ofMillis(201)); // the run waited for a worker longer than FRESH_READ
+    workers.runDirectlyFromNowOn();
+
+    assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void deleteThisProcessCannotSee_withinTheFreshReadWindow_mayStillStart() {
+    // The documented bound of the cross-process window: a re-read at most FRESH_READ old is used.
+    start();
+    h.timer.scheduleAfter(ofMinutes(1), spec("x", "{}"));
+    dueAndVerified(ofMinutes(1));
+
+    assertThat(store.delete("x")).isPresent();
+    h.clock.advance(Duration.ofMillis(200));
+    workers.runDirectlyFromNowOn();
+
+    assertThat(ran).containsExactly("x {}");
+  }
+
+  @Test
   void anInvalidatedRunWhoseTimerIsUnchanged_stillRuns() {
     start();
     h.timer.scheduleAfter(ofMinutes(1), spec("x", "{}"));

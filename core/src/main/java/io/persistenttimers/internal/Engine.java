@@ -97,6 +97,13 @@ public final class Engine {
   private static final int REPLACE_ATTEMPTS = 20;
   private static final int VERIFY_BATCH = 500;
 
+  /**
+   * A re-read older than this when the callback would start is done again first. It bounds the
+   * window in which a change this process cannot see (a cancel on another node, an operator tool)
+   * can be followed by a start here; local cancels are final without it (see {@link Run}).
+   */
+  static final Duration FRESH_READ = Duration.ofMillis(200);
+
   private enum State {
     NEW,
     STARTED,
@@ -781,10 +788,11 @@ public final class Engine {
       }
       return;
     }
+    Instant readAt = clock.instant();
     for (Run run : batch) {
       TimerRecord stored = current.get(run.id());
       try {
-        workers.execute(guarded(run.id(), () -> fire(run, stored)));
+        workers.execute(guarded(run.id(), () -> fire(run, stored, readAt)));
       } catch (RejectedExecutionException e) {
         running.end(run);
       }
@@ -829,10 +837,10 @@ public final class Engine {
 
   /**
    * Runs on a worker: runs the callback of a verified timer and writes the outcome. {@code stored}
-   * is the record as just re-read, or null when it is gone (or, in multi-node mode, no longer held
-   * by this node).
+   * is the record as re-read at {@code readAt}, or null when it is gone (or, in multi-node mode, no
+   * longer held by this node).
    */
-  private void fire(Run run, TimerRecord stored) {
+  private void fire(Run run, TimerRecord stored, Instant readAt) {
     String id = run.id();
     boolean outcomePending = false;
     try {
@@ -874,7 +882,7 @@ public final class Engine {
         quarantine(run, record, "cannot bind callback: " + describe(e), e, firedAt);
         return;
       }
-      Gate gate = passGate(run);
+      Gate gate = passGate(run, readAt);
       if (gate == Gate.RETRY) {
         outcomePending = true;
         retryLater(run, 1, () -> fireAgain(run));
@@ -915,11 +923,14 @@ public final class Engine {
 
   /**
    * Decides to start the callback and starts it in one step. A run that a cancel or replace
-   * invalidated after its re-read must read the store again, which then shows the change.
+   * invalidated after its re-read must read the store again, which then shows the change; so must
+   * one whose re-read is older than {@link #FRESH_READ} (it waited for a worker).
    */
-  private Gate passGate(Run run) {
+  private Gate passGate(Run run, Instant readAt) {
     int checkpoint = 0;
-    while (!run.tryStart(checkpoint)) {
+    boolean fresh = !clock.instant().isAfter(readAt.plus(FRESH_READ));
+    while (!fresh || !run.tryStart(checkpoint)) {
+      fresh = true;
       checkpoint = run.checkpoint();
       TimerRecord now;
       try {
