@@ -879,7 +879,7 @@ public final class Engine {
       } catch (Throwable e) {
         // An Error too (NoClassDefFoundError from a factory): it would fail again at every load.
         outcomePending = true;
-        quarantine(run, record, "cannot bind callback: " + describe(e), e, firedAt);
+        quarantine(run, record, "cannot bind callback", e, firedAt);
         return;
       }
       Gate gate = passGate(run, readAt);
@@ -971,7 +971,7 @@ public final class Engine {
     try {
       next = nextOccurrence(record, record.nextFireAt(), firedAt);
     } catch (RuntimeException e) {
-      quarantine(run, record, "cannot compute the next occurrence: " + describe(e), e, now);
+      quarantine(run, record, "cannot compute the next occurrence", e, now);
       return;
     }
     if (next.isEmpty()) {
@@ -1020,7 +1020,7 @@ public final class Engine {
       try {
         next = nextOccurrence(record, record.nextFireAt(), now);
       } catch (RuntimeException e) {
-        quarantine(run, record, "cannot compute the next occurrence: " + describe(e), e, now);
+        quarantine(run, record, "cannot compute the next occurrence", e, now);
         return;
       }
     }
@@ -1038,12 +1038,13 @@ public final class Engine {
    * it again at every load would not help. The reason is stored beside the params (same data); the
    * log line names only the class of the cause.
    */
-  private void quarantine(
-      Run run, TimerRecord record, String reason, Throwable cause, Instant now) {
+  private void quarantine(Run run, TimerRecord record, String why, Throwable cause, Instant now) {
+    String reason = why + ": " + describe(cause);
     log.warn(
-        "Timer '{}' ({}) quarantined: {}",
+        "Timer '{}' ({}) quarantined, {}: {}",
         record.id(),
         record.callbackType(),
+        why,
         cause.getClass().getName());
     TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
     complete(
@@ -1121,28 +1122,14 @@ public final class Engine {
 
   /** The store refused an outcome for good: keep the timer, QUARANTINED with the reason. */
   private void outcomeRefused(Run run, Write write, Throwable error) {
-    String reason = "the store refused the outcome of a run: " + describe(error);
-    log.error(
-        "Timer '{}' ({}): the store refused the outcome of its run; quarantining it: {}",
-        run.id(),
-        run.armed().callbackType(),
-        error.toString());
     if (write instanceof Write.Update update && update.next().status() == TimerStatus.QUARANTINED) {
       // Even the quarantine was refused: nothing more to write. The row keeps its state and the
       // timer runs again after the next load, where the same refusal is reported again.
+      log.error("Timer '{}': the store refused to quarantine it: {}", run.id(), error.toString());
       running.end(run);
       return;
     }
-    TimerRecord quarantined =
-        run.armed().withStatus(TimerStatus.QUARANTINED, reason, clock.instant());
-    complete(
-        run,
-        new Write.Update(quarantined, run.version()),
-        ok -> {
-          if (ok) {
-            listener.onQuarantined(quarantined, reason);
-          }
-        });
+    quarantine(run, run.armed(), "the store refused the outcome of a run", error, clock.instant());
   }
 
   private void retryLater(Run run, int attempt, Runnable retry) {
