@@ -47,8 +47,12 @@ import java.util.function.DoubleSupplier;
  * completion delete. Timers may be scheduled before {@code start()}; they are stored and fire after
  * it.
  *
- * <p>One {@code PersistentTimer} per store (per database, unless a store offers multi-node mode).
- * Thread-safe.
+ * <p><b>One started engine per store</b>, unless every engine on it runs in {@link
+ * Builder#multiNode multi-node mode}: {@link #start()} takes the store's engine lock and throws
+ * {@link StoreInUseException} while another engine holds it — a single-node engine beside any
+ * other, in this process or another, or a multi-node one beside a single-node one. A {@code
+ * PersistentTimer} that is never started (an operator tool listing or cancelling timers) takes no
+ * lock and works beside a running engine. Thread-safe.
  */
 public final class PersistentTimer implements AutoCloseable {
 
@@ -245,14 +249,19 @@ public final class PersistentTimer implements AutoCloseable {
     return engine.cleanup();
   }
 
-  /** Recovers stored timers and begins firing. Throws {@link StoreException} if the store fails. */
+  /**
+   * Takes the store's engine lock, recovers stored timers and begins firing. Throws {@link
+   * StoreInUseException} (nothing started) when another engine runs on the store, and {@link
+   * StoreException} if the store fails; after either, {@code start()} may be called again.
+   */
   public void start() {
     engine.start();
   }
 
   /**
    * Stops firing and releases the threads this timer created, waiting up to the shutdown timeout
-   * for running callbacks. Every record stays in the store. Idempotent.
+   * for running callbacks, then the store's engine lock, so another engine may start. Every record
+   * stays in the store. Idempotent.
    */
   @Override
   public void close() {

@@ -19,6 +19,7 @@ import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStats;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.ClaimingStore;
+import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.time.Duration;
@@ -157,6 +158,10 @@ public final class Engine {
   private final AutoCloseable ownedResources;
   private final GroupCommit writes;
   private final Ownership ownership;
+  private final boolean multiNodeMode;
+
+  /** This engine's right to run on the store: taken first in start(), released last in close(). */
+  private volatile EngineLock engineLock = EngineLock.NONE;
 
   /** How far ahead timers are armed: the horizon, or the claim window in multi-node mode. */
   private final Duration window;
@@ -214,6 +219,7 @@ public final class Engine {
       this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode);
       this.window = multiNode.claimAhead();
     }
+    this.multiNodeMode = multiNode != null;
   }
 
   public InstantSource clock() {
@@ -236,6 +242,7 @@ public final class Engine {
         throw new TimerClosedException("cannot start: this PersistentTimer is closed");
       }
       Checks.requireState(state == State.NEW, "start() was already called");
+      engineLock = store.lockForEngine(multiNodeMode); // StoreInUseException: nothing started
       state = State.STARTED;
     }
     log.info(
@@ -252,6 +259,7 @@ public final class Engine {
       armed.values().forEach(Armed::cancel);
       armed.clear();
       unbound.clear();
+      engineLock.close();
       throw e;
     }
     synchronized (lifecycle) {
@@ -311,6 +319,8 @@ public final class Engine {
       log.warn(
           "Could not give back leases; other nodes take over when they expire: {}", e.toString());
     }
+    // Last: once nothing of ours runs and the leases went back, another engine may start.
+    engineLock.close();
     log.info("Persistent Timers closed; every timer stays in the store");
   }
 

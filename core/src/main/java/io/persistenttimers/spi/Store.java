@@ -1,6 +1,7 @@
 package io.persistenttimers.spi;
 
 import io.persistenttimers.StoreException;
+import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
@@ -153,6 +154,45 @@ public interface Store extends AutoCloseable {
   /** Every record of one flow type. */
   default List<TimerRecord> listByFlowType(String flowType) {
     return list(TimerQuery.all().flowType(flowType));
+  }
+
+  /**
+   * Takes the right to run an engine on this store, held until the returned lock is closed. The
+   * engine calls this first in {@code PersistentTimer.start()}, before it reads any timer, and
+   * closes the lock in {@code close()} after its workers stopped (or at once when its start fails).
+   * Nothing else takes it.
+   *
+   * <ul>
+   *   <li><b>One single-node engine.</b> While a lock taken with {@code multiNode == false} is
+   *       open, every further call throws {@link StoreInUseException} — on this instance, on
+   *       another instance over the same storage, in this process or in another.
+   *   <li><b>Modes never mix.</b> Locks taken with {@code multiNode == true} coexist with each
+   *       other, but while any is open a call with {@code false} is refused, and while a {@code
+   *       false} lock is open a call with {@code true} is refused. A store that is not a {@link
+   *       ClaimingStore} is only ever called with {@code false}.
+   *   <li><b>The refusal says what to do.</b> Its message names the store (file, schema and table)
+   *       and the fix: stop the other engine, or run every node in multi-node mode.
+   *   <li><b>Released on close.</b> Once {@link EngineLock#close()} returned, the lock can be taken
+   *       again at once. Closing is idempotent and throws nothing.
+   *   <li><b>A dead holder releases it.</b> The lock lives in the process, the operating system or
+   *       the database session, never in stored data: when the holding process is killed, a restart
+   *       can take it as soon as the operating system or database noticed the death.
+   *   <li><b>Data is not locked.</b> Every other method works the same while a lock is held, from
+   *       any instance over the same storage: operator tools read, list and cancel beside a running
+   *       engine.
+   *   <li><b>Failures</b> to find out (for example a database that cannot be reached) surface as
+   *       {@link StoreException}, and nothing is held.
+   * </ul>
+   *
+   * <p>The default returns {@link EngineLock#NONE}: a store that cannot protect itself, on which a
+   * second engine starts and timers fire twice. Every durable store should implement this.
+   *
+   * @param multiNode whether the engine runs in multi-node mode (shares the store with other
+   *     multi-node engines)
+   * @throws StoreInUseException when another engine holds a lock that excludes this one
+   */
+  default EngineLock lockForEngine(boolean multiNode) {
+    return EngineLock.NONE;
   }
 
   /** Releases connections and files. Records stay stored. The default does nothing. */

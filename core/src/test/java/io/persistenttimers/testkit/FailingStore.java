@@ -3,6 +3,7 @@ package io.persistenttimers.testkit;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import java.time.Instant;
 import java.util.List;
@@ -119,5 +120,11 @@ public final class FailingStore implements Store {
   @Override
   public int deleteFailedBefore(Instant cutoff) {
     return write("deleteFailedBefore", () -> delegate.deleteFailedBefore(cutoff));
+  }
+
+  /** Never fails: the lock is the delegate's. */
+  @Override
+  public EngineLock lockForEngine(boolean multiNode) {
+    return delegate.lockForEngine(multiNode);
   }
 }

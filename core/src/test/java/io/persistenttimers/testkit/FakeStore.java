@@ -1,8 +1,10 @@
 package io.persistenttimers.testkit;
 
+import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.time.Instant;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -23,6 +26,7 @@ public final class FakeStore implements Store {
   private static final Comparator<TimerRecord> DUE_ORDER =
       Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id);
   private final Map<String, TimerRecord> rows = new TreeMap<>();
+  private final AtomicBoolean engineRunning = new AtomicBoolean();
 
   private Stream<TimerRecord> sorted(Predicate<TimerRecord> filter) {
     return rows.values().stream().filter(filter).sorted(DUE_ORDER);
@@ -98,6 +102,21 @@ public final class FakeStore implements Store {
   @Override
   public synchronized int deleteFailedBefore(Instant cutoff) {
     return removeIf(r -> r.status() == TimerStatus.FAILED && r.updatedAt().isBefore(cutoff));
+  }
+
+  /** One engine per instance (in-process flag); multi-node mode is not offered. */
+  @Override
+  public EngineLock lockForEngine(boolean multiNode) {
+    if (!engineRunning.compareAndSet(false, true)) {
+      throw new StoreInUseException(
+          "another Persistent Timers engine is already running on this FakeStore; close it first");
+    }
+    AtomicBoolean open = new AtomicBoolean(true);
+    return () -> {
+      if (open.compareAndSet(true, false)) {
+        engineRunning.set(false);
+      }
+    };
   }
 
   private int removeIf(Predicate<TimerRecord> condition) {

@@ -3,18 +3,22 @@ package io.persistenttimers.testkit;
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.RetryPolicy;
 import io.persistenttimers.Schedule;
+import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerContext;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.ClaimingStore;
+import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.time.Duration;
@@ -44,6 +48,23 @@ public abstract class StoreContract {
 
   /** A new, empty store. Called before every test; the store is closed after it. */
   protected abstract Store newStore() throws Exception;
+
+  /**
+   * Another instance over the same storage as the last {@link #newStore()}, as a second process
+   * would open it (same file, same schema); the test closes it. Null, the default, for a store
+   * whose every instance is its own storage (an in-memory store).
+   */
+  protected Store openSameStorage() throws Exception {
+    return null;
+  }
+
+  /**
+   * Whether the store offers multi-node mode (shared engine locks). A {@link ClaimingStore} must
+   * say true; the multi-node lock test checks that it does.
+   */
+  protected boolean supportsMultiNode() {
+    return false;
+  }
 
   @BeforeEach
   void openStore() throws Exception {
@@ -581,6 +602,140 @@ public abstract class StoreContract {
         assertThat(store.get(id)).contains(v2);
       } else {
         assertThat(store.get(id)).isEmpty();
+      }
+    }
+  }
+
+  // --- engine lock --------------------------------------------------------------------------
+
+  @Test
+  public void lockForEngine_secondSingleNodeEngine_isRefusedWhileTheFirstHoldsIt()
+      throws Exception {
+    try (EngineLock first = store.lockForEngine(false)) {
+      assertThatThrownBy(() -> store.lockForEngine(false))
+          .isInstanceOf(StoreInUseException.class)
+          .hasMessageContaining("already running");
+      try (Store other = openSameStorage()) {
+        if (other != null) {
+          assertThatThrownBy(() -> other.lockForEngine(false))
+              .as("from another instance over the same storage")
+              .isInstanceOf(StoreInUseException.class)
+              .hasMessageContaining("already running");
+        }
+      }
+    }
+  }
+
+  @Test
+  public void lockForEngine_released_canBeTakenAgain_andAStaleCloseReleasesNothing() {
+    EngineLock first = store.lockForEngine(false);
+    assertThatThrownBy(() -> store.lockForEngine(false)).isInstanceOf(StoreInUseException.class);
+    first.close();
+
+    try (EngineLock second = store.lockForEngine(false)) {
+      first.close(); // idempotent: must not release the second holder's lock
+      assertThatThrownBy(() -> store.lockForEngine(false)).isInstanceOf(StoreInUseException.class);
+    }
+    store.lockForEngine(false).close();
+  }
+
+  @Test
+  public void lockForEngine_releasedByOneInstance_isFreeForAnother() throws Exception {
+    try (Store other = openSameStorage()) {
+      if (other == null) {
+        store.lockForEngine(false).close();
+        store.lockForEngine(false).close();
+        return;
+      }
+      EngineLock mine = store.lockForEngine(false);
+      assertThatThrownBy(() -> other.lockForEngine(false)).isInstanceOf(StoreInUseException.class);
+      mine.close();
+      try (EngineLock theirs = other.lockForEngine(false)) {
+        assertThatThrownBy(() -> store.lockForEngine(false))
+            .isInstanceOf(StoreInUseException.class);
+      }
+    }
+  }
+
+  @Test
+  public void lockForEngine_manyThreadsAtOnce_exactlyOneGetsIt() throws Exception {
+    int threads = 8;
+    List<EngineLock> taken = new ArrayList<>();
+    try {
+      List<Object> results =
+          runConcurrently(
+              threads,
+              () -> {
+                try {
+                  return store.lockForEngine(false);
+                } catch (StoreInUseException refused) {
+                  return refused;
+                }
+              });
+      results.stream()
+          .filter(EngineLock.class::isInstance)
+          .map(EngineLock.class::cast)
+          .forEach(taken::add);
+      assertThat(taken).hasSize(1);
+      assertThat(results).filteredOn(StoreInUseException.class::isInstance).hasSize(threads - 1);
+    } finally {
+      taken.forEach(EngineLock::close);
+    }
+  }
+
+  @Test
+  public void lockForEngine_multiNode_sharedLocksCoexist_butNeverBesideASingleNodeOne()
+      throws Exception {
+    if (!supportsMultiNode()) {
+      assertThat(store)
+          .as("a ClaimingStore offers multi-node mode: override supportsMultiNode()")
+          .isNotInstanceOf(ClaimingStore.class);
+      return;
+    }
+    try (Store other = openSameStorage()) {
+      Store second = other != null ? other : store;
+      EngineLock a = store.lockForEngine(true);
+      EngineLock b = second.lockForEngine(true);
+      assertThatThrownBy(() -> store.lockForEngine(false))
+          .isInstanceOf(StoreInUseException.class)
+          .hasMessageContaining("already running")
+          .hasMessageContaining("multi-node");
+      a.close();
+      assertThatThrownBy(() -> second.lockForEngine(false))
+          .as("one multi-node engine left")
+          .isInstanceOf(StoreInUseException.class);
+      b.close();
+
+      try (EngineLock single = second.lockForEngine(false)) {
+        assertThatThrownBy(() -> store.lockForEngine(true))
+            .isInstanceOf(StoreInUseException.class)
+            .hasMessageContaining("already running")
+            .hasMessageContaining("single-node");
+      }
+      store.lockForEngine(true).close();
+    }
+  }
+
+  @Test
+  public void lockForEngine_whileHeld_readsAndWritesWorkFromEveryInstance() throws Exception {
+    try (EngineLock lock = store.lockForEngine(false);
+        Store other = openSameStorage()) {
+      List<Store> handles = other == null ? List.of(store) : List.of(store, other);
+      for (int n = 0; n < handles.size(); n++) {
+        Store handle = handles.get(n);
+        String id = "while-locked-" + n;
+        TimerRecord r = record(id).build();
+        assertThat(handle.insert(r)).isTrue();
+        assertThat(handle.get(id)).contains(r);
+        assertThat(ids(handle.list())).contains(id);
+        assertThat(handle.count(TimerQuery.all())).isEqualTo(1);
+        assertThat(ids(handle.findDue(T0.plusSeconds(1), 10))).containsExactly(id);
+        TimerRecord v2 = r.rescheduled(T0.plusSeconds(5), 0, null, null, T0);
+        assertThat(handle.update(v2, 1)).isTrue();
+        assertThat(handle.writeAll(List.of(new Write.Insert(record(id + "-b").build()))))
+            .containsExactly(true);
+        assertThat(handle.delete(id + "-b")).isPresent();
+        assertThat(handle.delete(id, v2.version())).isTrue();
       }
     }
   }

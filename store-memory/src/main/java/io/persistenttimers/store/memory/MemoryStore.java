@@ -1,8 +1,10 @@
 package io.persistenttimers.store.memory;
 
+import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Store} held in memory, for tests and development.
@@ -21,6 +24,9 @@ import java.util.TreeSet;
  * store for anything that must survive a restart. Within one process it honours the whole store
  * contract, so a {@code PersistentTimer} closed and rebuilt over the same {@code MemoryStore}
  * recovers its timers.
+ *
+ * <p>One engine per instance: a second {@code PersistentTimer} started over the same {@code
+ * MemoryStore} is refused until the first is closed (see {@link #lockForEngine}).
  *
  * <p>Thread-safe: every method holds one lock, so each call is atomic.
  */
@@ -33,6 +39,9 @@ public final class MemoryStore implements Store {
 
   /** Active records in due order, so {@link #findDue} does not scan everything. */
   private final TreeSet<TimerRecord> activeByDue = new TreeSet<>(DUE_ORDER);
+
+  /** Whether an engine holds this store's lock: the storage is this instance, so is the lock. */
+  private final AtomicBoolean engineRunning = new AtomicBoolean();
 
   @Override
   public synchronized boolean insert(TimerRecord record) {
@@ -135,6 +144,27 @@ public final class MemoryStore implements Store {
         byId.values().stream()
             .filter(r -> r.status() == TimerStatus.FAILED && r.updatedAt().isBefore(cutoff))
             .toList());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An in-process flag on this instance. There is no multi-node mode: {@code multiNode} is never
+   * true for this store.
+   */
+  @Override
+  public EngineLock lockForEngine(boolean multiNode) {
+    if (!engineRunning.compareAndSet(false, true)) {
+      throw new StoreInUseException(
+          "another Persistent Timers engine is already running on this MemoryStore"
+              + " (single-node mode); close it first: one started PersistentTimer per store");
+    }
+    AtomicBoolean held = new AtomicBoolean(true);
+    return () -> {
+      if (held.compareAndSet(true, false)) {
+        engineRunning.set(false);
+      }
+    };
   }
 
   private List<TimerRecord> sortedMatching(TimerQuery query) {

@@ -3,13 +3,16 @@ package io.persistenttimers.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.persistenttimers.StoreException;
+import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.ClaimingStore;
+import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -70,6 +74,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>To schedule inside the host's own transaction use {@link #insert(Connection, TimerRecord)} or
  * {@link #insert(Handle, TimerRecord)}.
+ *
+ * <p><b>One engine per schema unless multi-node.</b> A started {@code PersistentTimer} holds an
+ * advisory lock keyed by schema and table on a connection of its own (see {@link #lockForEngine}):
+ * exclusive in single-node mode, shared in multi-node mode, so any number of multi-node engines
+ * share a schema but a single-node engine runs alone on it. Reading and cancelling through a store
+ * (operator tools) takes no lock.
  *
  * <p>Thread-safe.
  */
@@ -116,13 +126,22 @@ public final class PostgresStore implements ClaimingStore {
   /** The LISTEN/NOTIFY channel of this store's table (identifiers are at most 63 bytes). */
   private final String channel;
 
+  /** Dedicated (unpooled) connections for engine locks; null when none could be derived. */
+  private final AdvisoryEngineLock.Connections lockConnections;
+
+  private final Duration engineLockCheck;
+
   private PostgresStore(
       DataSource dataSource,
       DataSource migrationSource,
       HikariDataSource ownedPool,
       String schema,
       Clock clock,
-      boolean notifyOnInsert) {
+      boolean notifyOnInsert,
+      AdvisoryEngineLock.Connections lockConnections,
+      Duration engineLockCheck) {
+    this.lockConnections = lockConnections;
+    this.engineLockCheck = engineLockCheck;
     this.dataSource = dataSource;
     this.migrationSource = migrationSource;
     this.ownedPool = ownedPool;
@@ -973,8 +992,48 @@ public final class PostgresStore implements ClaimingStore {
   }
 
   /**
+   * {@inheritDoc}
+   *
+   * <p>A session-level advisory lock keyed by this store's schema and table ({@code
+   * pg_try_advisory_lock}, or {@code pg_try_advisory_lock_shared} for a multi-node engine), held on
+   * a connection of its own that is never one of the pool's: a new unpooled connection for a store
+   * built from a JDBC URL; for a caller's {@code DataSource}, one from {@link
+   * Builder#engineLockDataSource}, else a new connection with the settings of the caller's {@code
+   * HikariDataSource} (JDBC URL, user, password, data source properties) or from the {@code
+   * PGSimpleDataSource} it wraps. For any other {@code DataSource} without {@code
+   * engineLockDataSource} this throws a {@link StoreException} that says so.
+   *
+   * <p>When the holding process dies, PostgreSQL ends its session and the lock with it: at once for
+   * a killed process, after TCP keepalive for a host that vanished (the refusal names the session
+   * and how to end it). If the lock's connection breaks while the engine runs, the lock is gone
+   * with the session: the store notices within a few seconds, logs an ERROR, and takes the lock
+   * again on a new connection as soon as the database answers; if another engine took it meanwhile,
+   * it logs an ERROR naming it and keeps trying. The engine keeps running meanwhile.
+   *
+   * @throws StoreInUseException when another engine's lock excludes this one
+   */
+  @Override
+  public EngineLock lockForEngine(boolean multiNode) {
+    if (lockConnections == null) {
+      throw new StoreException(
+          "PostgreSQL store: cannot open a dedicated connection for the engine lock from the"
+              + " given DataSource ("
+              + dataSource.getClass().getName()
+              + ", neither a HikariDataSource with a JDBC URL nor a PGSimpleDataSource); pass"
+              + " one with PostgresStore.Builder.engineLockDataSource(...), e.g. a"
+              + " PGSimpleDataSource for the same database");
+    }
+    try {
+      return AdvisoryEngineLock.acquire(lockConnections, schema, TABLE, multiNode, engineLockCheck);
+    } catch (SQLException e) {
+      throw StoreErrors.wrap("taking the engine lock on schema '" + schema + "'", e);
+    }
+  }
+
+  /**
    * Closes the connection pool when the store created it (built from a JDBC URL); a caller's {@link
-   * DataSource} is left open. Records stay stored. Idempotent.
+   * DataSource} is left open. Records stay stored. An engine lock stays held until the engine
+   * closes it. Idempotent.
    */
   @Override
   public void close() {
@@ -1004,6 +1063,8 @@ public final class PostgresStore implements ClaimingStore {
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
     private boolean notifyOnInsert;
+    private DataSource engineLockDataSource;
+    private Duration engineLockCheck = Duration.ofSeconds(5);
 
     private Builder(DataSource dataSource, String jdbcUrl) {
       this.dataSource = dataSource;
@@ -1092,6 +1153,31 @@ public final class PostgresStore implements ClaimingStore {
       return this;
     }
 
+    /**
+     * Where the engine lock's connection comes from (see {@link PostgresStore#lockForEngine}): a
+     * {@code DataSource} that opens a new connection to the same database per call, such as a
+     * {@code PGSimpleDataSource}, and never a pool. Needed only for a caller's {@code DataSource}
+     * that is neither a {@code HikariDataSource} configured with a JDBC URL nor a {@code
+     * PGSimpleDataSource}; the connection is opened when an engine starts and kept until it closes.
+     */
+    public Builder engineLockDataSource(DataSource engineLockDataSource) {
+      this.engineLockDataSource =
+          Objects.requireNonNull(engineLockDataSource, "engineLockDataSource");
+      return this;
+    }
+
+    /**
+     * How often a held engine lock's connection is checked and, when lost, the lock taken again;
+     * default 5 seconds. For tests.
+     */
+    Builder engineLockCheck(Duration every) {
+      if (every.toMillis() < 10) {
+        throw new IllegalArgumentException("engineLockCheck must be at least 10 ms: " + every);
+      }
+      this.engineLockCheck = every;
+      return this;
+    }
+
     private void requireUrl(String option) {
       if (jdbcUrl == null) {
         throw new IllegalStateException(
@@ -1116,8 +1202,20 @@ public final class PostgresStore implements ClaimingStore {
         if (migrate) {
           PostgresStore.migrate(migrationSource, resolved);
         }
+        AdvisoryEngineLock.Connections lockConnections =
+            engineLockDataSource != null
+                ? engineLockDataSource::getConnection
+                : pool != null ? migrationSource::getConnection : dedicatedConnections(dataSource);
         PostgresStore store =
-            new PostgresStore(source, migrationSource, pool, resolved, clock, notifyOnInsert);
+            new PostgresStore(
+                source,
+                migrationSource,
+                pool,
+                resolved,
+                clock,
+                notifyOnInsert,
+                lockConnections,
+                engineLockCheck);
         LOG.info(
             "Persistent Timers PostgreSQL store: schema {}, table {}, {}",
             resolved,
@@ -1167,6 +1265,39 @@ public final class PostgresStore implements ClaimingStore {
       }
       simple.setLogServerErrorDetail(false);
       return simple;
+    }
+
+    /**
+     * New connections with the settings of a caller's {@code DataSource}, never from its pool: the
+     * {@code PGSimpleDataSource} it is or wraps, or the JDBC URL and credentials of a {@code
+     * HikariDataSource}. Null for any other.
+     */
+    private static AdvisoryEngineLock.Connections dedicatedConnections(DataSource caller) {
+      try {
+        if (caller.isWrapperFor(PGSimpleDataSource.class)) {
+          PGSimpleDataSource simple = caller.unwrap(PGSimpleDataSource.class);
+          return simple::getConnection;
+        }
+      } catch (SQLException | RuntimeException e) {
+        // not a wrapper of one
+      }
+      if (caller instanceof HikariDataSource hikari
+          && hikari.getJdbcUrl() != null
+          && hikari.getJdbcUrl().startsWith("jdbc:postgresql:")) {
+        String url = hikari.getJdbcUrl();
+        Properties properties = new Properties();
+        properties.putAll(hikari.getDataSourceProperties());
+        if (hikari.getUsername() != null) {
+          properties.setProperty("user", hikari.getUsername());
+        }
+        if (hikari.getPassword() != null) {
+          properties.setProperty("password", hikari.getPassword());
+        }
+        properties.putIfAbsent("logServerErrorDetail", "false");
+        Driver driver = new org.postgresql.Driver();
+        return () -> driver.connect(url, properties);
+      }
+      return null;
     }
 
     private static String currentSchema(DataSource source) {

@@ -31,7 +31,7 @@ import java.time.InstantSource;
  * started; closes cleanly when a line {@code stop} (or end of input) arrives on stdin; answers a
  * line {@code stats} with {@code STATS armed=N running=M}. Settings come from system properties
  * {@code pt.lease}, {@code pt.poll}, {@code pt.claimAhead} (milliseconds) and {@code
- * pt.claimBatch}.
+ * pt.claimBatch}; {@code -Dpt.singleNode=true} runs the timer in single-node mode instead.
  */
 public final class NodeMain {
   static final String TYPE = "journal";
@@ -65,15 +65,17 @@ public final class NodeMain {
                 .migrate(false)
                 .notifyOnInsert(true)
                 .build()) {
+      PersistentTimer.Builder builder = PersistentTimer.builder(store).clock(clock);
+      if (!Boolean.getBoolean("pt.singleNode")) {
+        builder.multiNode(
+            MultiNode.of(nodeId)
+                .lease(lease)
+                .pollInterval(poll)
+                .claimAhead(claimAhead)
+                .claimBatch(claimBatch));
+      }
       PersistentTimer timer =
-          PersistentTimer.builder(store)
-              .clock(clock)
-              .multiNode(
-                  MultiNode.of(nodeId)
-                      .lease(lease)
-                      .pollInterval(poll)
-                      .claimAhead(claimAhead)
-                      .claimBatch(claimBatch))
+          builder
               .register(
                   TYPE,
                   CallbackFactory.of(

@@ -32,4 +32,15 @@ class PostgresStoreTest extends StoreContract {
     PgTestSupport.exec("TRUNCATE " + PostgresStore.quoteIdentifier(SCHEMA) + ".persistent_timers");
     return store;
   }
+
+  /** Another store on the same schema, as another node would build it. */
+  @Override
+  protected Store openSameStorage() {
+    return PostgresStore.builder(dataSource).schema(SCHEMA).migrate(false).build();
+  }
+
+  @Override
+  protected boolean supportsMultiNode() {
+    return true;
+  }
 }

@@ -1,16 +1,21 @@
 package io.persistenttimers.store.sqlite;
 
 import io.persistenttimers.StoreException;
+import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import io.persistenttimers.store.sqlite.TimerRows.Readable;
 import io.persistenttimers.store.sqlite.TimerRows.Row;
 import io.persistenttimers.store.sqlite.TimerRows.Unreadable;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -80,6 +86,13 @@ import org.slf4j.LoggerFactory;
  * a newer version wrote) are marked {@link TimerStatus#QUARANTINED} with the reason in {@code
  * last_error}, logged at WARN with their id, and left out of results; their data stays as it is.
  *
+ * <p><b>One engine per database file.</b> A started {@code PersistentTimer} holds an
+ * operating-system lock on {@code <database file>.engine-lock}, a side file next to the database; a
+ * second engine on the same file, in this process or another, is refused at {@code start()} (see
+ * {@link #lockForEngine}). A killed process never blocks a restart: the operating system drops its
+ * lock. Operator tools that only read, list or cancel through a store are not engines and are never
+ * refused.
+ *
  * <p>Instants are stored as UTC epoch milliseconds (INTEGER columns), whatever the JVM's zone.
  */
 public final class SqliteStore implements Store {
@@ -108,6 +121,9 @@ public final class SqliteStore implements Store {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantLock readLock = new ReentrantLock();
   private volatile boolean closed;
+
+  /** The engine lock of a database without a file (in memory): this instance is its storage. */
+  private final AtomicBoolean fileLessEngineRunning = new AtomicBoolean();
 
   SqliteStore(String where, Clock clock, Connection writeConnection, Connection readConnection) {
     this.where = where;
@@ -476,6 +492,65 @@ public final class SqliteStore implements Store {
     } finally {
       readLock.unlock();
       writeLock.unlock();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An exclusive operating-system lock ({@code FileChannel.tryLock}) on {@code <database
+   * file>.engine-lock}, created next to the database file (named after its real path, so a symbolic
+   * link leads to the same lock) and left in place afterwards; it holds the pid of the last holder,
+   * which the refusal names. The lock lives as long as the returned handle is open or the process
+   * lives, whichever ends first; closing the store does not release it. A database without a file
+   * (in memory) gets an in-process lock on this instance. SQLite has no multi-node mode.
+   */
+  @Override
+  public EngineLock lockForEngine(boolean multiNode) {
+    String operation = "find the database file for the engine lock";
+    Path database;
+    try {
+      database = read(operation, null, h -> mainFile(h.getConnection()));
+    } catch (JdbcFailure e) {
+      throw SqliteErrors.failure(operation, null, where, e.getCause());
+    }
+    if (database == null) {
+      if (!fileLessEngineRunning.compareAndSet(false, true)) {
+        throw new StoreInUseException(
+            "another Persistent Timers engine is already running on this SQLite store ("
+                + where
+                + ", single-node mode); close it first: one engine per database");
+      }
+      AtomicBoolean held = new AtomicBoolean(true);
+      return () -> {
+        if (held.compareAndSet(true, false)) {
+          fileLessEngineRunning.set(false);
+        }
+      };
+    }
+    Path lockFile;
+    try {
+      lockFile = EngineFileLock.lockFileOf(database);
+    } catch (IOException e) {
+      throw new StoreException(
+          "SQLite timer store could not locate the engine lock file of " + where + ": " + e, e);
+    }
+    return EngineFileLock.acquire(database, lockFile, clock);
+  }
+
+  /** The file of the main database of {@code connection}, or null when it has none (in memory). */
+  private static Path mainFile(Connection connection) {
+    try (PreparedStatement ps = connection.prepareStatement("PRAGMA database_list");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        if ("main".equals(rs.getString("name"))) {
+          String file = rs.getString("file");
+          return file == null || file.isEmpty() ? null : Path.of(file);
+        }
+      }
+      return null;
+    } catch (SQLException e) {
+      throw new JdbcFailure(e);
     }
   }
 

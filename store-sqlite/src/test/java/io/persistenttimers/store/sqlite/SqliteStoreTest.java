@@ -10,9 +10,17 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteStoreTest extends StoreContract {
 
   @TempDir Path dir;
+  private Path file;
 
   @Override
   protected Store newStore() throws Exception {
-    return SqliteStore.open(Files.createTempFile(dir, "timers-", ".db"));
+    file = Files.createTempFile(dir, "timers-", ".db");
+    return SqliteStore.open(file);
+  }
+
+  /** A second store on the same file, as another process would open it. */
+  @Override
+  protected Store openSameStorage() {
+    return SqliteStore.open(file);
   }
 }
