@@ -681,14 +681,17 @@ public final class Engine {
     if (state != State.STARTED) {
       return;
     }
-    if (running.isRunning(record.id(), record.version())) {
-      return;
-    }
     Armed entry = new Armed(record, fireAt);
     Armed current =
         armed.compute(
             record.id(),
             (id, existing) -> {
+              // Checked under the id's entry: a wake-up registers its run before it removes its
+              // entry, so either the entry is still here or the run is visible — a check before
+              // compute could miss both and arm a version that is starting.
+              if (running.isRunning(id, record.version())) {
+                return existing;
+              }
               if (existing != null) {
                 // Versions say nothing about which of two records is newer (a new timer under a
                 // reused id starts at a fresh random version), so the earlier wake-up stays: when
