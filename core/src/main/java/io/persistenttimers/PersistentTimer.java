@@ -281,7 +281,9 @@ public final class PersistentTimer implements AutoCloseable {
 
     /**
      * How the engine waits; default a single daemon thread owned (and shut down) by the timer.
-     * Tests pass a manual scheduler.
+     * Tests pass a manual scheduler. In multi-node mode lease renewal runs on a daemon thread of
+     * its own by default; with a scheduler given here it runs on the scheduler's callback instead
+     * (a manual scheduler stays deterministic), never on the workers.
      */
     public Builder scheduler(DelayScheduler scheduler) {
       this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -457,7 +459,8 @@ public final class PersistentTimer implements AutoCloseable {
               maxParamsBytes,
               shutdownTimeout,
               maxBatch);
-      ThreadPools pools = new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout);
+      ThreadPools pools =
+          new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout, multiNode != null);
       Engine engine =
           new Engine(
               store,
@@ -469,7 +472,8 @@ public final class PersistentTimer implements AutoCloseable {
               config,
               random,
               pools,
-              multiNode);
+              multiNode,
+              pools.renewals());
       return new PersistentTimer(engine, new NewTimers(registry, config), store);
     }
   }

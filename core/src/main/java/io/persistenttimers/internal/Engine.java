@@ -79,8 +79,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the scheduler thread only wakes timers and hands them to the workers; store I/O
  * (loads, verification, completion, cleanup) runs on the worker pool, so a slow store or a slow
- * callback never delays other timers' wake-ups. Every task is guarded: user code and store failures
- * are caught, reported and the engine goes on.
+ * callback never delays other timers' wake-ups. In multi-node mode lease renewal is the exception:
+ * it has a thread of its own, so callbacks that keep every worker busy cannot let leases expire.
+ * Every task is guarded: user code and store failures are caught, reported and the engine goes on.
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.PersistentTimer");
@@ -135,6 +136,10 @@ public final class Engine {
   private final InstantSource clock;
   private final DelayScheduler scheduler;
   private final Executor workers;
+
+  /** Where lease renewals run: never the workers, so busy callbacks cannot starve them. */
+  private final Executor renewals;
+
   private final TimerListener listener;
   private final EngineConfig config;
   private final DoubleSupplier random;
@@ -180,12 +185,14 @@ public final class Engine {
       EngineConfig config,
       DoubleSupplier random,
       AutoCloseable ownedResources,
-      MultiNode multiNode) {
+      MultiNode multiNode,
+      Executor renewals) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
     this.scheduler = scheduler;
     this.workers = workers;
+    this.renewals = renewals;
     this.listener = new SafeListener(listener);
     this.config = config;
     this.random = random;
@@ -1041,13 +1048,16 @@ public final class Engine {
         Duration.ZERO);
   }
 
-  /** Renews the leases of what this node holds; disarms what it lost to other nodes. */
+  /**
+   * Renews the leases of what this node holds; disarms what it lost to other nodes. Runs on {@link
+   * #renewals}, not on the workers: a renewal queued behind busy callbacks would let the leases of
+   * the very timers waiting for a worker expire.
+   */
   private void scheduledRenew() {
     if (state != State.STARTED) {
       return;
     }
-    execute(
-        "renew",
+    executeRenewal(
         () -> {
           Set<String> held = new HashSet<>(armed.keySet());
           held.addAll(running.keySet());
@@ -1073,6 +1083,14 @@ public final class Engine {
             }
           }
         });
+  }
+
+  private void executeRenewal(Runnable renewal) {
+    try {
+      renewals.execute(guarded("renew", renewal));
+    } catch (RejectedExecutionException e) {
+      log.debug("Not renewing leases: the renewal thread is shut down");
+    }
   }
 
   // --- guards ------------------------------------------------------------------------------
