@@ -7,6 +7,7 @@ import io.persistenttimers.internal.Engine;
 import io.persistenttimers.internal.EngineConfig;
 import io.persistenttimers.internal.NewTimers;
 import io.persistenttimers.internal.ThreadPools;
+import io.persistenttimers.internal.Ticker;
 import io.persistenttimers.spi.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -243,6 +244,7 @@ public final class PersistentTimer implements AutoCloseable {
     private final Store store;
     private final CallbackRegistry registry = CallbackRegistry.create();
     private InstantSource clock = InstantSource.system();
+    private boolean clockGiven;
     private DelayScheduler scheduler;
     private Executor workers;
     private int workerThreads = 16;
@@ -273,9 +275,14 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** Where time comes from; default the system clock. Tests pass a manual clock. */
+    /**
+     * Where time comes from; default the system clock. Tests pass a manual clock. In multi-node
+     * mode the time left on a lease is measured with this clock too when one is given; by default
+     * with the system's monotonic clock, which wall-clock steps cannot move.
+     */
     public Builder clock(InstantSource clock) {
       this.clock = requireNonNull(clock, "clock");
+      this.clockGiven = true;
       return this;
     }
 
@@ -473,7 +480,8 @@ public final class PersistentTimer implements AutoCloseable {
               random,
               pools,
               multiNode,
-              pools.renewals());
+              pools.renewals(),
+              clockGiven ? Ticker.of(clock) : Ticker.system());
       return new PersistentTimer(engine, new NewTimers(registry, config), store);
     }
   }

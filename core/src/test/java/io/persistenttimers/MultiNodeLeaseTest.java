@@ -70,4 +70,35 @@ class MultiNodeLeaseTest {
     assertThat(h.firedIds()).containsExactly("t1");
     assertThat(store.list()).isEmpty();
   }
+
+  @Test
+  void leaseNearlyOver_callbackDoesNotStart_andTheTimerFiresOnceWhenClaimedAgain() {
+    ManualExecutor workers = new ManualExecutor();
+    harness("node-a", b -> b.workers(workers));
+    store.insert(record("t1").due(START.plusSeconds(1)).build());
+    h.start(); // claimed at 0 s: the lease runs until 3 s
+
+    // Claims and renewals stop getting through; t1 wakes at 1 s and waits for a worker until
+    // 2.1 s. The store would still call the lease live (until 3 s), but less than a third is left.
+    store.failLeaseUpdates(true);
+    h.advance(Duration.ofMillis(2100));
+    workers.runAll();
+    assertThat(h.runs).as("callbacks started").isEmpty();
+    assertThat(store.get("t1")).map(TimerRecord::status).contains(TimerStatus.ACTIVE);
+    assertThat(store.lease("t1")).as("lease given back").isEmpty();
+
+    // The next claim (the poll after 3 s) takes it again, and it fires once.
+    store.failLeaseUpdates(false);
+    h.advance(Duration.ofSeconds(1));
+    settle(workers);
+    assertThat(h.firedIds()).containsExactly("t1");
+    assertThat(store.list()).isEmpty();
+  }
+
+  /** Runs the workers' queue and whatever falls due now, until neither has anything left. */
+  private void settle(ManualExecutor workers) {
+    while (h.scheduler.runDue() + workers.runAll() > 0) {
+      // keep going
+    }
+  }
 }

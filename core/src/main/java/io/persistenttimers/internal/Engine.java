@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,11 @@ import org.slf4j.LoggerFactory;
  * operator tool) after it was armed does not fire. A cancel that lands while the callback runs
  * deletes the record; the completion's compare-and-set then fails, so a recurring timer is not
  * resurrected by its advance.
+ *
+ * <p>In multi-node mode the re-read also requires this node's live lease, and right before the
+ * callback {@link Ownership#mayStart} requires that a safe part of the lease is left by the node's
+ * own count (the re-read may be a batch, long before a worker gets to the timer); a refused timer
+ * is given back, still ACTIVE, for the next claim.
  *
  * <p>The outcome of a run (delete, advance, retry, fail) is written after the callback returns —
  * that is what makes delivery at-least-once. If the write fails the engine keeps the timer in
@@ -186,7 +192,8 @@ public final class Engine {
       DoubleSupplier random,
       AutoCloseable ownedResources,
       MultiNode multiNode,
-      Executor renewals) {
+      Executor renewals,
+      LongSupplier nanos) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
@@ -202,7 +209,7 @@ public final class Engine {
       this.ownership = new SingleNode(store);
       this.window = config.horizon();
     } else {
-      this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode);
+      this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode, nanos);
       this.window = multiNode.claimAhead();
     }
   }
@@ -811,6 +818,10 @@ public final class Engine {
       }
       TimerContext context =
           new TimerContext(record, record.nextFireAt(), firedAt, record.attempt() + 1);
+      // Multi-node: a lease too close to its end lets the timer go instead (it stays ACTIVE).
+      if (!ownership.mayStart(record)) {
+        return;
+      }
       Throwable failure = null;
       try {
         callback.run(context);

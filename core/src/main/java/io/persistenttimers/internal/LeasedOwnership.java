@@ -11,24 +11,73 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Several engines share one store; each fires only the timers it holds a live lease on. */
+/**
+ * Several engines share one store; each fires only the timers it holds a live lease on.
+ *
+ * <h2>Leases, as this node counts them</h2>
+ *
+ * <p>The store judges leases by its own clock, which this node cannot read before every callback
+ * without a round trip. So it keeps, per timer it holds, the moment (by its own ticker) it
+ * <em>sent</em> the claim or renewal that last extended the lease. The store set the lease to its
+ * now plus the lease length while running that statement, after the send: the lease runs at least
+ * until the send plus the lease length, as long as both clocks tick at the same rate (they differ
+ * by parts per million, far inside the margin below).
+ *
+ * <p>A callback starts only while more than a third of its lease is left by that count ({@link
+ * #mayStart}). Renewal runs every third of the lease on a thread of its own, so in a healthy node
+ * about two thirds are always left and nothing is refused; once two thirds of a lease passed
+ * without a renewal getting through, starts stop, a third of a lease before the store could give
+ * the timer to another node. That third is the margin for what may come between the check and the
+ * callback (a GC pause, a descheduled thread) and for a renewal that is merely slow. A node paused
+ * for longer than that is what fencing is for: a timer taken over has a new version, so the paused
+ * node can neither complete nor reschedule it.
+ *
+ * <p>A refused timer is given back (its owner cleared) so the next claim of any node takes it; if
+ * the store cannot be reached, the lease runs out instead. Either way it stays ACTIVE and fires.
+ */
 final class LeasedOwnership implements Ownership {
+  private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.PersistentTimer");
+
+  /** A callback starts only while more than {@code lease / MARGIN_DIVISOR} of its lease is left. */
+  static final int MARGIN_DIVISOR = 3;
+
   private final ClaimingStore store;
   private final MultiNode settings;
+  private final LongSupplier nanos;
+  private final long leaseNanos;
 
-  LeasedOwnership(ClaimingStore store, MultiNode settings) {
+  /** How long a lease may have been running and a callback still start: two thirds of it. */
+  private final long startableNanos;
+
+  /** Per timer this node holds: the ticker reading when its lease was last extended (sent). */
+  private final ConcurrentHashMap<String, Long> extendedAt = new ConcurrentHashMap<>();
+
+  LeasedOwnership(ClaimingStore store, MultiNode settings, LongSupplier nanos) {
     this.store = store;
     this.settings = settings;
+    this.nanos = nanos;
+    this.leaseNanos = settings.lease().toNanos();
+    this.startableNanos = leaseNanos - leaseNanos / MARGIN_DIVISOR;
   }
 
   @Override
   public List<TimerRecord> acquireDue(Instant now, EngineConfig config) {
-    return store.claimDue(
-        settings.nodeId(),
-        now.plus(settings.claimAhead()),
-        settings.claimBatch(),
-        settings.lease());
+    long sent = nanos.getAsLong();
+    List<TimerRecord> claimed =
+        store.claimDue(
+            settings.nodeId(),
+            now.plus(settings.claimAhead()),
+            settings.claimBatch(),
+            settings.lease());
+    for (TimerRecord record : claimed) {
+      extended(record.id(), sent);
+    }
+    return claimed;
   }
 
   @Override
@@ -54,13 +103,47 @@ final class LeasedOwnership implements Ownership {
 
   @Override
   public Set<String> renew(Collection<String> held) {
+    long sent = nanos.getAsLong();
     if (held.isEmpty()) {
+      forgetExpired(sent);
       return Set.of();
     }
     Set<String> kept = store.renewLeases(settings.nodeId(), held, settings.lease());
+    for (String id : kept) {
+      extended(id, sent);
+    }
     Set<String> lost = new HashSet<>(held);
     lost.removeAll(kept);
+    for (String id : lost) {
+      // A claim sent after this renewal may have taken the timer back meanwhile: keep that one.
+      extendedAt.computeIfPresent(id, (k, at) -> at - sent <= 0 ? null : at);
+    }
+    forgetExpired(sent);
     return lost;
+  }
+
+  @Override
+  public boolean mayStart(TimerRecord record) {
+    String id = record.id();
+    Long at = extendedAt.get(id);
+    long elapsed = at == null ? Long.MAX_VALUE : nanos.getAsLong() - at;
+    if (elapsed < startableNanos) {
+      return true;
+    }
+    log.debug(
+        "Timer '{}' not started: {} of its lease ({}) may be left; giving it back",
+        id,
+        at == null ? "none" : Duration.ofNanos(Math.max(0, leaseNanos - elapsed)),
+        settings.lease());
+    if (at != null) {
+      extendedAt.remove(id, at);
+    }
+    try {
+      store.releaseLeases(settings.nodeId(), List.of(id));
+    } catch (RuntimeException e) {
+      log.debug("Could not give back timer '{}'; its lease runs out instead: {}", id, e.toString());
+    }
+    return false;
   }
 
   @Override
@@ -70,12 +153,14 @@ final class LeasedOwnership implements Ownership {
 
   @Override
   public void release() {
+    extendedAt.clear();
     store.releaseLeases(settings.nodeId());
   }
 
   @Override
   public void giveUp(Collection<String> ids) {
     if (!ids.isEmpty()) {
+      ids.forEach(extendedAt::remove);
       store.releaseLeases(settings.nodeId(), ids);
     }
   }
@@ -83,5 +168,14 @@ final class LeasedOwnership implements Ownership {
   @Override
   public Map<String, TimerRecord> verifyAll(Collection<String> ids) {
     return store.getAllIfOwned(ids, settings.nodeId());
+  }
+
+  private void extended(String id, long sent) {
+    extendedAt.merge(id, sent, (a, b) -> a - b >= 0 ? a : b);
+  }
+
+  /** Leases a whole lease old are gone by any count; their timers finished or were lost. */
+  private void forgetExpired(long now) {
+    extendedAt.values().removeIf(at -> now - at >= leaseNanos);
   }
 }

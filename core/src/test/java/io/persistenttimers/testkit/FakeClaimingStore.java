@@ -20,8 +20,8 @@ import java.util.Set;
 /**
  * {@link FakeStore} with leases, for engine tests of multi-node mode: the smallest faithful {@link
  * ClaimingStore}, judging leases by its own clock as PostgreSQL judges them by {@code now()}. A
- * taken-over timer gets a new version. {@link #failRenewals} makes renewals throw, as an
- * unreachable database would; {@link #claimLimits} records the limit of every claim.
+ * taken-over timer gets a new version. {@link #failLeaseUpdates} makes claims and renewals throw,
+ * as statements that time out would; {@link #claimLimits} records the limit of every claim.
  */
 public final class FakeClaimingStore implements ClaimingStore {
   /** Who holds a timer, and until when by the store's clock. */
@@ -31,14 +31,15 @@ public final class FakeClaimingStore implements ClaimingStore {
   private final InstantSource clock;
   private final Map<String, Lease> leases = new HashMap<>();
   private final List<Integer> claimLimits = new ArrayList<>();
-  private volatile boolean failRenewals;
+  private volatile boolean failLeaseUpdates;
 
   public FakeClaimingStore(InstantSource clock) {
     this.clock = clock;
   }
 
-  public void failRenewals(boolean on) {
-    failRenewals = on;
+  /** While on, {@link #claimDue} and {@link #renewLeases} throw; giving leases back still works. */
+  public void failLeaseUpdates(boolean on) {
+    failLeaseUpdates = on;
   }
 
   /** The lease on {@code id}, live or not, if anyone holds one. */
@@ -57,6 +58,9 @@ public final class FakeClaimingStore implements ClaimingStore {
   public synchronized List<TimerRecord> claimDue(
       String node, Instant before, int limit, Duration lease) {
     claimLimits.add(limit);
+    if (failLeaseUpdates) {
+      throw new StoreException("injected failure: claimDue");
+    }
     Instant now = clock.instant();
     List<TimerRecord> claimed = new ArrayList<>();
     for (TimerRecord r : rows.findDue(before, Integer.MAX_VALUE)) {
@@ -81,7 +85,7 @@ public final class FakeClaimingStore implements ClaimingStore {
 
   @Override
   public synchronized Set<String> renewLeases(String node, Collection<String> ids, Duration lease) {
-    if (failRenewals) {
+    if (failLeaseUpdates) {
       throw new StoreException("injected failure: renewLeases");
     }
     Set<String> kept = new HashSet<>();
