@@ -305,7 +305,10 @@ public final class PersistentTimer implements AutoCloseable {
 
     /**
      * Size of the owned worker pool; default 16. Callbacks usually wait on I/O (sending a message),
-     * so the pool is sized for concurrent waits, not for cores.
+     * so the pool is sized for concurrent waits, not for cores. In multi-node mode a node claims no
+     * more timers than this many workers can start while the lease is safe (see {@link MultiNode});
+     * with {@link #workers(Executor)} set, this still tells how many callbacks the host's executor
+     * runs at once.
      */
     public Builder workerThreads(int threads) {
       requireArgument(
@@ -465,7 +468,8 @@ public final class PersistentTimer implements AutoCloseable {
               allowUnregistered,
               maxParamsBytes,
               shutdownTimeout,
-              maxBatch);
+              maxBatch,
+              workerThreads);
       ThreadPools pools =
           new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout, multiNode != null);
       Engine engine =

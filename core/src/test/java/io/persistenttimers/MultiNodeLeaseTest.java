@@ -1,6 +1,7 @@
 package io.persistenttimers;
 
 import static io.persistenttimers.testkit.Records.record;
+import static java.time.Duration.ofMillis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.testkit.FakeClaimingStore;
@@ -8,6 +9,9 @@ import io.persistenttimers.testkit.FakeClaimingStore.Lease;
 import io.persistenttimers.testkit.ManualExecutor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +97,67 @@ class MultiNodeLeaseTest {
     settle(workers);
     assertThat(h.firedIds()).containsExactly("t1");
     assertThat(store.list()).isEmpty();
+  }
+
+  @Test
+  void claims_takeNoMoreThanTheWorkersCanStartWhileTheLeaseIsSafe() {
+    ManualExecutor workers = new ManualExecutor();
+    // Callbacks of 500 ms by the manual clock; four workers; two thirds of the lease is 2 s.
+    harness(
+        "node-a",
+        b ->
+            b.workers(workers)
+                .workerThreads(4)
+                .register("slow", CallbackFactory.of(ctx -> h.clock.advance(ofMillis(500)))));
+    for (int i = 0; i < 50; i++) {
+      store.insert(record("s" + i).callbackType("slow").due(START.plusSeconds(1)).build());
+    }
+    h.start();
+    // Nothing timed yet: a callback is taken to last a poll interval, 4 workers x 2 s / 1 s = 8.
+    assertThat(store.claimLimits()).containsExactly(8);
+
+    // At 1 s the eight wake; the poll's claim finds them waiting for the four workers.
+    h.advance(Duration.ofSeconds(1));
+    workers.runAll();
+    assertThat(store.claimLimits()).as("workers all taken: at least one").containsExactly(8, 1);
+
+    // Once callbacks of 500 ms are timed: 4 workers x 2 s / 0.5 s = 16, less what waits.
+    settle(workers);
+    List<Integer> limits = store.claimLimits();
+    assertThat(limits.get(2)).isEqualTo(16);
+    assertThat(limits.subList(2, limits.size())).allSatisfy(l -> assertThat(l).isBetween(1, 16));
+    assertThat(h.events.stream().filter(e -> e.startsWith("fired ")))
+        .hasSize(50)
+        .doesNotHaveDuplicates();
+    assertThat(store.list()).isEmpty();
+  }
+
+  @Test
+  void stuckWorkers_leasesOfWaitingTimersRunOut_anotherNodeFiresThemOnce() {
+    ManualExecutor stuck = new ManualExecutor();
+    harness("node-a", b -> b.workers(stuck));
+    store.insert(record("t1").due(START.plusSeconds(1)).build());
+    h.start();
+    assertThat(store.lease("t1")).map(Lease::owner).contains("node-a");
+    List<String> firedOnB = Collections.synchronizedList(new ArrayList<>());
+    try (PersistentTimer b =
+        h.baseBuilder()
+            .register("reminder", CallbackFactory.of(ctx -> firedOnB.add(ctx.timerId())))
+            .multiNode(settings("node-b"))
+            .build()) {
+      b.start();
+
+      // node-a's workers never start anything: t1 waits from 1 s on. Renewals keep its lease
+      // while the workers may still move (until 2 s); after that they let it run out (5 s), and
+      // node-b's next poll takes it over.
+      h.advance(Duration.ofSeconds(7));
+      assertThat(firedOnB).containsExactly("t1");
+      assertThat(store.list()).isEmpty();
+
+      // node-a's workers come back: the stale wake-up finds nothing of its own to run.
+      stuck.runAll();
+      assertThat(h.runs).isEmpty();
+    }
   }
 
   /** Runs the workers' queue and whatever falls due now, until neither has anything left. */

@@ -198,7 +198,6 @@ public final class Engine {
     this.registry = registry;
     this.clock = clock;
     this.scheduler = scheduler;
-    this.workers = workers;
     this.renewals = renewals;
     this.listener = new SafeListener(listener);
     this.config = config;
@@ -206,10 +205,14 @@ public final class Engine {
     this.ownedResources = ownedResources;
     this.writes = new GroupCommit(store, config.maxBatch());
     if (multiNode == null) {
+      this.workers = workers;
       this.ownership = new SingleNode(store);
       this.window = config.horizon();
     } else {
-      this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode, nanos);
+      // Counted workers: claims take no more than they can start while the lease is safe.
+      WorkerLoad load = new WorkerLoad(workers, config.workerThreads(), nanos);
+      this.workers = load;
+      this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode, load, nanos);
       this.window = multiNode.claimAhead();
     }
   }

@@ -39,6 +39,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A refused timer is given back (its owner cleared) so the next claim of any node takes it; if
  * the store cannot be reached, the lease runs out instead. Either way it stays ACTIVE and fires.
+ *
+ * <p>Two rules keep a node from holding more than it can start. A claim takes no more timers than
+ * the workers can start within those two thirds of a lease ({@link #claimLimit}). And renewal runs
+ * on its own thread, so it would keep the leases of a node whose workers are stuck (all inside hung
+ * callbacks) forever: while the workers start nothing for two thirds of a lease although tasks
+ * wait, only the leases of callbacks that already started are renewed, and the waiting timers'
+ * leases run out so other nodes take them (this node's late start of one is refused).
  */
 final class LeasedOwnership implements Ownership {
   private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.PersistentTimer");
@@ -48,6 +55,7 @@ final class LeasedOwnership implements Ownership {
 
   private final ClaimingStore store;
   private final MultiNode settings;
+  private final WorkerLoad workers;
   private final LongSupplier nanos;
   private final long leaseNanos;
 
@@ -57,9 +65,15 @@ final class LeasedOwnership implements Ownership {
   /** Per timer this node holds: the ticker reading when its lease was last extended (sent). */
   private final ConcurrentHashMap<String, Long> extendedAt = new ConcurrentHashMap<>();
 
-  LeasedOwnership(ClaimingStore store, MultiNode settings, LongSupplier nanos) {
+  /** Held timers whose callback started (and may still run): renewed even when workers stall. */
+  private final Set<String> started = ConcurrentHashMap.newKeySet();
+
+  private volatile boolean stalled;
+
+  LeasedOwnership(ClaimingStore store, MultiNode settings, WorkerLoad workers, LongSupplier nanos) {
     this.store = store;
     this.settings = settings;
+    this.workers = workers;
     this.nanos = nanos;
     this.leaseNanos = settings.lease().toNanos();
     this.startableNanos = leaseNanos - leaseNanos / MARGIN_DIVISOR;
@@ -67,17 +81,36 @@ final class LeasedOwnership implements Ownership {
 
   @Override
   public List<TimerRecord> acquireDue(Instant now, EngineConfig config) {
+    int limit = claimLimit();
     long sent = nanos.getAsLong();
     List<TimerRecord> claimed =
-        store.claimDue(
-            settings.nodeId(),
-            now.plus(settings.claimAhead()),
-            settings.claimBatch(),
-            settings.lease());
+        store.claimDue(settings.nodeId(), now.plus(settings.claimAhead()), limit, settings.lease());
     for (TimerRecord record : claimed) {
       extended(record.id(), sent);
     }
     return claimed;
+  }
+
+  /**
+   * How many timers one claim takes: no more than the workers can start while the lease is safe. A
+   * claimed timer may start during two thirds of its lease ({@link #mayStart}); in that window the
+   * workers start about {@code threads * window / callback duration} callbacks, less the tasks
+   * already waiting or running on them ({@link WorkerLoad#startableWithin}). Until a callback has
+   * been timed, one is assumed to take a poll interval (by then this node claims again, and a
+   * callback that runs longer counts as soon as it does). At least one, so a node always makes
+   * progress (claims run on the workers: a node whose workers are all stuck does not claim at all),
+   * and at most {@code claimBatch}, so work spreads over the nodes. Quick callbacks leave it at
+   * {@code claimBatch}.
+   *
+   * <p>The claim takes the earliest eligible timers, this node's own among them (a re-claim only
+   * extends their lease), so what it already holds counts against the limit too: a node holds about
+   * as many timers of its claim window as it can start. Timers due later than two thirds of a lease
+   * ahead count as well, so a {@code claimAhead} beyond that arms fewer timers early on a busy
+   * node.
+   */
+  int claimLimit() {
+    long startable = workers.startableWithin(startableNanos, settings.pollInterval().toNanos());
+    return (int) Math.max(1, Math.min(settings.claimBatch(), startable));
   }
 
   @Override
@@ -108,11 +141,29 @@ final class LeasedOwnership implements Ownership {
       forgetExpired(sent);
       return Set.of();
     }
-    Set<String> kept = store.renewLeases(settings.nodeId(), held, settings.lease());
+    started.retainAll(held);
+    Collection<String> renewing = held;
+    boolean stalledNow = workers.stalled(startableNanos);
+    if (stalledNow) {
+      renewing = held.stream().filter(started::contains).toList();
+      if (!stalled && renewing.size() < held.size()) {
+        log.warn(
+            "Workers started nothing for {} while tasks wait; renewing only the {} running"
+                + " callbacks' leases, leaving {} waiting timers to other nodes",
+            Duration.ofNanos(startableNanos),
+            renewing.size(),
+            held.size() - renewing.size());
+      }
+    }
+    stalled = stalledNow;
+    Set<String> kept =
+        renewing.isEmpty()
+            ? Set.of()
+            : store.renewLeases(settings.nodeId(), renewing, settings.lease());
     for (String id : kept) {
       extended(id, sent);
     }
-    Set<String> lost = new HashSet<>(held);
+    Set<String> lost = new HashSet<>(renewing);
     lost.removeAll(kept);
     for (String id : lost) {
       // A claim sent after this renewal may have taken the timer back meanwhile: keep that one.
@@ -128,6 +179,8 @@ final class LeasedOwnership implements Ownership {
     Long at = extendedAt.get(id);
     long elapsed = at == null ? Long.MAX_VALUE : nanos.getAsLong() - at;
     if (elapsed < startableNanos) {
+      started.add(id);
+      workers.callbackStarting();
       return true;
     }
     log.debug(
@@ -154,6 +207,7 @@ final class LeasedOwnership implements Ownership {
   @Override
   public void release() {
     extendedAt.clear();
+    started.clear();
     store.releaseLeases(settings.nodeId());
   }
 
@@ -161,6 +215,7 @@ final class LeasedOwnership implements Ownership {
   public void giveUp(Collection<String> ids) {
     if (!ids.isEmpty()) {
       ids.forEach(extendedAt::remove);
+      started.removeAll(ids);
       store.releaseLeases(settings.nodeId(), ids);
     }
   }
