@@ -244,7 +244,6 @@ public final class PersistentTimer implements AutoCloseable {
     private final Store store;
     private final CallbackRegistry registry = CallbackRegistry.create();
     private InstantSource clock = InstantSource.system();
-    private boolean clockGiven;
     private DelayScheduler scheduler;
     private Executor workers;
     private int workerThreads = 16;
@@ -277,12 +276,12 @@ public final class PersistentTimer implements AutoCloseable {
 
     /**
      * Where time comes from; default the system clock. Tests pass a manual clock. In multi-node
-     * mode the time left on a lease is measured with this clock too when one is given; by default
-     * with the system's monotonic clock, which wall-clock steps cannot move.
+     * mode the time left on a lease is measured with the system's monotonic clock, which wall-clock
+     * steps cannot move, when this is the system clock (in any zone), and with this clock itself
+     * otherwise.
      */
     public Builder clock(InstantSource clock) {
       this.clock = requireNonNull(clock, "clock");
-      this.clockGiven = true;
       return this;
     }
 
@@ -485,7 +484,7 @@ public final class PersistentTimer implements AutoCloseable {
               pools,
               multiNode,
               pools.renewals(),
-              clockGiven ? Ticker.of(clock) : Ticker.system());
+              Ticker.of(clock));
       return new PersistentTimer(engine, new NewTimers(registry, config), store);
     }
   }
