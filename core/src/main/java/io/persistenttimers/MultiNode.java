@@ -11,13 +11,15 @@ import java.time.Duration;
  * implements {@link io.persistenttimers.spi.ClaimingStore} (PostgreSQL). Pass to {@link
  * PersistentTimer.Builder#multiNode}.
  *
- * <p>Each node claims the timers due within {@code claimAhead} in batches of at most {@code
- * claimBatch}, every {@code pollInterval} and whenever any node inserts a timer (notifications),
- * holds a lease of {@code lease} on them that it renews every third of the lease, and fires what it
- * holds. A node that dies stops renewing; once its leases run out (by the database's clock) another
- * node takes its timers within one poll. Every takeover changes the timer's version, so a node that
- * was only paused cannot complete or reschedule a timer it lost, and it re-checks its lease right
- * before a callback runs. {@link PersistentTimer#close()} gives the node's leases back so other
+ * <p>Each node claims the timers due within {@code claimAhead}, every {@code pollInterval} and
+ * whenever any node inserts a timer (notifications), in batches of at most {@code claimBatch} and
+ * of no more than its workers can start within two thirds of a lease. It holds a lease of {@code
+ * lease} on them that it renews every third of the lease on a thread of its own, and fires what it
+ * holds: a callback starts only while more than a third of its lease is left by the node's own
+ * count, so when nothing fails each timer runs once. A node that dies stops renewing; once its
+ * leases run out (by the database's clock) another node takes its timers within one poll. Every
+ * takeover changes the timer's version, so a node that was only paused cannot complete or
+ * reschedule a timer it lost. {@link PersistentTimer#close()} gives the node's leases back so other
  * nodes take over at once.
  *
  * @param nodeId this node's name, unique among the nodes (e.g. host name + process id)

@@ -7,6 +7,7 @@ import io.persistenttimers.internal.Engine;
 import io.persistenttimers.internal.EngineConfig;
 import io.persistenttimers.internal.NewTimers;
 import io.persistenttimers.internal.ThreadPools;
+import io.persistenttimers.internal.Ticker;
 import io.persistenttimers.spi.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -307,7 +308,12 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** Where time comes from; default the system clock. Tests pass a manual clock. */
+    /**
+     * Where time comes from; default the system clock. Tests pass a manual clock. In multi-node
+     * mode the time left on a lease is measured with the system's monotonic clock, which wall-clock
+     * steps cannot move, when this is the system clock (in any zone), and with this clock itself
+     * otherwise.
+     */
     public Builder clock(InstantSource clock) {
       this.clock = requireNonNull(clock, "clock");
       return this;
@@ -315,7 +321,9 @@ public final class PersistentTimer implements AutoCloseable {
 
     /**
      * How the engine waits; default a single daemon thread owned (and shut down) by the timer.
-     * Tests pass a manual scheduler.
+     * Tests pass a manual scheduler. In multi-node mode lease renewal runs on a daemon thread of
+     * its own by default; with a scheduler given here it runs on the scheduler's callback instead
+     * (a manual scheduler stays deterministic), never on the workers.
      */
     public Builder scheduler(DelayScheduler scheduler) {
       this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -330,7 +338,10 @@ public final class PersistentTimer implements AutoCloseable {
 
     /**
      * Size of the owned worker pool; default 16. Callbacks usually wait on I/O (sending a message),
-     * so the pool is sized for concurrent waits, not for cores.
+     * so the pool is sized for concurrent waits, not for cores. In multi-node mode a node claims no
+     * more timers than this many workers can start while the lease is safe (see {@link MultiNode});
+     * with {@link #workers(Executor)} set, this still tells how many callbacks the host's executor
+     * runs at once.
      */
     public Builder workerThreads(int threads) {
       requireArgument(
@@ -490,8 +501,10 @@ public final class PersistentTimer implements AutoCloseable {
               allowUnregistered,
               maxParamsBytes,
               shutdownTimeout,
-              maxBatch);
-      ThreadPools pools = new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout);
+              maxBatch,
+              workerThreads);
+      ThreadPools pools =
+          new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout, multiNode != null);
       Engine engine =
           new Engine(
               store,
@@ -503,7 +516,9 @@ public final class PersistentTimer implements AutoCloseable {
               config,
               random,
               pools,
-              multiNode);
+              multiNode,
+              pools.renewals(),
+              Ticker.of(clock));
       return new PersistentTimer(engine, new NewTimers(registry, config), store);
     }
   }

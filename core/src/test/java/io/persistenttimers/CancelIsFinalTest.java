@@ -60,7 +60,7 @@ class CancelIsFinalTest {
   private void dueAndVerified(Duration delay) {
     h.advance(delay);
     assertThat(workers.runNext()).as("the re-read ran").isTrue();
-    assertThat(workers.waiting()).as("the callback is queued").isEqualTo(1);
+    assertThat(workers.queued()).as("the callback is queued").isEqualTo(1);
   }
 
   @Test

@@ -1,9 +1,13 @@
 package io.persistenttimers;
 
+import static io.persistenttimers.testkit.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.testkit.FakeClaimingStore;
 import io.persistenttimers.testkit.FakeStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,5 +72,61 @@ class RealThreadsTest {
     assertThat(duplicates).isEmpty();
     assertThat(fired).hasSize(threads * perThread);
     assertThat(store.list()).isEmpty();
+  }
+
+  @Test
+  void multiNode_renewsLeasesOnAThreadOfItsOwnWhileEveryWorkerIsBusy_andStopsItOnClose()
+      throws Exception {
+    FakeClaimingStore store = new FakeClaimingStore(InstantSource.system());
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    PersistentTimer timer =
+        PersistentTimer.builder(store)
+            .workerThreads(1)
+            .register(
+                "block",
+                CallbackFactory.of(
+                    ctx -> {
+                      started.countDown();
+                      release.await();
+                    }))
+            .multiNode(
+                MultiNode.of("node-a")
+                    .pollInterval(Duration.ofMillis(100))
+                    .claimAhead(Duration.ofMillis(500))
+                    .lease(Duration.ofSeconds(1)))
+            .build();
+    try {
+      store.insert(record("held").callbackType("block").due(Instant.now()).build());
+      timer.start();
+      assertThat(started.await(30, TimeUnit.SECONDS)).as("the callback started").isTrue();
+
+      // The only worker is inside the callback; the lease must still move on.
+      Instant claimedUntil = store.lease("held").orElseThrow().until();
+      awaitTrue(
+          "the lease renewed past the claim",
+          () -> store.lease("held").orElseThrow().until().isAfter(claimedUntil.plusMillis(600)));
+      assertThat(renewalThreads()).hasSize(1);
+    } finally {
+      release.countDown();
+      timer.close();
+    }
+    awaitTrue("the renewal thread stopped", () -> renewalThreads().isEmpty());
+    assertThat(store.list()).isEmpty();
+  }
+
+  private static List<Thread> renewalThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("persistent-timers-lease-renewal") && t.isAlive())
+        .toList();
+  }
+
+  private static void awaitTrue(String what, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() < deadline).as("in time: %s", what).isTrue();
+      Thread.sleep(20);
+    }
   }
 }

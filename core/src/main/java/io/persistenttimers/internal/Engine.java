@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,11 @@ import org.slf4j.LoggerFactory;
  * cancel that lands while the callback runs deletes the record; the completion's compare-and-set
  * then fails, so a recurring timer is not resurrected by its advance.
  *
+ * <p>In multi-node mode the re-read also requires this node's live lease, and right before the
+ * callback {@link Ownership#mayStart} requires that a safe part of the lease is left by the node's
+ * own count (the re-read may be a batch, long before a worker gets to the timer); a refused timer
+ * is given back, still ACTIVE, for the next claim.
+ *
  * <p>The outcome of a run (delete, advance, retry, fail) is written after the callback returns —
  * that is what makes delivery at-least-once. If the write fails the engine keeps the timer in
  * {@link #running} and retries the write with backoff; the callback does not run again unless the
@@ -89,8 +95,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the scheduler thread only wakes timers and hands them to the workers; store I/O
  * (loads, verification, completion, cleanup) runs on the worker pool, so a slow store or a slow
- * callback never delays other timers' wake-ups. Every task is guarded: user code and store failures
- * are caught, reported and the engine goes on.
+ * callback never delays other timers' wake-ups. In multi-node mode lease renewal is the exception:
+ * it has a thread of its own, so callbacks that keep every worker busy cannot let leases expire.
+ * Every task is guarded: user code and store failures are caught, reported and the engine goes on.
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.PersistentTimer");
@@ -152,6 +159,10 @@ public final class Engine {
   private final InstantSource clock;
   private final DelayScheduler scheduler;
   private final Executor workers;
+
+  /** Where lease renewals run: never the workers, so busy callbacks cannot starve them. */
+  private final Executor renewals;
+
   private final TimerListener listener;
   private final EngineConfig config;
   private final DoubleSupplier random;
@@ -201,22 +212,28 @@ public final class Engine {
       EngineConfig config,
       DoubleSupplier random,
       AutoCloseable ownedResources,
-      MultiNode multiNode) {
+      MultiNode multiNode,
+      Executor renewals,
+      LongSupplier nanos) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
     this.scheduler = scheduler;
-    this.workers = workers;
+    this.renewals = renewals;
     this.listener = new SafeListener(listener);
     this.config = config;
     this.random = random;
     this.ownedResources = ownedResources;
     this.writes = new GroupCommit(store, config.maxBatch());
     if (multiNode == null) {
+      this.workers = workers;
       this.ownership = new SingleNode(store);
       this.window = config.horizon();
     } else {
-      this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode);
+      // Counted workers: claims take no more than they can start while the lease is safe.
+      WorkerLoad load = new WorkerLoad(workers, config.workerThreads(), nanos);
+      this.workers = load;
+      this.ownership = new LeasedOwnership((ClaimingStore) store, multiNode, load, nanos);
       this.window = multiNode.claimAhead();
     }
     this.multiNodeMode = multiNode != null;
@@ -942,7 +959,16 @@ public final class Engine {
   private Gate passGate(Run run, Instant readAt) {
     int checkpoint = 0;
     boolean fresh = !clock.instant().isAfter(readAt.plus(FRESH_READ));
-    while (!fresh || !run.tryStart(checkpoint)) {
+    while (true) {
+      if (fresh) {
+        // Multi-node: a lease too close to its end lets the timer go instead (it stays ACTIVE).
+        if (!ownership.mayStart(run.armed())) {
+          return Gate.CLOSED;
+        }
+        if (run.tryStart(checkpoint)) {
+          return Gate.OPEN;
+        }
+      }
       fresh = true;
       checkpoint = run.checkpoint();
       TimerRecord now;
@@ -960,7 +986,6 @@ public final class Engine {
         return Gate.CLOSED;
       }
     }
-    return Gate.OPEN;
   }
 
   private void fireAgain(Run run) {
@@ -1218,13 +1243,16 @@ public final class Engine {
         Duration.ZERO);
   }
 
-  /** Renews the leases of what this node holds; disarms what it lost to other nodes. */
+  /**
+   * Renews the leases of what this node holds; disarms what it lost to other nodes. Runs on {@link
+   * #renewals}, not on the workers: a renewal queued behind busy callbacks would let the leases of
+   * the very timers waiting for a worker expire.
+   */
   private void scheduledRenew() {
     if (state != State.STARTED) {
       return;
     }
-    execute(
-        "renew",
+    executeRenewal(
         () -> {
           Set<String> held = new HashSet<>(armed.keySet());
           held.addAll(running.ids());
@@ -1250,6 +1278,14 @@ public final class Engine {
             }
           }
         });
+  }
+
+  private void executeRenewal(Runnable renewal) {
+    try {
+      renewals.execute(guarded("renew", renewal));
+    } catch (RejectedExecutionException e) {
+      log.debug("Not renewing leases: the renewal thread is shut down");
+    }
   }
 
   // --- guards ------------------------------------------------------------------------------

@@ -4,7 +4,11 @@ import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.RetryPolicy;
 import java.time.Duration;
 
-/** The engine's settings, validated by {@code PersistentTimer.Builder}. */
+/**
+ * The engine's settings, validated by {@code PersistentTimer.Builder}. {@code workerThreads} is the
+ * size of the worker pool, also when the host passed its own executor (then the builder's value,
+ * which multi-node claims take as the number of callbacks that can run at once).
+ */
 public record EngineConfig(
     Duration horizon,
     int maxArmed,
@@ -18,7 +22,8 @@ public record EngineConfig(
     boolean allowUnregisteredCallbackTypes,
     int maxParamsBytes,
     Duration shutdownTimeout,
-    int maxBatch) {
+    int maxBatch,
+    int workerThreads) {
 
   @Override
   public String toString() {
@@ -39,6 +44,8 @@ public record EngineConfig(
         + ", cleanupInterval="
         + cleanupInterval
         + ", failedRetention="
-        + failedRetention;
+        + failedRetention
+        + ", workerThreads="
+        + workerThreads;
   }
 }

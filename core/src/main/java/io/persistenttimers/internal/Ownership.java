@@ -21,7 +21,10 @@ interface Ownership {
   /** How often {@link #acquireDue} runs. */
   Duration loadInterval(EngineConfig config);
 
-  /** The stored record if this engine may fire it now; checked right before the callback. */
+  /**
+   * The stored record if this engine may fire it now; re-read when the timer comes due, before it
+   * is handed to a worker ({@link #mayStart} is the check right before the callback).
+   */
   Optional<TimerRecord> verify(String id);
 
   /** Whether a timer this engine just inserted may be armed without acquiring it first. */
@@ -44,4 +47,11 @@ interface Ownership {
 
   /** {@link #verify} for many timers at once: those this engine may fire now, keyed by id. */
   Map<String, TimerRecord> verifyAll(Collection<String> ids);
+
+  /**
+   * Whether the callback of {@code record}, verified when it came due, may start now; asked right
+   * before it runs. A refusal gives up this engine's hold on the timer, which stays ACTIVE in the
+   * store for whoever acquires it next (this engine included).
+   */
+  boolean mayStart(TimerRecord record);
 }

@@ -14,16 +14,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The engine's threads: the ones the host passed in, or ones created here. Whoever creates an
  * executor shuts it down, so {@link #close()} shuts down only what this class created.
+ *
+ * <p>In multi-node mode lease renewal gets a daemon thread of its own, so it never waits behind
+ * callbacks on the workers. When the host passed its own scheduler (tests pass a manual one), no
+ * thread is created: renewal runs on the scheduler's callback, which keeps a manual scheduler's
+ * tests deterministic.
  */
 public final class ThreadPools implements AutoCloseable {
   private final DelayScheduler scheduler;
   private final Executor workers;
   private final ScheduledThreadPoolExecutor ownedScheduler;
   private final ExecutorService ownedWorkers;
+  private final Executor renewals;
+  private final ExecutorService ownedRenewals;
   private final Duration shutdownTimeout;
 
   public ThreadPools(
-      DelayScheduler scheduler, Executor workers, int workerThreads, Duration shutdownTimeout) {
+      DelayScheduler scheduler,
+      Executor workers,
+      int workerThreads,
+      Duration shutdownTimeout,
+      boolean multiNode) {
     this.shutdownTimeout = shutdownTimeout;
     if (scheduler == null) {
       ownedScheduler = new ScheduledThreadPoolExecutor(1, daemon("persistent-timers-scheduler"));
@@ -47,6 +58,20 @@ public final class ThreadPools implements AutoCloseable {
       ownedWorkers = null;
       this.workers = workers;
     }
+    if (multiNode && scheduler == null) {
+      ownedRenewals =
+          new ThreadPoolExecutor(
+              1,
+              1,
+              0,
+              TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(),
+              daemon("persistent-timers-lease-renewal"));
+      this.renewals = ownedRenewals;
+    } else {
+      ownedRenewals = null;
+      this.renewals = Runnable::run;
+    }
   }
 
   public DelayScheduler scheduler() {
@@ -55,6 +80,11 @@ public final class ThreadPools implements AutoCloseable {
 
   public Executor workers() {
     return workers;
+  }
+
+  /** Where lease renewals run: a thread of their own, or the scheduler's callback (see above). */
+  public Executor renewals() {
+    return renewals;
   }
 
   @Override
@@ -66,6 +96,12 @@ public final class ThreadPools implements AutoCloseable {
       ownedWorkers.shutdown();
       if (!ownedWorkers.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         ownedWorkers.shutdownNow();
+      }
+    }
+    if (ownedRenewals != null) {
+      ownedRenewals.shutdown();
+      if (!ownedRenewals.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        ownedRenewals.shutdownNow();
       }
     }
   }

@@ -48,8 +48,8 @@ public interface ClaimingStore extends Store {
   Set<String> renewLeases(String node, Collection<String> ids, Duration lease);
 
   /**
-   * The timer, if {@code node} holds a live lease on it by the store's clock. Checked right before
-   * a callback runs.
+   * The timer, if {@code node} holds a live lease on it by the store's clock. Checked when the
+   * timer comes due, before its callback is handed to a worker.
    */
   Optional<TimerRecord> getIfOwned(String id, String node);
 

@@ -52,7 +52,8 @@ public final class ManualExecutor implements Executor {
     return ran;
   }
 
-  public synchronized int waiting() {
+  /** Tasks waiting. */
+  public synchronized int queued() {
     return queue.size();
   }
 }

@@ -307,6 +307,37 @@ class MultiNodeTest {
             + Stats.of(journal.latenessOn(skewed.id)));
   }
 
+  @Test
+  void slowCallbacksOnAShortLease_threeHundredDueAtOnce_eachStartsExactlyOnce() throws Exception {
+    // No fault at all: two nodes of 4 workers, callbacks of 500 ms, a lease of 2 s, 300 timers
+    // due together (about 19 s of work for the 8 workers, many leases long).
+    Map<String, String> settings =
+        Map.of("pt.lease", "2000", "pt.workers", "4", "pt.callbackMillis", "500");
+    List<Node> two = startNodes(settings, "node-a", "node-b");
+    int count = 300;
+    Instant at = Instant.now().plusSeconds(1);
+    Map<String, Instant> due = insertUniform("o", count, at, Duration.ZERO);
+
+    awaitAllFired(due.keySet(), two, at.plusSeconds(150));
+    stopAll(two);
+
+    Journal journal = Journal.read(two);
+    Set<String> twice = journal.startedMoreThanOnce();
+    System.out.printf(
+        "[multinode] slow: %d timers started more than once %s; fires per node %s; %d runs of a"
+            + " taken-over version; lateness %s%n",
+        twice.size(),
+        twice.stream().limit(10).toList(),
+        journal.endsPerNode(),
+        journal.takenOver().size(),
+        Stats.of(journal.lateness(id -> true)));
+    assertThat(journal.ended())
+        .as("timers fired")
+        .containsExactlyInAnyOrderElementsOf(due.keySet());
+    assertThat(twice).as("timers started more than once (no fault happened)").isEmpty();
+    assertThat(journal.duplicateEnds()).as("timers whose callback completed twice").isEmpty();
+  }
+
   // --- nodes -------------------------------------------------------------------------------
 
   private List<Node> startNodes(Map<String, String> settings, String... ids) throws Exception {

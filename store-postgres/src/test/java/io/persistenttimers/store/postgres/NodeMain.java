@@ -30,8 +30,10 @@ import java.time.InstantSource;
  * firedAt} is the real wall clock (not the node's possibly skewed one). Prints {@code READY} once
  * started; closes cleanly when a line {@code stop} (or end of input) arrives on stdin; answers a
  * line {@code stats} with {@code STATS armed=N running=M}. Settings come from system properties
- * {@code pt.lease}, {@code pt.poll}, {@code pt.claimAhead} (milliseconds) and {@code
- * pt.claimBatch}; {@code -Dpt.singleNode=true} runs the timer in single-node mode instead.
+ * {@code pt.lease}, {@code pt.poll}, {@code pt.claimAhead} (milliseconds), {@code pt.claimBatch},
+ * {@code pt.workers} (worker threads, default 16) and {@code pt.callbackMillis} (how long each run
+ * lasts between its start and end lines, default 0); {@code -Dpt.singleNode=true} runs the timer in
+ * single-node mode instead.
  */
 public final class NodeMain {
   static final String TYPE = "journal";
@@ -47,6 +49,8 @@ public final class NodeMain {
     Duration poll = Duration.ofMillis(Long.getLong("pt.poll", 500));
     Duration claimAhead = Duration.ofMillis(Long.getLong("pt.claimAhead", 2000));
     int claimBatch = Integer.getInteger("pt.claimBatch", 100);
+    int workers = Integer.getInteger("pt.workers", 16);
+    long callbackMillis = Long.getLong("pt.callbackMillis", 0);
 
     InstantSource system = InstantSource.system();
     InstantSource clock =
@@ -65,7 +69,8 @@ public final class NodeMain {
                 .migrate(false)
                 .notifyOnInsert(true)
                 .build()) {
-      PersistentTimer.Builder builder = PersistentTimer.builder(store).clock(clock);
+      PersistentTimer.Builder builder =
+          PersistentTimer.builder(store).clock(clock).workerThreads(workers);
       if (!Boolean.getBoolean("pt.singleNode")) {
         builder.multiNode(
             MultiNode.of(nodeId)
@@ -81,6 +86,9 @@ public final class NodeMain {
                   CallbackFactory.of(
                       ctx -> {
                         append(journal, line(nodeId, ctx, "start"));
+                        if (callbackMillis > 0) {
+                          Thread.sleep(callbackMillis);
+                        }
                         append(journal, line(nodeId, ctx, "end"));
                       }))
               .build();
