@@ -78,6 +78,26 @@ class NothingWedgesTest {
   }
 
   @Test
+  void fireNowRecurringDueAtTheEarliestInstant_isQuarantinedAfterItsRun() {
+    // A hand-edited row no SQL store can hold (Instant.MIN), so only the fake carries it here.
+    fake.insert(
+        Records.record("min-due")
+            .callbackType("reminder")
+            .recurring(Schedule.every(ofMinutes(5)).anchoredAt(START))
+            .due(Instant.MIN)
+            .policies(null, OverduePolicy.FIRE_NOW)
+            .build());
+    start(recording());
+    h.advance(ofMinutes(1));
+
+    TimerRecord stored = fake.get("min-due").orElseThrow();
+    assertThat(stored.status()).isEqualTo(TimerStatus.QUARANTINED);
+    assertThat(stored.lastError()).contains("cannot compute the next occurrence");
+    assertThat(ran).containsExactly("min-due");
+    assertThat(h.timer.stats().running()).isZero();
+  }
+
+  @Test
   void factoryThrowingAnError_isQuarantined_notRunAgainAtEveryLoad() {
     List<Integer> attempts = new CopyOnWriteArrayList<>();
     start(

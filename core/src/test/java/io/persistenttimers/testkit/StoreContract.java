@@ -790,25 +790,32 @@ public abstract class StoreContract {
 
   /** An engine over this contract's store on a manual clock, callbacks on the calling thread. */
   private final class Engine implements AutoCloseable {
-    final ManualClock clock = new ManualClock(T0);
-    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final ManualClock clock;
+    final ManualScheduler scheduler;
     final List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
     java.util.function.Consumer<TimerContext> during = ctx -> {};
-    final PersistentTimer timer =
-        PersistentTimer.builder(store)
-            .clock(clock)
-            .scheduler(scheduler)
-            .workers(Runnable::run)
-            .register(
-                "reminder",
-                CallbackFactory.of(
-                    ctx -> {
-                      ran.add(ctx.timerId() + " " + ctx.params() + " @" + ctx.firedAt());
-                      during.accept(ctx);
-                    }))
-            .build();
+    final PersistentTimer timer;
 
     Engine() {
+      this(T0);
+    }
+
+    Engine(Instant start) {
+      clock = new ManualClock(start);
+      scheduler = new ManualScheduler(clock);
+      timer =
+          PersistentTimer.builder(store)
+              .clock(clock)
+              .scheduler(scheduler)
+              .workers(Runnable::run)
+              .register(
+                  "reminder",
+                  CallbackFactory.of(
+                      ctx -> {
+                        ran.add(ctx.timerId() + " " + ctx.params() + " @" + ctx.firedAt());
+                        during.accept(ctx);
+                      }))
+              .build();
       timer.start();
     }
 
@@ -820,6 +827,46 @@ public abstract class StoreContract {
     public void close() {
       timer.close();
     }
+  }
+
+  // --- rows that cannot be evaluated (hand-edited) ------------------------------------------
+  // A row that decodes but whose schedule cannot be evaluated after its run must end in a stored
+  // state, QUARANTINED with the reason, and must not run again at every start.
+
+  private void garbageRowRunsOnceThenStaysQuarantined(TimerRecord garbage) {
+    store.insert(garbage);
+    try (Engine e = new Engine()) {
+      e.scheduler.advance(Duration.ofMinutes(1));
+      TimerRecord stored = store.get(garbage.id()).orElseThrow();
+      assertThat(stored.status()).isEqualTo(TimerStatus.QUARANTINED);
+      assertThat(stored.lastError()).contains("cannot compute the next occurrence");
+      assertThat(e.ran).hasSize(1);
+      assertThat(e.timer.stats().running()).isZero();
+    }
+    try (Engine restarted = new Engine(T0.plus(Duration.ofMinutes(2)))) {
+      restarted.scheduler.advance(Duration.ofHours(1));
+      assertThat(restarted.ran).as("not run again after a restart").isEmpty();
+    }
+  }
+
+  @Test
+  public void garbageRow_intervalWithoutAnchor_isQuarantinedAfterItsRun() {
+    garbageRowRunsOnceThenStaysQuarantined(
+        record("no-anchor")
+            .callbackType("reminder")
+            .recurring(Schedule.every(Duration.ofMinutes(5)))
+            .due(T0.plus(Duration.ofMinutes(1)))
+            .build());
+  }
+
+  @Test
+  public void garbageRow_intervalAnchoredAtTheLatestInstant_isQuarantinedAfterItsRun() {
+    garbageRowRunsOnceThenStaysQuarantined(
+        record("max-anchor")
+            .callbackType("reminder")
+            .recurring(Schedule.every(Duration.ofMinutes(5)).anchoredAt(Instant.MAX))
+            .due(T0.plus(Duration.ofMinutes(1)))
+            .build());
   }
 
   private static TimerSpec reused(String id, String params) {
