@@ -293,6 +293,8 @@ public final class PersistentTimer implements AutoCloseable {
     private boolean allowUnregistered;
     private int maxParamsBytes = 64 * 1024;
     private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private Duration slowCallbackThreshold = Duration.ofSeconds(30);
+    private final java.util.Map<String, Duration> callbackTimeouts = new java.util.HashMap<>();
     private int maxBatch = 500;
     private MultiNode multiNode;
     private TimerListener listener = new TimerListener() {};
@@ -442,6 +444,38 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A callback running longer than this is reported once: a WARN with the timer id and callback
+     * type, and {@link TimerListener#onSlowCallback}. It goes on running. Default 30 seconds.
+     */
+    public Builder slowCallbackThreshold(Duration threshold) {
+      requireNonNull(threshold, "slowCallbackThreshold");
+      requireArgument(
+          threshold.compareTo(Duration.ofMillis(1)) >= 0,
+          "slowCallbackThreshold must be at least 1 ms: %s",
+          threshold);
+      this.slowCallbackThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Interrupts a callback of {@code callbackType} that runs longer than {@code timeout}, and
+     * counts its run as a failed attempt (retried per the timer's {@link RetryPolicy}). Java cannot
+     * stop a thread: a callback that ignores interruption keeps its worker until it returns, and
+     * its run still counts as timed out. No timeout unless set.
+     */
+    public Builder callbackTimeout(String callbackType, Duration timeout) {
+      io.persistenttimers.internal.Checks.requireText(
+          callbackType, "callbackType", TimerRecord.MAX_NAME_LENGTH);
+      requireNonNull(timeout, "timeout");
+      requireArgument(
+          timeout.compareTo(Duration.ofMillis(1)) >= 0,
+          "timeout must be at least 1 ms: %s",
+          timeout);
+      callbackTimeouts.put(callbackType, timeout);
+      return this;
+    }
+
     /** How long {@link #close()} waits for running callbacks; default 10 seconds. */
     public Builder shutdownTimeout(Duration timeout) {
       requireNonNull(timeout, "shutdownTimeout");
@@ -502,7 +536,9 @@ public final class PersistentTimer implements AutoCloseable {
               maxParamsBytes,
               shutdownTimeout,
               maxBatch,
-              workerThreads);
+              workerThreads,
+              slowCallbackThreshold,
+              callbackTimeouts);
       ThreadPools pools =
           new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout, multiNode != null);
       Engine engine =
@@ -518,6 +554,7 @@ public final class PersistentTimer implements AutoCloseable {
               pools,
               multiNode,
               pools.renewals(),
+              pools.io(),
               Ticker.of(clock));
       return new PersistentTimer(engine, new NewTimers(registry, config), store);
     }

@@ -39,4 +39,10 @@ public interface TimerListener {
 
   /** A store call made by the engine failed; the engine retries it. */
   default void onStoreError(String operation, Throwable error) {}
+
+  /**
+   * A callback has been running for {@code running} (the builder's {@code slowCallbackThreshold})
+   * and has not returned yet. Reported once per run; the callback goes on.
+   */
+  default void onSlowCallback(TimerRecord timer, Duration running) {}
 }

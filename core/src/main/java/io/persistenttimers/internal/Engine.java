@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -93,11 +94,13 @@ import org.slf4j.LoggerFactory;
  * outcomes are submitted to {@link GroupCommit} without waiting, so completions of many timers
  * share one transaction while the workers go on.
  *
- * <p>Threads: the scheduler thread only wakes timers and hands them to the workers; store I/O
- * (loads, verification, completion, cleanup) runs on the worker pool, so a slow store or a slow
- * callback never delays other timers' wake-ups. In multi-node mode lease renewal is the exception:
- * it has a thread of its own, so callbacks that keep every worker busy cannot let leases expire.
- * Every task is guarded: user code and store failures are caught, reported and the engine goes on.
+ * <p>Threads: the scheduler thread only wakes timers; the engine's own store work (loads, the
+ * re-read before firing, cleanup, retries) runs on its own executor ({@link #io}), and only host
+ * callbacks (with the outcome write that follows) run on the workers. So callbacks that block every
+ * worker never stop loads, re-reads or cleanup, and a slow store never delays wake-ups. In
+ * multi-node mode lease renewal has a thread of its own too. A callback running past the slow
+ * threshold is reported, and past its type's timeout interrupted ({@link CallbackWatch}). Every
+ * task is guarded: user code and store failures are caught, reported and the engine goes on.
  */
 public final class Engine {
   private static final Logger log = LoggerFactory.getLogger("io.persistenttimers.PersistentTimer");
@@ -163,6 +166,11 @@ public final class Engine {
   /** Where lease renewals run: never the workers, so busy callbacks cannot starve them. */
   private final Executor renewals;
 
+  /**
+   * Where the engine's own store work runs (loads, re-reads, cleanup, retries): never the workers.
+   */
+  private final Executor io;
+
   private final TimerListener listener;
   private final EngineConfig config;
   private final DoubleSupplier random;
@@ -214,12 +222,14 @@ public final class Engine {
       AutoCloseable ownedResources,
       MultiNode multiNode,
       Executor renewals,
+      Executor io,
       LongSupplier nanos) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
     this.scheduler = scheduler;
     this.renewals = renewals;
+    this.io = io;
     this.listener = new SafeListener(listener);
     this.config = config;
     this.random = random;
@@ -764,7 +774,7 @@ public final class Engine {
     ready.add(run);
     if (verifying.compareAndSet(false, true)) {
       try {
-        workers.execute(guarded("verify", this::verifyReady));
+        io.execute(guarded("verify", this::verifyReady));
       } catch (RejectedExecutionException e) {
         verifying.set(false);
       }
@@ -925,12 +935,20 @@ public final class Engine {
           new TimerContext(record, record.nextFireAt(), firedAt, record.attempt() + 1);
       Throwable failure = null;
       running.runningOnThisThread(run);
+      CallbackWatch watch = watch(record);
       try {
         callback.run(context);
       } catch (Throwable t) {
         failure = t;
       } finally {
         running.runningOnThisThread(null);
+        if (watch.stop()) {
+          failure =
+              new TimeoutException(
+                  "the callback ran longer than its timeout of "
+                      + watch.timeout()
+                      + " and was interrupted");
+        }
       }
       outcomePending = true;
       if (failure == null) {
@@ -943,6 +961,24 @@ public final class Engine {
         running.end(run);
       }
     }
+  }
+
+  /** Reports the callback about to run when it is slow; interrupts it past its type's timeout. */
+  private CallbackWatch watch(TimerRecord record) {
+    Duration slowAfter = config.slowCallbackThreshold();
+    return CallbackWatch.start(
+        scheduler,
+        slowAfter,
+        config.callbackTimeouts().get(record.callbackType()),
+        () -> {
+          log.warn(
+              "Timer '{}' ({}): the callback has been running for {} (attempt {})",
+              record.id(),
+              record.callbackType(),
+              slowAfter,
+              record.attempt() + 1);
+          listener.onSlowCallback(record, slowAfter);
+        });
   }
 
   private enum Gate {
@@ -1290,9 +1326,10 @@ public final class Engine {
 
   // --- guards ------------------------------------------------------------------------------
 
+  /** Runs engine work (store I/O) off the scheduler thread, never behind callbacks. */
   private void execute(String what, Runnable task) {
     try {
-      workers.execute(guarded(what, task));
+      io.execute(guarded(what, task));
     } catch (RejectedExecutionException e) {
       log.debug("Not running {}: workers are shut down", what);
     }

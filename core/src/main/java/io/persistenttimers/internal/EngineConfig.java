@@ -3,11 +3,13 @@ package io.persistenttimers.internal;
 import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.RetryPolicy;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The engine's settings, validated by {@code PersistentTimer.Builder}. {@code workerThreads} is the
  * size of the worker pool, also when the host passed its own executor (then the builder's value,
- * which multi-node claims take as the number of callbacks that can run at once).
+ * which multi-node claims take as the number of callbacks that can run at once). {@code
+ * callbackTimeouts} maps a callback type to its timeout; a type without one has none.
  */
 public record EngineConfig(
     Duration horizon,
@@ -23,7 +25,13 @@ public record EngineConfig(
     int maxParamsBytes,
     Duration shutdownTimeout,
     int maxBatch,
-    int workerThreads) {
+    int workerThreads,
+    Duration slowCallbackThreshold,
+    Map<String, Duration> callbackTimeouts) {
+
+  public EngineConfig {
+    callbackTimeouts = Map.copyOf(callbackTimeouts);
+  }
 
   @Override
   public String toString() {
@@ -46,6 +54,10 @@ public record EngineConfig(
         + ", failedRetention="
         + failedRetention
         + ", workerThreads="
-        + workerThreads;
+        + workerThreads
+        + ", slowCallbackThreshold="
+        + slowCallbackThreshold
+        + ", callbackTimeouts="
+        + callbackTimeouts;
   }
 }

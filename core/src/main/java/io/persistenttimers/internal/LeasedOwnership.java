@@ -81,6 +81,11 @@ final class LeasedOwnership implements Ownership {
 
   @Override
   public List<TimerRecord> acquireDue(Instant now, EngineConfig config) {
+    if (workers.stalled(startableNanos)) {
+      // Workers that start nothing while tasks wait: a claim would only extend the leases of
+      // timers this node cannot run (a re-claim extends its own), keeping them from other nodes.
+      return List.of();
+    }
     int limit = claimLimit();
     long sent = nanos.getAsLong();
     List<TimerRecord> claimed =
@@ -98,7 +103,7 @@ final class LeasedOwnership implements Ownership {
    * already waiting or running on them ({@link WorkerLoad#startableWithin}). Until a callback has
    * been timed, one is assumed to take a poll interval (by then this node claims again, and a
    * callback that runs longer counts as soon as it does). At least one, so a node always makes
-   * progress (claims run on the workers: a node whose workers are all stuck does not claim at all),
+   * progress (a node whose workers are all stuck does not claim at all: see {@link #acquireDue}),
    * and at most {@code claimBatch}, so work spreads over the nodes. Quick callbacks leave it at
    * {@code claimBatch}.
    *

@@ -35,6 +35,11 @@ final class SafeListener implements TimerListener {
   }
 
   @Override
+  public void onSlowCallback(TimerRecord timer, Duration running) {
+    call("onSlowCallback", () -> delegate.onSlowCallback(timer, running));
+  }
+
+  @Override
   public void onFired(TimerRecord timer, Duration lateness) {
     call("onFired", () -> delegate.onFired(timer, lateness));
   }

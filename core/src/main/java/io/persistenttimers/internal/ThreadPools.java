@@ -15,10 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The engine's threads: the ones the host passed in, or ones created here. Whoever creates an
  * executor shuts it down, so {@link #close()} shuts down only what this class created.
  *
- * <p>In multi-node mode lease renewal gets a daemon thread of its own, so it never waits behind
- * callbacks on the workers. When the host passed its own scheduler (tests pass a manual one), no
- * thread is created: renewal runs on the scheduler's callback, which keeps a manual scheduler's
- * tests deterministic.
+ * <p>Host callbacks run on the workers and nothing else does: the engine's own store work (loads,
+ * the re-read before firing, cleanup, retries) runs on two {@code persistent-timers-io} threads,
+ * and in multi-node mode lease renewal gets a daemon thread of its own, so neither ever waits
+ * behind callbacks, however many block. When the host passed its own scheduler (tests pass a manual
+ * one), neither is created: that work runs on the scheduler's callback, which keeps a manual
+ * scheduler's tests deterministic.
+ *
+ * <p>{@link #close()} called from one of the owned workers (a callback that closes its timer) does
+ * not wait for the workers to finish: it would wait for itself.
  */
 public final class ThreadPools implements AutoCloseable {
   private final DelayScheduler scheduler;
@@ -27,6 +32,9 @@ public final class ThreadPools implements AutoCloseable {
   private final ExecutorService ownedWorkers;
   private final Executor renewals;
   private final ExecutorService ownedRenewals;
+  private final Executor io;
+  private final ExecutorService ownedIo;
+  private final ThreadLocal<Boolean> onOwnedWorker = new ThreadLocal<>();
   private final Duration shutdownTimeout;
 
   public ThreadPools(
@@ -52,7 +60,7 @@ public final class ThreadPools implements AutoCloseable {
               0,
               TimeUnit.MILLISECONDS,
               new LinkedBlockingQueue<>(),
-              daemon("persistent-timers-worker"));
+              marked(daemon("persistent-timers-worker")));
       this.workers = ownedWorkers;
     } else {
       ownedWorkers = null;
@@ -72,6 +80,28 @@ public final class ThreadPools implements AutoCloseable {
       ownedRenewals = null;
       this.renewals = Runnable::run;
     }
+    if (scheduler == null) {
+      ownedIo =
+          new ThreadPoolExecutor(
+              IO_THREADS,
+              IO_THREADS,
+              0,
+              TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(),
+              daemon("persistent-timers-io"));
+      this.io = ownedIo;
+    } else {
+      ownedIo = null;
+      this.io = Runnable::run;
+    }
+  }
+
+  /** Two, so the re-read before firing never waits behind a long load or cleanup. */
+  private static final int IO_THREADS = 2;
+
+  /** Where the engine's own store work runs: never the workers (see above). */
+  public Executor io() {
+    return io;
   }
 
   public DelayScheduler scheduler() {
@@ -94,8 +124,18 @@ public final class ThreadPools implements AutoCloseable {
     }
     if (ownedWorkers != null) {
       ownedWorkers.shutdown();
-      if (!ownedWorkers.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (Boolean.TRUE.equals(onOwnedWorker.get())) {
+        // Closed from a callback: the other callbacks finish on their own; waiting would include
+        // this very thread.
+      } else if (!ownedWorkers.awaitTermination(
+          shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         ownedWorkers.shutdownNow();
+      }
+    }
+    if (ownedIo != null) {
+      ownedIo.shutdown();
+      if (!ownedIo.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        ownedIo.shutdownNow();
       }
     }
     if (ownedRenewals != null) {
@@ -104,6 +144,16 @@ public final class ThreadPools implements AutoCloseable {
         ownedRenewals.shutdownNow();
       }
     }
+  }
+
+  /** Threads that know they are one of this instance's workers. */
+  private ThreadFactory marked(ThreadFactory factory) {
+    return runnable ->
+        factory.newThread(
+            () -> {
+              onOwnedWorker.set(true);
+              runnable.run();
+            });
   }
 
   private static ThreadFactory daemon(String prefix) {
