@@ -13,6 +13,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,31 +23,55 @@ import java.util.Optional;
  * follows the rules of {@link Schedule}. Obtain one through {@link Schedule#cron}.
  *
  * <p>The expression is kept as given, only trimmed, so it round-trips through JSON unchanged.
+ * Equality, hash code and JSON use only the expression text and the zone; the parsed form is held
+ * beside them so that {@link #next} does not parse again. Instances are immutable and thread-safe.
  *
- * @param expression the cron expression, trimmed
- * @param zone the zone the expression is read in
  * @throws IllegalArgumentException when either is null, the expression is not a valid five-field
  *     Unix cron expression, or it can never fire (for example {@code 0 0 30 2 *})
  */
-public record CronSchedule(String expression, ZoneId zone) implements Schedule {
+public final class CronSchedule implements Schedule {
 
   private static final CronParser PARSER =
       new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
   private static final LocalDateTime VALIDATION_START = LocalDateTime.of(2000, 1, 1, 0, 0);
 
-  public CronSchedule {
+  private final String expression;
+  private final ZoneId zone;
+
+  /** Parsed once here; cron-utils' {@code ExecutionTime} holds only final, immutable state. */
+  private final ExecutionTime executionTime;
+
+  /**
+   * @param expression the cron expression; kept trimmed
+   * @param zone the zone the expression is read in
+   */
+  public CronSchedule(String expression, ZoneId zone) {
     requireNonNull(expression, "cron");
     requireNonNull(zone, "zone");
     expression = expression.trim();
     requireArgument(!expression.isEmpty(), "cron must not be blank");
-    ExecutionTime executionTime = executionTime(expression);
+    ExecutionTime parsed = executionTime(expression);
     requireArgument(
-        nextLocal(executionTime, VALIDATION_START).isPresent(), "cron never fires: %s", expression);
+        nextLocal(parsed, VALIDATION_START).isPresent(), "cron never fires: %s", expression);
+    this.expression = expression;
+    this.zone = zone;
+    this.executionTime = parsed;
   }
 
   static CronSchedule of(String expression, ZoneId zone) {
     return new CronSchedule(expression, zone);
+  }
+
+  /** The cron expression, trimmed and otherwise as given. */
+  public String expression() {
+    return expression;
+  }
+
+  /** The zone the expression is read in. */
+  @Override
+  public ZoneId zone() {
+    return zone;
   }
 
   /**
@@ -58,9 +83,6 @@ public record CronSchedule(String expression, ZoneId zone) implements Schedule {
    */
   @Override
   public Optional<Instant> next(Instant after) {
-    // A record holds only its components, so the parsed form is rebuilt; parsing is cheap next to
-    // a store write, which is what follows every call.
-    ExecutionTime executionTime = executionTime(expression);
     return Optional.of(
         WallClock.next(
             zone,
@@ -79,6 +101,23 @@ public record CronSchedule(String expression, ZoneId zone) implements Schedule {
   @Override
   public String toJson() {
     return ScheduleJson.write(this);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof CronSchedule that
+        && expression.equals(that.expression)
+        && zone.equals(that.zone);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(expression, zone);
+  }
+
+  @Override
+  public String toString() {
+    return "CronSchedule[expression=" + expression + ", zone=" + zone + "]";
   }
 
   private static ExecutionTime executionTime(String expression) {
