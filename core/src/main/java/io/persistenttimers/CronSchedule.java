@@ -13,8 +13,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * A five-field Unix cron expression ({@code minute hour day-of-month month day-of-week}) read in a
@@ -31,8 +34,30 @@ import java.util.Optional;
  */
 public final class CronSchedule implements Schedule {
 
-  private static final CronParser PARSER =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  /**
+   * cron-utils' {@link CronType#UNIX} definition, spelled out: day of week 0-7 with 7 read as 0
+   * (Sunday), strict ranges (a range whose start is after its end is refused). Restricted day of
+   * month and day of week combine by OR.
+   */
+  private static final CronParser EITHER_DAY = new CronParser(unix().instance());
+
+  /** The same, with day of month and day of week combined by AND (see {@link #parse}). */
+  private static final CronParser BOTH_DAYS =
+      new CronParser(unix().matchDayOfWeekAndDayOfMonth().instance());
+
+  /**
+   * crontab(5) day names in cronie's numbering: the index in this list (SUN = 0 ... SAT = 6), as
+   * cronie's {@code get_number} finds the first of {@code Sun, Mon, ..., Sat, Sun}. cron-utils
+   * numbers names MON = 1 ... SUN = 7 with no setting to change it, which made {@code SUN-THU} the
+   * refused range 7-4 and {@code 0-SUN} the whole week 0-7; so names are turned into cronie's
+   * numbers before cron-utils sees the field.
+   */
+  private static final List<String> DAY_NAMES =
+      List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
+
+  private static final String ACCEPTED_FORMS =
+      "five fields, minute hour day-of-month month day-of-week, as in crontab(5); the six-field"
+          + " form with seconds (Spring, Quartz) and @-nicknames are not accepted";
 
   private static final LocalDateTime VALIDATION_START = LocalDateTime.of(2000, 1, 1, 0, 0);
 
@@ -123,13 +148,110 @@ public final class CronSchedule implements Schedule {
   private static ExecutionTime executionTime(String expression) {
     Cron cron;
     try {
-      cron = PARSER.parse(expression).validate();
+      cron = parse(expression).validate();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "cron is not a valid five-field Unix expression (" + e.getMessage() + "): " + expression,
           e);
     }
     return ExecutionTime.forCron(cron);
+  }
+
+  /**
+   * Reads the expression as cronie (the cron of Fedora, RHEL and Arch, Vixie cron's descendant,
+   * {@code src/entry.c}) reads a crontab line's five time fields, with one addition:
+   *
+   * <ul>
+   *   <li>day names are cronie's numbers, SUN = 0 ... SAT = 6, and 7 is Sunday too: {@code SUN-THU}
+   *       is 0-4, {@code 0-SUN} is 0-0 (Sunday only), {@code 1-7} and {@code 0-6} are the whole
+   *       week;
+   *   <li>the addition: a range from MON...SAT to the name SUN ends on 7, so {@code FRI-SUN} is
+   *       Friday to Sunday. cronie refuses it (its start is after its end); it is kept because
+   *       cron-utils always read it so, and stored expressions must keep firing as before. Other
+   *       ranges whose start is after their end ({@code SAT-MON}, {@code 5-0}) are refused, as in
+   *       cronie;
+   *   <li>day of month and day of week combine by OR only when neither field starts with {@code *};
+   *       when one does, they combine by AND. This is cronie's {@code DOM_STAR}/{@code DOW_STAR}
+   *       rule, which looks at the first character, so {@code 0 9 *}{@code /2 * MON} is "odd days
+   *       of the month that are Mondays", not "odd days and Mondays". With a plain {@code *} AND
+   *       and OR agree.
+   * </ul>
+   */
+  private static Cron parse(String expression) {
+    String[] fields = expression.split("\\s+");
+    if (fields.length != 5) {
+      throw new IllegalArgumentException(
+          "it has "
+              + fields.length
+              + (fields.length == 1 ? " field" : " fields")
+              + "; accepted: "
+              + ACCEPTED_FORMS);
+    }
+    String dayOfMonth = fields[2];
+    String dayOfWeek = fields[4];
+    fields[4] = dayOfWeekNumbers(dayOfWeek);
+    CronParser parser =
+        dayOfMonth.startsWith("*") || dayOfWeek.startsWith("*") ? BOTH_DAYS : EITHER_DAY;
+    return parser.parse(String.join(" ", fields));
+  }
+
+  /** The day-of-week field with day names replaced by cronie's numbers (see {@link #parse}). */
+  private static String dayOfWeekNumbers(String field) {
+    StringJoiner out = new StringJoiner(",");
+    for (String element : field.split(",", -1)) {
+      int slash = element.indexOf('/');
+      String range = slash < 0 ? element : element.substring(0, slash);
+      String step = slash < 0 ? "" : element.substring(slash);
+      int dash = range.indexOf('-');
+      if (dash < 0) {
+        out.add(dayNumber(range) + step);
+        continue;
+      }
+      String start = dayNumber(range.substring(0, dash));
+      String endText = range.substring(dash + 1);
+      String end =
+          endText.equalsIgnoreCase("SUN")
+                  && start.length() == 1
+                  && start.charAt(0) >= '1'
+                  && start.charAt(0) <= '6'
+              ? "7"
+              : dayNumber(endText);
+      out.add(start + "-" + end + step);
+    }
+    return out.toString();
+  }
+
+  /** A day name's cronie number; any other text unchanged, for cron-utils to accept or refuse. */
+  private static String dayNumber(String text) {
+    int index = DAY_NAMES.indexOf(text.toUpperCase(Locale.ROOT));
+    return index < 0 ? text : Integer.toString(index);
+  }
+
+  /** cron-utils' UNIX definition ({@code CronDefinitionBuilder.unixCrontab}), field by field. */
+  private static CronDefinitionBuilder unix() {
+    return CronDefinitionBuilder.defineCron()
+        .withMinutes()
+        .withValidRange(0, 59)
+        .withStrictRange()
+        .and()
+        .withHours()
+        .withValidRange(0, 23)
+        .withStrictRange()
+        .and()
+        .withDayOfMonth()
+        .withValidRange(1, 31)
+        .withStrictRange()
+        .and()
+        .withMonth()
+        .withValidRange(1, 12)
+        .withStrictRange()
+        .and()
+        .withDayOfWeek()
+        .withValidRange(0, 7)
+        .withMondayDoWValue(1)
+        .withIntMapping(7, 0)
+        .withStrictRange()
+        .and();
   }
 
   /**
