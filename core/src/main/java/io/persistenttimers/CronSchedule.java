@@ -20,17 +20,39 @@ import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
- * A five-field Unix cron expression ({@code minute hour day-of-month month day-of-week}) read in a
- * zone, parsed with cron-utils ({@link CronType#UNIX}). Unlike {@link CalendarSchedule}, a
- * restricted day-of-month and day-of-week combine by OR, as in Unix cron. Daylight saving time
- * follows the rules of {@link Schedule}. Obtain one through {@link Schedule#cron}.
+ * A five-field cron expression read in a zone, in the dialect of crontab(5) as cronie reads it
+ * (cronie is Vixie cron's maintained descendant; its {@code src/entry.c} is the reference). Parsed
+ * with cron-utils. Obtain one through {@link Schedule#cron}.
+ *
+ * <p>The dialect:
+ *
+ * <ul>
+ *   <li>Fields, separated by blanks: {@code minute} 0-59, {@code hour} 0-23, {@code day-of-month}
+ *       1-31, {@code month} 1-12 or {@code JAN}...{@code DEC}, {@code day-of-week} 0-7 or {@code
+ *       SUN}...{@code SAT}. Names are three letters, any case. Exactly five fields: the six-field
+ *       form with seconds (Spring's {@code 0 0 9 * * MON-FRI}, Quartz), a year field and nicknames
+ *       such as {@code @daily} are refused.
+ *   <li>Each field is {@code *}, a value, a range {@code a-b}, a step {@code *}{@code /n} or {@code
+ *       a-b/n}, or a comma-separated list of these. {@code L}, {@code W}, {@code #} and {@code ?}
+ *       are refused.
+ *   <li>Day of week: Sunday is both 0 and 7, and the name {@code SUN} is 0, so {@code SUN-THU} is
+ *       Sunday to Thursday, {@code SUN-SAT}, {@code 0-6}, {@code 1-7} and {@code 0-7} are every
+ *       day, {@code 0-SUN} is Sunday only, and {@code *}{@code /2} is 0,2,4,6 (Sunday, Tuesday,
+ *       Thursday, Saturday). A range whose start is after its end is refused ({@code SAT-MON},
+ *       {@code 5-0}) — except a range from {@code MON}...{@code SAT} to the name {@code SUN}, which
+ *       ends on Sunday ({@code FRI-SUN} is Friday to Sunday, as {@code 5-7}): cronie refuses it,
+ *       but this library always accepted it, so stored expressions keep firing.
+ *   <li>Day of month and day of week: when both are restricted, a day matching <em>either</em>
+ *       fires ({@code 0 0 13 * FRI} fires on every 13th and every Friday). As in cronie, a field
+ *       counts as unrestricted when it <em>starts with</em> {@code *}, so {@code 0 9 *}{@code /2 *
+ *       MON} fires on odd-numbered days that are Mondays. {@link CalendarSchedule} always requires
+ *       both.
+ *   <li>Minute precision; daylight saving time follows the rules of {@link Schedule}.
+ * </ul>
  *
  * <p>The expression is kept as given, only trimmed, so it round-trips through JSON unchanged.
  * Equality, hash code and JSON use only the expression text and the zone; the parsed form is held
  * beside them so that {@link #next} does not parse again. Instances are immutable and thread-safe.
- *
- * @throws IllegalArgumentException when either is null, the expression is not a valid five-field
- *     Unix cron expression, or it can never fire (for example {@code 0 0 30 2 *})
  */
 public final class CronSchedule implements Schedule {
 
@@ -70,6 +92,8 @@ public final class CronSchedule implements Schedule {
   /**
    * @param expression the cron expression; kept trimmed
    * @param zone the zone the expression is read in
+   * @throws IllegalArgumentException when either is null, the expression is not a valid five-field
+   *     expression of the dialect above, or it can never fire (for example {@code 0 0 30 2 *})
    */
   public CronSchedule(String expression, ZoneId zone) {
     requireNonNull(expression, "cron");
