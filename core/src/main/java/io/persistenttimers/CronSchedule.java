@@ -34,7 +34,8 @@ import java.util.StringJoiner;
  *       such as {@code @daily} are refused.
  *   <li>Each field is {@code *}, a value, a range {@code a-b}, a step {@code *}{@code /n} or {@code
  *       a-b/n}, or a comma-separated list of these. {@code L}, {@code W}, {@code #} and {@code ?}
- *       are refused.
+ *       are refused, and so is a value outside the field's range, also as the end of a stepped
+ *       range (cronie reads {@code 1-8/3} in day of week as 1,4,7; here it is refused).
  *   <li>Day of week: Sunday is both 0 and 7, and the name {@code SUN} is 0, so {@code SUN-THU} is
  *       Sunday to Thursday, {@code SUN-SAT}, {@code 0-6}, {@code 1-7} and {@code 0-7} are every
  *       day, {@code 0-SUN} is Sunday only, and {@code *}{@code /2} is 0,2,4,6 (Sunday, Tuesday,
