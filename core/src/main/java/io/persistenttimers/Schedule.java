@@ -17,8 +17,11 @@ import java.util.Optional;
  *   <li>calendar fields as in {@code minute hour day-of-month month weekday}, each a set of allowed
  *       values where an empty set means "any" ({@link #calendar}, {@link #daily}, {@link
  *       #weekdays});
- *   <li>a five-field Unix cron expression ({@link #cron});
- *   <li>a fixed interval from an anchor instant ({@link #every}).
+ *   <li>a five-field cron expression as crontab(5) reads it ({@link #cron});
+ *   <li>a fixed interval from an anchor instant ({@link #every}). An interval is elapsed time:
+ *       {@code every(Duration.ofDays(1))} is 24 hours, not a calendar day, so across a daylight
+ *       saving change it moves by an hour on the wall clock. For "daily at 09:00" use {@link
+ *       #daily} or {@code cron("0 9 * * *", zone)}.
  * </ul>
  *
  * <p>Daylight saving time: a wall time that does not exist (spring forward) fires at the first
@@ -31,7 +34,10 @@ import java.util.Optional;
  * its earlier instant; if that instant is not strictly after {@code after}, go on to the next
  * matching local minute. So several wall times inside one gap fire once, together, at the gap end;
  * and during the second pass of an overlap nothing fires (an hourly {@code :30} schedule in
- * Europe/Berlin on 2026-10-25 fires at 02:30 CEST and next at 03:30 CET, two real hours later).
+ * Europe/Berlin on 2026-10-25 fires at 02:30 CEST and next at 03:30 CET, two real hours later). The
+ * same holds for a timer created during the second pass: a daily 02:30 timer created at 02:10 CET
+ * that day first fires the next day at 02:30 CET (02:30 already happened, at 02:30 CEST); a daily
+ * 09:00 timer created then fires the same day at 09:00.
  *
  * <p>Schedules are immutable values; {@link #toJson()} and {@link #fromJson(String)} round-trip
  * exactly ({@code fromJson(s.toJson()).equals(s)}). A schedule that can never fire is refused at
@@ -95,10 +101,14 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
   }
 
   /**
-   * A five-field Unix cron expression ({@code minute hour day-of-month month day-of-week}) in
-   * {@code zone}, parsed with cron-utils.
+   * A five-field cron expression ({@code minute hour day-of-month month day-of-week}) in {@code
+   * zone}, read as crontab(5) and cronie read it: {@code SUN} is 0 and 7 is Sunday too ({@code
+   * SUN-THU} is Sunday to Thursday); a restricted day of month and day of week fire when either
+   * matches, unless one field starts with {@code *}. The six-field form with seconds is refused.
+   * The full dialect is in {@link CronSchedule}.
    *
-   * @throws IllegalArgumentException when the expression is invalid or can never fire
+   * @throws IllegalArgumentException when the expression is invalid or can never fire; the message
+   *     names the accepted form
    */
   static CronSchedule cron(String expression, ZoneId zone) {
     return CronSchedule.of(expression, zone);
@@ -106,7 +116,9 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
 
   /**
    * Every {@code period}, starting one period after the timer is scheduled. Occurrences are {@code
-   * anchor + k * period}, so a slow callback does not shift later runs.
+   * anchor + k * period}, so a slow callback does not shift later runs. The period is elapsed time:
+   * {@code Duration.ofDays(1)} is 24 hours, which drifts by an hour on the wall clock across a
+   * daylight saving change; use {@link #daily} or {@link #cron} for a time of day.
    */
   static IntervalSchedule every(Duration period) {
     return IntervalSchedule.of(period, null);

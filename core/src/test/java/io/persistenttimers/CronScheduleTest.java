@@ -63,6 +63,17 @@ class CronScheduleTest {
     assertThat(cron.expression()).isEqualTo("0 9 * * mon-fri");
   }
 
+  @Test
+  void valueSemantics_restOnExpressionTextAndZoneOnly() {
+    CronSchedule a = Schedule.cron("0 9 * * MON-FRI", KOLKATA);
+    CronSchedule b = new CronSchedule(" 0 9 * * MON-FRI", KOLKATA);
+
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a).isNotEqualTo(Schedule.cron("0 9 * * 1-5", KOLKATA));
+    assertThat(a).isNotEqualTo(Schedule.cron("0 9 * * MON-FRI", UTC));
+    assertThat(a).hasToString("CronSchedule[expression=0 9 * * MON-FRI, zone=Asia/Kolkata]");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"61 * * * *", "* * *", "0 0 * * * *", "bogus", "0 0 L * *"})
   void invalidExpressions_areRefusedNamingCronWithReason(String expression) {

@@ -90,6 +90,37 @@ class ScheduleDstTest {
         .hasValue(Instant.parse("2026-10-26T01:30:00Z"));
   }
 
+  /**
+   * A daily timer created at 02:10 CET on 2026-10-25, in the second pass of Berlin's 02:00..02:59
+   * overlap: its first run is computed from that instant, as the engine does on scheduling.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("forms")
+  void fallBack_dailyCreatedDuringSecondPass(String form, Function<Spec, Schedule> make) {
+    Instant secondPass = Instant.parse("2026-10-25T01:10:00Z"); // 02:10 CET
+
+    // 02:30 already happened today (at 02:30 CEST, 00:30Z): the first run is tomorrow.
+    assertThat(make.apply(new Spec(BERLIN, 2, 30)).next(secondPass))
+        .hasValue(Instant.parse("2026-10-26T01:30:00Z"));
+    // A time after the overlap fires today, as any daily time still ahead does.
+    assertThat(make.apply(new Spec(BERLIN, 9, 0)).next(secondPass))
+        .hasValue(Instant.parse("2026-10-25T08:00:00Z"));
+    // The minute being asked in fires next day, not one real hour later at its repeat.
+    assertThat(make.apply(new Spec(BERLIN, 2, 10)).next(secondPass))
+        .hasValue(Instant.parse("2026-10-26T01:10:00Z"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void everyDay_isTwentyFourHours_notACalendarDay() {
+    Instant firstPass = Instant.parse("2026-10-25T00:10:00Z"); // 02:10 CEST
+    Schedule everyDay = Schedule.every(java.time.Duration.ofDays(1)).anchoredAt(firstPass);
+    Schedule daily = Schedule.daily(LocalTime.of(2, 10), BERLIN);
+
+    // 24 h after 02:10 CEST is 01:10 CET on the wall clock; the calendar schedule keeps 02:10.
+    assertThat(everyDay.next(firstPass)).hasValue(Instant.parse("2026-10-26T00:10:00Z"));
+    assertThat(daily.next(firstPass)).hasValue(Instant.parse("2026-10-26T01:10:00Z"));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("forms")
   void everyQuarterHour_acrossSpringForwardGap_firesOnceAtGapEnd(
