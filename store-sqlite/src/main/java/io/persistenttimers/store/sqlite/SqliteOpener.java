@@ -142,14 +142,46 @@ final class SqliteOpener {
   }
 
   private static SqliteStore opened(
-      SqliteStore.Builder options, String where, Connection write, Connection read) {
-    SqliteStore store = new SqliteStore(where, options.clock, write, read);
+      SqliteStore.Builder options, String where, Connection write, Connection read)
+      throws SQLException {
+    SqliteStore store = new SqliteStore(where, options.clock, write, read, identityOf(write));
     log.info(
         "SQLite timer store opened: {} (synchronous={}, busyTimeout={})",
         where,
         options.synchronous,
         options.busyTimeout);
     return store;
+  }
+
+  /**
+   * The identity of the files behind {@code connection}'s main database, captured now that the
+   * store holds its connections (so the {@code -wal} and {@code -shm} exist in WAL mode); null for
+   * a database without a file.
+   */
+  private static FileIdentity identityOf(Connection connection) throws SQLException {
+    String file = null;
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("PRAGMA database_list")) {
+      while (rs.next()) {
+        if ("main".equals(rs.getString("name"))) {
+          file = rs.getString("file");
+        }
+      }
+    }
+    if (file == null || file.isEmpty()) {
+      return null;
+    }
+    try {
+      return FileIdentity.capture(Path.of(file));
+    } catch (IOException e) {
+      throw new StoreException(
+          "Cannot open the SQLite timer database "
+              + file
+              + ": cannot read its attributes ("
+              + e
+              + ")",
+          e);
+    }
   }
 
   /**

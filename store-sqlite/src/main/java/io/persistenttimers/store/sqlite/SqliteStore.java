@@ -93,6 +93,14 @@ import org.slf4j.LoggerFactory;
  * lock. Operator tools that only read, list or cancel through a store are not engines and are never
  * refused.
  *
+ * <p><b>The file must stay the file.</b> The store remembers the identity (device and inode) of the
+ * database file and of its {@code -wal} and {@code -shm} at open and checks it before and after
+ * every write transaction commits (one {@code stat} per file). When the file at the path was
+ * deleted or replaced (a backup renamed over it), SQLite would go on writing to the file it has
+ * open, and every acknowledged timer would go with it: instead, the write is rolled back (or, when
+ * the change came during the commit, reported as not stored) and every later call fails with a
+ * non-retryable {@link StoreException} naming the file; restart the host after restoring it.
+ *
  * <p>Instants are stored as UTC epoch milliseconds (INTEGER columns), whatever the JVM's zone.
  */
 public final class SqliteStore implements Store {
@@ -122,12 +130,27 @@ public final class SqliteStore implements Store {
   private final ReentrantLock readLock = new ReentrantLock();
   private volatile boolean closed;
 
+  /** The files the store opened, or null for a database without a file (in memory). */
+  private final FileIdentity identity;
+
+  /**
+   * Why the store refuses every call, once it noticed that its database file was deleted or
+   * replaced; null while it has not. Never reset: the store cannot know what the new file holds.
+   */
+  private volatile String lostFile;
+
   /** The engine lock of a database without a file (in memory): this instance is its storage. */
   private final AtomicBoolean fileLessEngineRunning = new AtomicBoolean();
 
-  SqliteStore(String where, Clock clock, Connection writeConnection, Connection readConnection) {
+  SqliteStore(
+      String where,
+      Clock clock,
+      Connection writeConnection,
+      Connection readConnection,
+      FileIdentity identity) {
     this.where = where;
     this.clock = clock;
+    this.identity = identity;
     this.writeConnection = writeConnection;
     this.readConnection = readConnection;
     this.writer = org.jdbi.v3.core.Jdbi.open(writeConnection);
@@ -306,6 +329,7 @@ public final class SqliteStore implements Store {
     Objects.requireNonNull(hostConnection, "hostConnection");
     Objects.requireNonNull(record, "record");
     ensureOpen("insert (host transaction)", record.id());
+    ensureSameFile("insert (host transaction)", record.id(), false);
     try (PreparedStatement statement = hostConnection.prepareStatement(TimerRows.INSERT)) {
       TimerRows.bind(statement, TimerRows.values(record));
       return statement.executeUpdate() == 1;
@@ -475,7 +499,10 @@ public final class SqliteStore implements Store {
 
   /**
    * Closes both connections. The records stay in the file. Waits for a call in progress; later
-   * calls fail with a {@link StoreException}. Calling it again does nothing.
+   * calls fail with a {@link StoreException}. Calling it again does nothing. When the database file
+   * was deleted or replaced while open, the {@code -wal} and {@code -shm} files the store opened
+   * are renamed to {@code <name>.orphaned-<millis>}, so they are not replayed onto the file now at
+   * the path (see the class description).
    */
   @Override
   public void close() {
@@ -486,8 +513,20 @@ public final class SqliteStore implements Store {
         return;
       }
       closed = true;
+      String change = lostFile != null || identity == null ? lostFile : identity.change();
       closeQuietly(reader, readConnection);
       closeQuietly(writer, writeConnection);
+      if (change != null) {
+        List<Path> moved = identity.setAsideLogs(String.valueOf(clock.millis()));
+        log.warn(
+            "SQLite timer store closed: {}, whose file was deleted or replaced while open ({});"
+                + " the log files of the old file were moved out of the way so they cannot be"
+                + " replayed onto the file now at the path: {}",
+            where,
+            change,
+            moved);
+        return;
+      }
       log.info("SQLite timer store closed: {}", where);
     } finally {
       readLock.unlock();
@@ -636,14 +675,19 @@ public final class SqliteStore implements Store {
     writeLock.lock();
     try {
       ensureOpen(operation, id);
+      ensureNotLost(operation, id);
       // BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so a
       // transaction never fails half-way because another connection wrote first.
       writer.execute("BEGIN IMMEDIATE");
       boolean committed = false;
       try {
         T result = work.apply(writer);
+        // Checked before the commit (a change seen here rolls back: nothing reaches a deleted
+        // file) and after it (a change in between means the commit went to the old file).
+        ensureSameFile(operation, id, false);
         writer.execute("COMMIT");
         committed = true;
+        ensureSameFile(operation, id, true);
         return result;
       } finally {
         if (!committed) {
@@ -666,6 +710,7 @@ public final class SqliteStore implements Store {
     readLock.lock();
     try {
       ensureOpen(operation, id);
+      ensureNotLost(operation, id);
       return work.apply(reader);
     } catch (JdbiException e) {
       throw SqliteErrors.failure(operation, id, where, e);
@@ -693,6 +738,53 @@ public final class SqliteStore implements Store {
               + where
               + " is closed");
     }
+  }
+
+  /**
+   * Refuses the call, for good, when the database file (or its {@code -wal} or {@code -shm}) at the
+   * path is no longer the file the store opened: deleted, or replaced (a backup renamed over it).
+   * SQLite would go on writing to the file it has open, and every write would be lost with it.
+   *
+   * @param committed whether the write of this call has already committed (to the old file)
+   */
+  private void ensureSameFile(String operation, String id, boolean committed) {
+    ensureNotLost(operation, id);
+    if (identity == null) {
+      return;
+    }
+    String change = identity.change();
+    if (change == null) {
+      return;
+    }
+    lostFile = change;
+    log.error(
+        "SQLite timer store {}: {}; refusing every further call until the host restarts",
+        where,
+        change);
+    throw lost(operation, id, change, committed);
+  }
+
+  private void ensureNotLost(String operation, String id) {
+    String change = lostFile;
+    if (change != null) {
+      throw lost(operation, id, change, false);
+    }
+  }
+
+  private StoreException lost(String operation, String id, String change, boolean committed) {
+    return new StoreException(
+        "SQLite timer store could not "
+            + operation
+            + (id == null ? "" : " timer '" + id + "'")
+            + ": the database file "
+            + identity.database()
+            + " was deleted or replaced while open ("
+            + change
+            + (committed ? "; this write went to the old file and is not stored" : "")
+            + "); the store refuses every further call: restart the host after restoring the"
+            + " file (see the README, SQLite store, backup and restore)",
+        null,
+        false);
   }
 
   private static <S extends SqlStatement<S>> S bindAll(S statement, Object[] values) {
