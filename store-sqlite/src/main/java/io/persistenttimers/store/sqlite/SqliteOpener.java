@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * Opens a {@link SqliteStore}: checks the file, checks and migrates the schema, configures the
@@ -63,6 +64,9 @@ final class SqliteOpener {
           "Cannot open the SQLite timer database " + file + ": it is a directory, not a file");
     }
     boolean exists = Files.exists(file);
+    if (!exists) {
+      refuseMissing(file, options.createIfMissing);
+    }
     if (exists && !hasSqliteHeader(file)) {
       throw new StoreException(
           "Cannot open the SQLite timer database "
@@ -86,6 +90,10 @@ final class SqliteOpener {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) options.busyTimeout.toMillis());
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    if (!options.createIfMissing) {
+      // Should the file vanish between the check above and the open, SQLite refuses too.
+      config.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
     String url = "jdbc:sqlite:" + file;
     SQLiteDataSource flywaySource = new SQLiteDataSource(config);
     flywaySource.setUrl(url);
@@ -151,6 +159,37 @@ final class SqliteOpener {
         options.synchronous,
         options.busyTimeout);
     return store;
+  }
+
+  /**
+   * Refuses a database file that does not exist, unless the caller asked for one to be created; and
+   * always when a log of a database is left at the path ({@code -wal} or {@code -journal}): the
+   * database was deleted or moved, and SQLite would replay its log onto a new empty file.
+   */
+  private static void refuseMissing(Path file, boolean createIfMissing) {
+    for (String suffix : new String[] {"-wal", "-journal"}) {
+      Path log = file.resolveSibling(file.getFileName() + suffix);
+      if (Files.exists(log)) {
+        throw new StoreException(
+            "Cannot open the SQLite timer database "
+                + file
+                + ": the file does not exist, but its log "
+                + log
+                + " does: the database was deleted or moved (nothing was created). Restore the"
+                + " database file; to start with an empty database instead, move the log files"
+                + " away first");
+      }
+    }
+    if (!createIfMissing) {
+      throw new StoreException(
+          "Cannot open the SQLite timer database "
+              + file
+              + ": the file does not exist (nothing was created). If the database was expected"
+              + " there, restore it from a backup; to create a new, empty one, open it with"
+              + " SqliteStore.builder(path).createIfMissing(true) or SqliteStore.openOrCreate(path)",
+          null,
+          false);
+    }
   }
 
   /**

@@ -42,21 +42,26 @@ import org.slf4j.LoggerFactory;
  * The embedded {@link Store}: every timer in one SQLite file, table {@code persistent_timers}.
  *
  * <pre>{@code
- * Store store = SqliteStore.open(Path.of("timers.db"));
+ * Store store = SqliteStore.open(Path.of("timers.db")); // the file must exist
+ * Store fresh = SqliteStore.openOrCreate(Path.of("timers.db")); // creates it when missing
  * // or
  * Store store = SqliteStore.builder(Path.of("timers.db"))
+ *     .createIfMissing(true)
  *     .synchronous(SqliteStore.Synchronous.NORMAL)
  *     .busyTimeout(Duration.ofSeconds(30))
  *     .build();
  * }</pre>
  *
- * <p><b>Opening</b> creates the file if it does not exist (its directory must), and brings the
- * schema up to date with Flyway, using its own history table {@code timers_schema_history} and
- * migrations under {@code io/persistenttimers/store/sqlite/migration}, so it coexists with a host
- * that runs its own Flyway on the same file. Opening refuses, with a {@link StoreException} that
- * says why and without changing the file: a missing directory, a file that is not an SQLite
- * database, a read-only file, and a schema written by a newer version of this library. A
- * write-ahead log left by a process that was killed is recovered by SQLite on open.
+ * <p><b>Opening</b> needs the file to exist: a missing database file is refused, and nothing is
+ * created, unless the caller asked for it ({@link #openOrCreate}, {@link Builder#createIfMissing})
+ * &mdash; so a database that was deleted or moved is an error at the next start, not a silent start
+ * with no timers. A missing file whose {@code -wal} or {@code -journal} is still there is refused
+ * even then. Opening brings the schema up to date with Flyway, using its own history table {@code
+ * timers_schema_history} and migrations under {@code io/persistenttimers/store/sqlite/migration},
+ * so it coexists with a host that runs its own Flyway on the same file. Opening refuses, with a
+ * {@link StoreException} that says why and without changing the file: a missing directory, a file
+ * that is not an SQLite database, a read-only file, and a schema written by a newer version of this
+ * library. A write-ahead log left by a process that was killed is recovered by SQLite on open.
  *
  * <p><b>Durability.</b> The database runs in WAL mode and every write method commits before it
  * returns. What "committed" survives depends on {@link Synchronous}:
@@ -158,13 +163,25 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * Opens (and creates if needed) the timer database in {@code file} with the defaults: {@link
-   * Synchronous#FULL}, a busy timeout of 10 seconds.
+   * Opens the existing timer database in {@code file} with the defaults: {@link Synchronous#FULL},
+   * a busy timeout of 10 seconds. A missing file is refused (nothing is created): a host that
+   * expects its timers must not start silently with none. Use {@link #openOrCreate} the first time.
    *
-   * @throws StoreException when the file cannot be used; the message says why
+   * @throws StoreException when the file does not exist or cannot be used; the message says why
    */
   public static SqliteStore open(java.nio.file.Path file) {
     return builder(file).build();
+  }
+
+  /**
+   * Opens the timer database in {@code file}, creating an empty one when the file does not exist
+   * (its directory must), with the defaults of {@link #open}. For a first run, a demo, a test; a
+   * host whose timers matter opens an existing database with {@link #open}.
+   *
+   * @throws StoreException when the file cannot be used; the message says why
+   */
+  public static SqliteStore openOrCreate(java.nio.file.Path file) {
+    return builder(file).createIfMissing(true).build();
   }
 
   /**
@@ -195,10 +212,20 @@ public final class SqliteStore implements Store {
     Synchronous synchronous = Synchronous.FULL;
     Duration busyTimeout = Duration.ofSeconds(10);
     Clock clock = Clock.systemUTC();
+    boolean createIfMissing;
 
     private Builder(java.nio.file.Path file, DataSource dataSource) {
       this.file = file;
       this.dataSource = dataSource;
+    }
+
+    /**
+     * Whether a missing database file is created (empty) instead of refused; false unless set. Not
+     * used for a {@code DataSource}, whose own settings decide.
+     */
+    public Builder createIfMissing(boolean createIfMissing) {
+      this.createIfMissing = createIfMissing;
+      return this;
     }
 
     /** The durability of commits; {@link Synchronous#FULL} unless set. */

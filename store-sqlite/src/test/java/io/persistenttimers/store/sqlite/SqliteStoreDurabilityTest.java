@@ -27,7 +27,7 @@ class SqliteStoreDurabilityTest {
     Path file = dir.resolve("timers.db");
     TimerRecord a = full("a");
     TimerRecord b = once("b", "p", T0);
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       store.insert(a);
       store.insert(b);
       store.delete("b", 1);
@@ -45,7 +45,7 @@ class SqliteStoreDurabilityTest {
     TimerRecord record = full("zoned");
     try {
       TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Chatham"));
-      try (SqliteStore store = SqliteStore.open(file)) {
+      try (SqliteStore store = SqliteStore.openOrCreate(file)) {
         store.insert(record);
       }
       TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
@@ -76,7 +76,7 @@ class SqliteStoreDurabilityTest {
     Path live = dir.resolve("live.db");
     Path crashed = Files.createDirectory(dir.resolve("crashed")).resolve("live.db");
     TimerRecord record = full("in-the-log");
-    try (SqliteStore store = SqliteStore.open(live)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(live)) {
       store.insert(record);
       // What a killed process leaves: the main file plus a log holding the committed insert.
       Path wal = dir.resolve("live.db-wal");
@@ -94,6 +94,7 @@ class SqliteStoreDurabilityTest {
     Path file = dir.resolve("timers.db");
     try (SqliteStore store =
         SqliteStore.builder(file)
+            .createIfMissing(true)
             .synchronous(SqliteStore.Synchronous.NORMAL)
             .busyTimeout(Duration.ofSeconds(2))
             .build()) {

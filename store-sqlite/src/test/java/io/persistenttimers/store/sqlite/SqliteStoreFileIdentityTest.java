@@ -23,7 +23,7 @@ class SqliteStoreFileIdentityTest {
   @Test
   void databaseDeletedWhileOpen_nextScheduleIsRefused_andNothingIsAcknowledged() throws Exception {
     Path file = dir.resolve("timers.db");
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       store.insert(once("before", "p", T0));
 
       Files.delete(file);
@@ -43,6 +43,11 @@ class SqliteStoreFileIdentityTest {
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("deleted or replaced while open");
     }
+    // A restart does not start silently with an empty database either.
+    assertThatThrownBy(() -> SqliteStore.open(file))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("the file does not exist (nothing was created)");
+    assertThat(file).doesNotExist();
   }
 
   @Test
@@ -51,10 +56,10 @@ class SqliteStoreFileIdentityTest {
     Path live = dir.resolve("timers.db");
     Path backup = dir.resolve("backup.db");
     TimerRecord fromBackup = once("from-backup", "p", T0);
-    try (SqliteStore old = SqliteStore.open(backup)) {
+    try (SqliteStore old = SqliteStore.openOrCreate(backup)) {
       old.insert(fromBackup);
     }
-    try (SqliteStore store = SqliteStore.open(live)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(live)) {
       store.insert(once("live-1", "p", T0));
 
       Files.move(backup, live, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -79,7 +84,7 @@ class SqliteStoreFileIdentityTest {
   @Test
   void writeAheadLogDeletedWhileOpen_isRefused() throws Exception {
     Path file = dir.resolve("timers.db");
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       store.insert(once("before", "p", T0));
 
       Files.delete(dir.resolve("timers.db-wal"));
@@ -93,7 +98,7 @@ class SqliteStoreFileIdentityTest {
   @Test
   void sameFile_writesGoOn_andHostConnectionsOpeningAndClosingAreNoChange() throws Exception {
     Path file = dir.resolve("timers.db");
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       for (int i = 0; i < 3; i++) {
         // Another connection to the same file comes and goes (as a host's would): SQLite keeps
         // the -wal and -shm while the store's connections are open.
