@@ -12,7 +12,12 @@ import io.persistenttimers.store.sqlite.TimerRows.Readable;
 import io.persistenttimers.store.sqlite.TimerRows.Row;
 import io.persistenttimers.store.sqlite.TimerRows.Unreadable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -104,7 +109,8 @@ import org.slf4j.LoggerFactory;
  * deleted or replaced (a backup renamed over it), SQLite would go on writing to the file it has
  * open, and every acknowledged timer would go with it: instead, the write is rolled back (or, when
  * the change came during the commit, reported as not stored) and every later call fails with a
- * non-retryable {@link StoreException} naming the file; restart the host after restoring it.
+ * non-retryable {@link StoreException} naming the file; restart the host after restoring it. To
+ * copy a live store use {@link #backupTo}.
  *
  * <p>Instants are stored as UTC epoch milliseconds (INTEGER columns), whatever the JVM's zone.
  */
@@ -522,6 +528,55 @@ public final class SqliteStore implements Store {
                         + " WHERE status = 'FAILED' AND updated_at < ?")
                 .bind(0, cutoff.toEpochMilli())
                 .execute());
+  }
+
+  /**
+   * Writes a consistent copy of the whole database, as of one moment, to the new file {@code
+   * target} while the store stays in use (SQLite's {@code VACUUM INTO}: writes go on meanwhile;
+   * reads through this store wait for it). The copy is written under a temporary name beside {@code
+   * target}, synced, and then renamed to it, so {@code target} is either absent or complete. The
+   * copy is a standalone database file (no {@code -wal}); restore it as the README says (stop the
+   * host, remove the old {@code -wal}/{@code -shm}, put the copy in place, start).
+   *
+   * @throws StoreException when {@code target} exists (a backup never overwrites), its directory
+   *     does not, or the copy fails
+   */
+  public void backupTo(Path target) {
+    Objects.requireNonNull(target, "target");
+    Path file = target.toAbsolutePath().normalize();
+    String operation = "back up the database to " + file;
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new StoreException(
+          "SQLite timer store could not "
+              + operation
+              + ": the file exists (a backup never overwrites; choose a new name)",
+          null,
+          false);
+    }
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    try {
+      Files.deleteIfExists(partial); // left by a backup that did not finish
+      read(
+          operation,
+          null,
+          h -> {
+            h.createUpdate("VACUUM INTO ?").bind(0, partial.toString()).execute();
+            return null;
+          });
+      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new StoreException("SQLite timer store could not " + operation + ": " + e, e);
+    } finally {
+      try {
+        Files.deleteIfExists(partial);
+      } catch (IOException e) {
+        log.debug("Removing {} failed: {}", partial, e.toString());
+      }
+    }
+    log.info("SQLite timer store {} backed up to {}", where, file);
   }
 
   /**
