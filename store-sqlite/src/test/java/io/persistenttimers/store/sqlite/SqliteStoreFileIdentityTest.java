@@ -5,12 +5,19 @@ import static io.persistenttimers.store.sqlite.Records.once;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.persistenttimers.CallbackFactory;
+import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerSpec;
 import io.persistenttimers.spi.Write;
+import io.persistenttimers.testkit.ManualClock;
+import io.persistenttimers.testkit.ManualScheduler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +55,40 @@ class SqliteStoreFileIdentityTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("the file does not exist (nothing was created)");
     assertThat(file).doesNotExist();
+  }
+
+  @Test
+  void databaseDeletedUnderARunningEngine_scheduleThrows_andNothingIsAcknowledged()
+      throws Exception {
+    Path file = dir.resolve("timers.db");
+    ManualClock clock = new ManualClock(T0);
+    List<String> acknowledged = new ArrayList<>();
+    try (SqliteStore store = SqliteStore.openOrCreate(file);
+        PersistentTimer timer =
+            PersistentTimer.builder(store)
+                .register("reminder", CallbackFactory.of(ctx -> {}))
+                .clock(clock)
+                .scheduler(new ManualScheduler(clock))
+                .workers(Runnable::run)
+                .build()) {
+      timer.start();
+      acknowledged.add(
+          timer.scheduleAfter(Duration.ofMinutes(15), TimerSpec.of("reminder", "p").id("before")));
+
+      Files.delete(file);
+
+      for (int i = 0; i < 20; i++) {
+        String id = "after-" + i;
+        assertThatThrownBy(
+                () ->
+                    timer.scheduleAfter(
+                        Duration.ofMinutes(15), TimerSpec.of("reminder", "p").id(id)))
+            .isInstanceOf(StoreException.class)
+            .hasMessageContaining("was deleted or replaced while open");
+      }
+    }
+    assertThat(acknowledged).containsExactly("before");
+    assertThatThrownBy(() -> SqliteStore.open(file)).isInstanceOf(StoreException.class);
   }
 
   @Test
