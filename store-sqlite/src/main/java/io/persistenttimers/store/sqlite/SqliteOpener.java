@@ -177,7 +177,9 @@ final class SqliteOpener {
                 + log
                 + " does: the database was deleted or moved (nothing was created). Restore the"
                 + " database file; to start with an empty database instead, move the log files"
-                + " away first");
+                + " away first",
+            null,
+            false);
       }
     }
     if (!createIfMissing) {

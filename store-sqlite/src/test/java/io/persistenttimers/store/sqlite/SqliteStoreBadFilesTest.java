@@ -161,7 +161,7 @@ class SqliteStoreBadFilesTest {
     Snapshot before = Snapshot.of(dir);
 
     assertThatThrownBy(() -> SqliteStore.openOrCreate(file))
-        .isInstanceOf(StoreException.class)
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isRetryable()).isFalse())
         .hasMessageContaining("the file does not exist, but its log " + file + "-wal does")
         .hasMessageContaining("deleted or moved");
 
