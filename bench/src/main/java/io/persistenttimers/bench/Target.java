@@ -188,7 +188,7 @@ abstract class Target implements AutoCloseable {
       }
       this.file = dir.resolve("timers.db");
       this.synchronous = synchronous;
-      this.store = SqliteStore.builder(file).synchronous(synchronous).build();
+      this.store = SqliteStore.builder(file).createIfMissing(true).synchronous(synchronous).build();
     }
 
     @Override

@@ -87,6 +87,6 @@ final class StoreOptions {
               + file.toAbsolutePath()
               + " (give --db <file> or --store <spec>)");
     }
-    return SqliteStore.builder(file).clock(clock).build();
+    return SqliteStore.builder(file).createIfMissing(!mustExist).clock(clock).build();
   }
 }

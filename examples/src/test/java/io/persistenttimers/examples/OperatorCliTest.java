@@ -36,7 +36,7 @@ class OperatorCliTest {
   @BeforeEach
   void prepare() {
     db = dir.resolve("ops.db");
-    try (SqliteStore store = SqliteStore.open(db)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(db)) {
       store.insert(
           once(
               "a1",

@@ -45,7 +45,7 @@ class ReadmeSnippetTest {
 
     public static void main(String[] args) throws Exception {
       // README-SNIPPET-START
-      try (SqliteStore store = SqliteStore.open(Path.of("timers.db"));
+      try (SqliteStore store = SqliteStore.openOrCreate(Path.of("timers.db"));
           PersistentTimer timer =
               PersistentTimer.builder(store)
                   .register(

@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * Opens a {@link SqliteStore}: checks the file, checks and migrates the schema, configures the
@@ -63,6 +64,9 @@ final class SqliteOpener {
           "Cannot open the SQLite timer database " + file + ": it is a directory, not a file");
     }
     boolean exists = Files.exists(file);
+    if (!exists) {
+      refuseMissing(file, options.createIfMissing);
+    }
     if (exists && !hasSqliteHeader(file)) {
       throw new StoreException(
           "Cannot open the SQLite timer database "
@@ -86,6 +90,10 @@ final class SqliteOpener {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) options.busyTimeout.toMillis());
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    if (!options.createIfMissing) {
+      // Should the file vanish between the check above and the open, SQLite refuses too.
+      config.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
     String url = "jdbc:sqlite:" + file;
     SQLiteDataSource flywaySource = new SQLiteDataSource(config);
     flywaySource.setUrl(url);
@@ -142,14 +150,79 @@ final class SqliteOpener {
   }
 
   private static SqliteStore opened(
-      SqliteStore.Builder options, String where, Connection write, Connection read) {
-    SqliteStore store = new SqliteStore(where, options.clock, write, read);
+      SqliteStore.Builder options, String where, Connection write, Connection read)
+      throws SQLException {
+    SqliteStore store = new SqliteStore(where, options.clock, write, read, identityOf(write));
     log.info(
         "SQLite timer store opened: {} (synchronous={}, busyTimeout={})",
         where,
         options.synchronous,
         options.busyTimeout);
     return store;
+  }
+
+  /**
+   * Refuses a database file that does not exist, unless the caller asked for one to be created; and
+   * always when a log of a database is left at the path ({@code -wal} or {@code -journal}): the
+   * database was deleted or moved, and SQLite would replay its log onto a new empty file.
+   */
+  private static void refuseMissing(Path file, boolean createIfMissing) {
+    for (String suffix : new String[] {"-wal", "-journal"}) {
+      Path log = file.resolveSibling(file.getFileName() + suffix);
+      if (Files.exists(log)) {
+        throw new StoreException(
+            "Cannot open the SQLite timer database "
+                + file
+                + ": the file does not exist, but its log "
+                + log
+                + " does: the database was deleted or moved (nothing was created). Restore the"
+                + " database file; to start with an empty database instead, move the log files"
+                + " away first",
+            null,
+            false);
+      }
+    }
+    if (!createIfMissing) {
+      throw new StoreException(
+          "Cannot open the SQLite timer database "
+              + file
+              + ": the file does not exist (nothing was created). If the database was expected"
+              + " there, restore it from a backup; to create a new, empty one, open it with"
+              + " SqliteStore.builder(path).createIfMissing(true) or SqliteStore.openOrCreate(path)",
+          null,
+          false);
+    }
+  }
+
+  /**
+   * The identity of the files behind {@code connection}'s main database, captured now that the
+   * store holds its connections (so the {@code -wal} and {@code -shm} exist in WAL mode); null for
+   * a database without a file.
+   */
+  private static FileIdentity identityOf(Connection connection) throws SQLException {
+    String file = null;
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("PRAGMA database_list")) {
+      while (rs.next()) {
+        if ("main".equals(rs.getString("name"))) {
+          file = rs.getString("file");
+        }
+      }
+    }
+    if (file == null || file.isEmpty()) {
+      return null;
+    }
+    try {
+      return FileIdentity.capture(Path.of(file));
+    } catch (IOException e) {
+      throw new StoreException(
+          "Cannot open the SQLite timer database "
+              + file
+              + ": cannot read its attributes ("
+              + e
+              + ")",
+          e);
+    }
   }
 
   /**

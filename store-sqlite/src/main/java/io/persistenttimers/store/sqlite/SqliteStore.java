@@ -12,7 +12,12 @@ import io.persistenttimers.store.sqlite.TimerRows.Readable;
 import io.persistenttimers.store.sqlite.TimerRows.Row;
 import io.persistenttimers.store.sqlite.TimerRows.Unreadable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,21 +47,26 @@ import org.slf4j.LoggerFactory;
  * The embedded {@link Store}: every timer in one SQLite file, table {@code persistent_timers}.
  *
  * <pre>{@code
- * Store store = SqliteStore.open(Path.of("timers.db"));
+ * Store store = SqliteStore.open(Path.of("timers.db")); // the file must exist
+ * Store fresh = SqliteStore.openOrCreate(Path.of("timers.db")); // creates it when missing
  * // or
  * Store store = SqliteStore.builder(Path.of("timers.db"))
+ *     .createIfMissing(true)
  *     .synchronous(SqliteStore.Synchronous.NORMAL)
  *     .busyTimeout(Duration.ofSeconds(30))
  *     .build();
  * }</pre>
  *
- * <p><b>Opening</b> creates the file if it does not exist (its directory must), and brings the
- * schema up to date with Flyway, using its own history table {@code timers_schema_history} and
- * migrations under {@code io/persistenttimers/store/sqlite/migration}, so it coexists with a host
- * that runs its own Flyway on the same file. Opening refuses, with a {@link StoreException} that
- * says why and without changing the file: a missing directory, a file that is not an SQLite
- * database, a read-only file, and a schema written by a newer version of this library. A
- * write-ahead log left by a process that was killed is recovered by SQLite on open.
+ * <p><b>Opening</b> needs the file to exist: a missing database file is refused, and nothing is
+ * created, unless the caller asked for it ({@link #openOrCreate}, {@link Builder#createIfMissing})
+ * &mdash; so a database that was deleted or moved is an error at the next start, not a silent start
+ * with no timers. A missing file whose {@code -wal} or {@code -journal} is still there is refused
+ * even then. Opening brings the schema up to date with Flyway, using its own history table {@code
+ * timers_schema_history} and migrations under {@code io/persistenttimers/store/sqlite/migration},
+ * so it coexists with a host that runs its own Flyway on the same file. Opening refuses, with a
+ * {@link StoreException} that says why and without changing the file: a missing directory, a file
+ * that is not an SQLite database, a read-only file, and a schema written by a newer version of this
+ * library. A write-ahead log left by a process that was killed is recovered by SQLite on open.
  *
  * <p><b>Durability.</b> The database runs in WAL mode and every write method commits before it
  * returns. What "committed" survives depends on {@link Synchronous}:
@@ -93,6 +103,15 @@ import org.slf4j.LoggerFactory;
  * lock. Operator tools that only read, list or cancel through a store are not engines and are never
  * refused.
  *
+ * <p><b>The file must stay the file.</b> The store remembers the identity (device and inode) of the
+ * database file and of its {@code -wal} and {@code -shm} at open and checks it before and after
+ * every write transaction commits (one {@code stat} per file). When the file at the path was
+ * deleted or replaced (a backup renamed over it), SQLite would go on writing to the file it has
+ * open, and every acknowledged timer would go with it: instead, the write is rolled back (or, when
+ * the change came during the commit, reported as not stored) and every later call fails with a
+ * non-retryable {@link StoreException} naming the file; restart the host after restoring it. To
+ * copy a live store use {@link #backupTo}.
+ *
  * <p>Instants are stored as UTC epoch milliseconds (INTEGER columns), whatever the JVM's zone.
  */
 public final class SqliteStore implements Store {
@@ -122,12 +141,27 @@ public final class SqliteStore implements Store {
   private final ReentrantLock readLock = new ReentrantLock();
   private volatile boolean closed;
 
+  /** The files the store opened, or null for a database without a file (in memory). */
+  private final FileIdentity identity;
+
+  /**
+   * Why the store refuses every call, once it noticed that its database file was deleted or
+   * replaced; null while it has not. Never reset: the store cannot know what the new file holds.
+   */
+  private volatile String lostFile;
+
   /** The engine lock of a database without a file (in memory): this instance is its storage. */
   private final AtomicBoolean fileLessEngineRunning = new AtomicBoolean();
 
-  SqliteStore(String where, Clock clock, Connection writeConnection, Connection readConnection) {
+  SqliteStore(
+      String where,
+      Clock clock,
+      Connection writeConnection,
+      Connection readConnection,
+      FileIdentity identity) {
     this.where = where;
     this.clock = clock;
+    this.identity = identity;
     this.writeConnection = writeConnection;
     this.readConnection = readConnection;
     this.writer = org.jdbi.v3.core.Jdbi.open(writeConnection);
@@ -135,13 +169,25 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * Opens (and creates if needed) the timer database in {@code file} with the defaults: {@link
-   * Synchronous#FULL}, a busy timeout of 10 seconds.
+   * Opens the existing timer database in {@code file} with the defaults: {@link Synchronous#FULL},
+   * a busy timeout of 10 seconds. A missing file is refused (nothing is created): a host that
+   * expects its timers must not start silently with none. Use {@link #openOrCreate} the first time.
    *
-   * @throws StoreException when the file cannot be used; the message says why
+   * @throws StoreException when the file does not exist or cannot be used; the message says why
    */
   public static SqliteStore open(java.nio.file.Path file) {
     return builder(file).build();
+  }
+
+  /**
+   * Opens the timer database in {@code file}, creating an empty one when the file does not exist
+   * (its directory must), with the defaults of {@link #open}. For a first run, a demo, a test; a
+   * host whose timers matter opens an existing database with {@link #open}.
+   *
+   * @throws StoreException when the file cannot be used; the message says why
+   */
+  public static SqliteStore openOrCreate(java.nio.file.Path file) {
+    return builder(file).createIfMissing(true).build();
   }
 
   /**
@@ -172,10 +218,20 @@ public final class SqliteStore implements Store {
     Synchronous synchronous = Synchronous.FULL;
     Duration busyTimeout = Duration.ofSeconds(10);
     Clock clock = Clock.systemUTC();
+    boolean createIfMissing;
 
     private Builder(java.nio.file.Path file, DataSource dataSource) {
       this.file = file;
       this.dataSource = dataSource;
+    }
+
+    /**
+     * Whether a missing database file is created (empty) instead of refused; false unless set. Not
+     * used for a {@code DataSource}, whose own settings decide.
+     */
+    public Builder createIfMissing(boolean createIfMissing) {
+      this.createIfMissing = createIfMissing;
+      return this;
     }
 
     /** The durability of commits; {@link Synchronous#FULL} unless set. */
@@ -306,6 +362,7 @@ public final class SqliteStore implements Store {
     Objects.requireNonNull(hostConnection, "hostConnection");
     Objects.requireNonNull(record, "record");
     ensureOpen("insert (host transaction)", record.id());
+    ensureSameFile("insert (host transaction)", record.id(), false);
     try (PreparedStatement statement = hostConnection.prepareStatement(TimerRows.INSERT)) {
       TimerRows.bind(statement, TimerRows.values(record));
       return statement.executeUpdate() == 1;
@@ -474,8 +531,60 @@ public final class SqliteStore implements Store {
   }
 
   /**
+   * Writes a consistent copy of the whole database, as of one moment, to the new file {@code
+   * target} while the store stays in use (SQLite's {@code VACUUM INTO}: writes go on meanwhile;
+   * reads through this store wait for it). The copy is written under a temporary name beside {@code
+   * target}, synced, and then renamed to it, so {@code target} is either absent or complete. The
+   * copy is a standalone database file (no {@code -wal}); restore it as the README says (stop the
+   * host, remove the old {@code -wal}/{@code -shm}, put the copy in place, start).
+   *
+   * @throws StoreException when {@code target} exists (a backup never overwrites), its directory
+   *     does not, or the copy fails
+   */
+  public void backupTo(Path target) {
+    Objects.requireNonNull(target, "target");
+    Path file = target.toAbsolutePath().normalize();
+    String operation = "back up the database to " + file;
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new StoreException(
+          "SQLite timer store could not "
+              + operation
+              + ": the file exists (a backup never overwrites; choose a new name)",
+          null,
+          false);
+    }
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    try {
+      Files.deleteIfExists(partial); // left by a backup that did not finish
+      read(
+          operation,
+          null,
+          h -> {
+            h.createUpdate("VACUUM INTO ?").bind(0, partial.toString()).execute();
+            return null;
+          });
+      try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new StoreException("SQLite timer store could not " + operation + ": " + e, e);
+    } finally {
+      try {
+        Files.deleteIfExists(partial);
+      } catch (IOException e) {
+        log.debug("Removing {} failed: {}", partial, e.toString());
+      }
+    }
+    log.info("SQLite timer store {} backed up to {}", where, file);
+  }
+
+  /**
    * Closes both connections. The records stay in the file. Waits for a call in progress; later
-   * calls fail with a {@link StoreException}. Calling it again does nothing.
+   * calls fail with a {@link StoreException}. Calling it again does nothing. When the database file
+   * was deleted or replaced while open, the {@code -wal} and {@code -shm} files the store opened
+   * are renamed to {@code <name>.orphaned-<millis>}, so they are not replayed onto the file now at
+   * the path (see the class description).
    */
   @Override
   public void close() {
@@ -486,8 +595,20 @@ public final class SqliteStore implements Store {
         return;
       }
       closed = true;
+      String change = lostFile != null || identity == null ? lostFile : identity.change();
       closeQuietly(reader, readConnection);
       closeQuietly(writer, writeConnection);
+      if (change != null) {
+        List<Path> moved = identity.setAsideLogs(String.valueOf(clock.millis()));
+        log.warn(
+            "SQLite timer store closed: {}, whose file was deleted or replaced while open ({});"
+                + " the log files of the old file were moved out of the way so they cannot be"
+                + " replayed onto the file now at the path: {}",
+            where,
+            change,
+            moved);
+        return;
+      }
       log.info("SQLite timer store closed: {}", where);
     } finally {
       readLock.unlock();
@@ -636,14 +757,19 @@ public final class SqliteStore implements Store {
     writeLock.lock();
     try {
       ensureOpen(operation, id);
+      ensureNotLost(operation, id);
       // BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so a
       // transaction never fails half-way because another connection wrote first.
       writer.execute("BEGIN IMMEDIATE");
       boolean committed = false;
       try {
         T result = work.apply(writer);
+        // Checked before the commit (a change seen here rolls back: nothing reaches a deleted
+        // file) and after it (a change in between means the commit went to the old file).
+        ensureSameFile(operation, id, false);
         writer.execute("COMMIT");
         committed = true;
+        ensureSameFile(operation, id, true);
         return result;
       } finally {
         if (!committed) {
@@ -666,6 +792,7 @@ public final class SqliteStore implements Store {
     readLock.lock();
     try {
       ensureOpen(operation, id);
+      ensureNotLost(operation, id);
       return work.apply(reader);
     } catch (JdbiException e) {
       throw SqliteErrors.failure(operation, id, where, e);
@@ -693,6 +820,53 @@ public final class SqliteStore implements Store {
               + where
               + " is closed");
     }
+  }
+
+  /**
+   * Refuses the call, for good, when the database file (or its {@code -wal} or {@code -shm}) at the
+   * path is no longer the file the store opened: deleted, or replaced (a backup renamed over it).
+   * SQLite would go on writing to the file it has open, and every write would be lost with it.
+   *
+   * @param committed whether the write of this call has already committed (to the old file)
+   */
+  private void ensureSameFile(String operation, String id, boolean committed) {
+    ensureNotLost(operation, id);
+    if (identity == null) {
+      return;
+    }
+    String change = identity.change();
+    if (change == null) {
+      return;
+    }
+    lostFile = change;
+    log.error(
+        "SQLite timer store {}: {}; refusing every further call until the host restarts",
+        where,
+        change);
+    throw lost(operation, id, change, committed);
+  }
+
+  private void ensureNotLost(String operation, String id) {
+    String change = lostFile;
+    if (change != null) {
+      throw lost(operation, id, change, false);
+    }
+  }
+
+  private StoreException lost(String operation, String id, String change, boolean committed) {
+    return new StoreException(
+        "SQLite timer store could not "
+            + operation
+            + (id == null ? "" : " timer '" + id + "'")
+            + ": the database file "
+            + identity.database()
+            + " was deleted or replaced while open ("
+            + change
+            + (committed ? "; this write went to the old file and is not stored" : "")
+            + "); the store refuses every further call: restart the host after restoring the"
+            + " file (see the README, SQLite store, backup and restore)",
+        null,
+        false);
   }
 
   private static <S extends SqlStatement<S>> S bindAll(S statement, Object[] values) {

@@ -59,7 +59,7 @@ public final class CrashChild {
           Thread.sleep(workMillis(ctx.params())); // the host's work, long enough to be killed in
           journal.record("end", ctx);
         };
-    SqliteStore store = SqliteStore.open(db);
+    SqliteStore store = SqliteStore.openOrCreate(db);
     PersistentTimer timer =
         PersistentTimer.builder(store)
             .register("once", record -> callback)

@@ -50,7 +50,7 @@ class SqliteEngineLockAcrossJvmsTest {
     try (ChildJvm child = startHost(db, "child")) {
       child.awaitLine("scheduled"::equals, Duration.ofSeconds(60));
 
-      try (SqliteStore store = SqliteStore.open(db);
+      try (SqliteStore store = SqliteStore.openOrCreate(db);
           PersistentTimer here = engine(store)) {
         assertThatThrownBy(here::start)
             .isInstanceOf(StoreInUseException.class)
@@ -70,7 +70,7 @@ class SqliteEngineLockAcrossJvmsTest {
   @Test
   void engineHere_refusesAHostInAnotherJvm_whichStartsOnceThisOneClosed() throws Exception {
     Path db = dir.resolve("timers.db");
-    try (SqliteStore store = SqliteStore.open(db);
+    try (SqliteStore store = SqliteStore.openOrCreate(db);
         PersistentTimer here = engine(store)) {
       here.start();
 

@@ -45,7 +45,7 @@ class SqliteEngineLockTest {
   }
 
   private SqliteStore open(Path file) {
-    SqliteStore store = SqliteStore.open(file);
+    SqliteStore store = SqliteStore.openOrCreate(file);
     opened.add(store);
     return store;
   }

@@ -49,7 +49,7 @@ class SqliteHostTransactionEngineTest {
         .locations("classpath:host/migration")
         .load()
         .migrate();
-    store = SqliteStore.open(dir.resolve("app.db"));
+    store = SqliteStore.openOrCreate(dir.resolve("app.db"));
     timer =
         PersistentTimer.builder(store)
             .register("feedback_initial", CallbackFactory.of(ctx -> fired.add(ctx.timerId())))

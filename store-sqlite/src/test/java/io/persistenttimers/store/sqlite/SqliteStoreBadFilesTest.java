@@ -25,7 +25,7 @@ class SqliteStoreBadFilesTest {
   @Test
   void open_schemaFromANewerVersion_isRefused_andTheFileIsUntouched() throws Exception {
     Path file = dir.resolve("timers.db");
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       store.insert(Records.once("kept", "p", Records.T0));
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -64,7 +64,7 @@ class SqliteStoreBadFilesTest {
   @Test
   void open_readOnlyFile_isRefused_andTheFileIsUntouched() throws Exception {
     Path file = dir.resolve("timers.db");
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       store.insert(Records.once("kept", "p", Records.T0));
     }
     // Tests run as root here, for whom the OS ignores the mode bits: the store honours them
@@ -80,7 +80,7 @@ class SqliteStoreBadFilesTest {
     } finally {
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       assertThat(store.get("kept")).isPresent();
     }
   }
@@ -91,7 +91,7 @@ class SqliteStoreBadFilesTest {
     // SQLite's own read-only mode, which root cannot bypass: the path a non-root user takes when
     // the OS refuses write access, and that of a read-only mount.
     Path file = dir.resolve("timers.db");
-    try (SqliteStore store = SqliteStore.open(file)) {
+    try (SqliteStore store = SqliteStore.openOrCreate(file)) {
       store.insert(Records.once("kept", "p", Records.T0));
     }
     byte[] before = Files.readAllBytes(file);
@@ -117,6 +117,55 @@ class SqliteStoreBadFilesTest {
         .hasMessageContaining("the directory " + dir.resolve("no-such-dir") + " does not exist");
 
     assertThat(dir.resolve("no-such-dir")).doesNotExist();
+  }
+
+  @Test
+  void open_missingFile_withoutTheCreateOption_isRefused_andNothingIsCreated() throws Exception {
+    Path file = dir.resolve("timers.db");
+    Snapshot before = Snapshot.of(dir);
+
+    assertThatThrownBy(() -> SqliteStore.open(file))
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isRetryable()).isFalse())
+        .hasMessageContaining("Cannot open the SQLite timer database " + file)
+        .hasMessageContaining("the file does not exist (nothing was created)")
+        .hasMessageContaining("createIfMissing(true)");
+    assertThatThrownBy(() -> SqliteStore.builder(file).build())
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("does not exist");
+
+    assertThat(Snapshot.of(dir)).isEqualTo(before);
+  }
+
+  @Test
+  void open_missingFile_withTheCreateOption_createsAnEmptyDatabase() {
+    Path file = dir.resolve("timers.db");
+
+    try (SqliteStore store = SqliteStore.builder(file).createIfMissing(true).build()) {
+      assertThat(store.list()).isEmpty();
+      store.insert(Records.once("first", "p", Records.T0));
+    }
+    try (SqliteStore store = SqliteStore.open(file)) {
+      assertThat(store.get("first")).isPresent();
+    }
+    Path other = dir.resolve("other.db");
+    try (SqliteStore store = SqliteStore.openOrCreate(other)) {
+      assertThat(store.list()).isEmpty();
+    }
+    assertThat(other).exists();
+  }
+
+  @Test
+  void open_missingFileWhoseLogIsLeft_isRefused_evenWithTheCreateOption() throws Exception {
+    Path file = dir.resolve("timers.db");
+    Files.write(dir.resolve("timers.db-wal"), new byte[] {1, 2, 3});
+    Snapshot before = Snapshot.of(dir);
+
+    assertThatThrownBy(() -> SqliteStore.openOrCreate(file))
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isRetryable()).isFalse())
+        .hasMessageContaining("the file does not exist, but its log " + file + "-wal does")
+        .hasMessageContaining("deleted or moved");
+
+    assertThat(Snapshot.of(dir)).isEqualTo(before);
   }
 
   @Test

@@ -13,7 +13,7 @@ class SqliteStoreCancelStormTest {
 
   @Test
   void replaceAndCancelStorm_noRunAfterCancel_noDoubleRun_nothingStranded() throws Exception {
-    try (SqliteStore store = SqliteStore.open(dir.resolve("storm.db"))) {
+    try (SqliteStore store = SqliteStore.openOrCreate(dir.resolve("storm.db"))) {
       CancelStorm.Result result = CancelStorm.fromProperties(store).run();
       System.out.println("SQLite store storm: " + result);
 

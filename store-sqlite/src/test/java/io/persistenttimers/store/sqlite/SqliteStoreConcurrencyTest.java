@@ -30,8 +30,8 @@ class SqliteStoreConcurrencyTest {
   void fourWritersOnTwoStores_loseNoUpdate_andNeverSeeBusy() throws Exception {
     Path file = dir.resolve("timers.db");
     int perThread = 25;
-    try (SqliteStore first = SqliteStore.open(file);
-        SqliteStore second = SqliteStore.open(file)) {
+    try (SqliteStore first = SqliteStore.openOrCreate(file);
+        SqliteStore second = SqliteStore.openOrCreate(file)) {
       first.insert(once("counter", "p", T0));
       List<SqliteStore> stores = List.of(first, second, first, second);
       ExecutorService pool = Executors.newFixedThreadPool(stores.size());

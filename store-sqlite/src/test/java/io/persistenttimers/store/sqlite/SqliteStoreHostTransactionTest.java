@@ -33,7 +33,7 @@ class SqliteStoreHostTransactionTest {
         .locations("classpath:host/migration")
         .load()
         .migrate();
-    store = SqliteStore.open(dir.resolve("app.db"));
+    store = SqliteStore.openOrCreate(dir.resolve("app.db"));
     host = DriverManager.getConnection(url);
     try (Statement s = host.createStatement()) {
       s.execute("PRAGMA busy_timeout = 10000");

@@ -31,7 +31,7 @@ class SqliteStoreOperationsTest {
 
   @BeforeEach
   void open() {
-    store = SqliteStore.open(dir.resolve("timers.db"));
+    store = SqliteStore.openOrCreate(dir.resolve("timers.db"));
   }
 
   @AfterEach

@@ -30,7 +30,7 @@ class SqliteStoreQuarantineTest {
   @BeforeEach
   void open() {
     file = dir.resolve("timers.db");
-    store = SqliteStore.open(file);
+    store = SqliteStore.openOrCreate(file);
   }
 
   @AfterEach

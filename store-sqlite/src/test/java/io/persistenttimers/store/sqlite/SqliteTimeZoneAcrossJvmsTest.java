@@ -48,7 +48,7 @@ class SqliteTimeZoneAcrossJvmsTest {
 
     Instant kolkataDue;
     Instant newYorkDue;
-    try (SqliteStore store = SqliteStore.open(db)) { // this JVM runs in America/Sao_Paulo
+    try (SqliteStore store = SqliteStore.openOrCreate(db)) { // this JVM runs in America/Sao_Paulo
       TimerRecord kolkata = store.get(ZoneChild.KOLKATA).orElseThrow();
       TimerRecord newYork = store.get(ZoneChild.NEW_YORK).orElseThrow();
       kolkataDue = kolkata.nextFireAt();

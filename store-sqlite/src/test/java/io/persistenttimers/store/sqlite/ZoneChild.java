@@ -43,7 +43,7 @@ public final class ZoneChild {
     out.println("zone " + ZoneId.systemDefault());
     Path db = Path.of(args[1]);
     if (args[0].equals("schedule")) {
-      try (SqliteStore store = SqliteStore.open(db);
+      try (SqliteStore store = SqliteStore.openOrCreate(db);
           PersistentTimer timer =
               PersistentTimer.builder(store)
                   .register(KOLKATA, record -> ctx -> {})
@@ -68,7 +68,7 @@ public final class ZoneChild {
     InstantSource clock =
         InstantSource.offset(InstantSource.system(), Duration.between(Instant.now(), virtualStart));
     try (CrashJournal journal = CrashJournal.openForAppend(journalFile, generation);
-        SqliteStore store = SqliteStore.open(db)) {
+        SqliteStore store = SqliteStore.openOrCreate(db)) {
       TimerRecord recovered = store.get(id).orElseThrow();
       out.println("recovered " + recovered.nextFireAt().toEpochMilli());
       TimerCallback callback =
