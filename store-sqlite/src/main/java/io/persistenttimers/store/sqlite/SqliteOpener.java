@@ -143,7 +143,7 @@ final class SqliteOpener {
 
   private static SqliteStore opened(
       SqliteStore.Builder options, String where, Connection write, Connection read) {
-    SqliteStore store = new SqliteStore(where, options.clock, write, read);
+    SqliteStore store = new SqliteStore(where, options.clock, options.busyTimeout, write, read);
     log.info(
         "SQLite timer store opened: {} (synchronous={}, busyTimeout={})",
         where,
