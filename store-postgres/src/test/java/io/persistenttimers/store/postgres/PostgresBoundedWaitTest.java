@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,6 +72,62 @@ class PostgresBoundedWaitTest {
       // Pool start-up, then the migration's own connection: each within 1 s + 1 s.
       assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(4).plus(SLACK));
     }
+  }
+
+  @Test
+  void start_whileRefused_retriesAndStartsOnceTheDatabaseIsBack() throws Exception {
+    Matcher m = serverUrl();
+    try (TcpProxy proxy =
+            new TcpProxy(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)));
+        PostgresStore store = storeThrough(proxy, m);
+        PersistentTimer timer =
+            PersistentTimer.builder(store)
+                .startTimeout(Duration.ofSeconds(20))
+                .register("noop", CallbackFactory.of(ctx -> {}))
+                .build()) {
+      proxy.goDown();
+      CompletableFuture<Void> started = CompletableFuture.runAsync(timer::start);
+      long downUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      Poll.until(
+          Duration.ofSeconds(10), "2 s down", () -> System.nanoTime() >= downUntil, () -> "");
+      assertThat(started).as("start() waits while the database is away").isNotDone();
+      int acceptedBefore = proxy.accepted();
+      proxy.comeUp();
+      started.get(15, TimeUnit.SECONDS);
+      assertThat(proxy.accepted()).isGreaterThan(acceptedBefore);
+      timer.scheduleAfter(Duration.ofHours(1), TimerSpec.of("noop", "p"));
+    }
+  }
+
+  @Test
+  void start_whileStalled_throwsWithinStartTimeoutPlusOneAttempt() throws Exception {
+    Matcher m = serverUrl();
+    try (TcpProxy proxy =
+            new TcpProxy(m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)));
+        PostgresStore store = storeThrough(proxy, m);
+        PersistentTimer timer =
+            PersistentTimer.builder(store)
+                .startTimeout(Duration.ofSeconds(1))
+                .register("noop", CallbackFactory.of(ctx -> {}))
+                .build()) {
+      proxy.stall();
+      long begin = System.nanoTime();
+      assertThatThrownBy(timer::start).isInstanceOf(StoreException.class);
+      Duration took = Duration.ofNanos(System.nanoTime() - begin);
+      System.out.printf("bounded-wait start while stalled: %d ms%n", took.toMillis());
+      // startTimeout 1 s, then one attempt of at most connectionTimeout + socketTimeout (2 s).
+      assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(3).plus(SLACK));
+      proxy.resume();
+    }
+  }
+
+  private static PostgresStore storeThrough(TcpProxy proxy, Matcher m) {
+    return PostgresStore.builder("jdbc:postgresql://127.0.0.1:" + proxy.port() + m.group(3))
+        .schema(SCHEMA)
+        .poolSize(2)
+        .connectionTimeout(Duration.ofSeconds(1))
+        .socketTimeout(Duration.ofSeconds(1))
+        .build();
   }
 
   private static Matcher serverUrl() {
