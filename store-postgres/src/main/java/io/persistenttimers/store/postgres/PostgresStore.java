@@ -1166,7 +1166,9 @@ public final class PostgresStore implements ClaimingStore {
      * session's {@code statement_timeout}); default 20 seconds; {@link Duration#ZERO} for none. It
      * ends a statement waiting on a lock (a host transaction holding the same timer id) with a
      * retryable {@link StoreException}, cleanly on the server, before {@link #socketTimeout} gives
-     * up on the connection (URL builder only). An {@code options} parameter in the JDBC URL wins.
+     * up on the connection (URL builder only). It is sent as the startup parameter {@code options};
+     * an {@code options} parameter in the JDBC URL wins. Behind PgBouncer, which refuses that
+     * parameter unless listed in its {@code ignore_startup_parameters}, set {@link Duration#ZERO}.
      */
     public Builder statementTimeout(Duration statementTimeout) {
       requireUrl("statementTimeout");
