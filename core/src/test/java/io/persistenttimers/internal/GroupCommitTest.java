@@ -228,6 +228,65 @@ class GroupCommitTest {
     }
   }
 
+  @Test
+  void aRefusedBatch_isRetriedWriteByWrite_untilTheStoreTimesOut_thenTheRestFailWithIt()
+      throws Exception {
+    BatchRecorder recorder = new BatchRecorder();
+    List<Integer> calls = Collections.synchronizedList(new ArrayList<>());
+    GroupCommit commit =
+        new GroupCommit(
+            (Store)
+                Proxy.newProxyInstance(
+                    Store.class.getClassLoader(),
+                    new Class<?>[] {Store.class},
+                    (proxy, method, args) -> {
+                      if (method.getName().equals("writeAll")) {
+                        List<?> writes = (List<?>) args[0];
+                        calls.add(writes.size());
+                        if (calls.size() == 1) {
+                          recorder.firstEntered.countDown();
+                          recorder.releaseFirst.await(30, TimeUnit.SECONDS);
+                          return recorder.real.writeAll(List.of((Write) writes.get(0)));
+                        }
+                        if (calls.size() == 2) {
+                          throw new StoreException("refused", null, false);
+                        }
+                        // The first write alone: the store has gone away meanwhile.
+                        throw recorder.timedOut;
+                      }
+                      return method.invoke(recorder.real, args);
+                    }),
+            500);
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    try {
+      Future<Boolean> first =
+          pool.submit(() -> commit.write(new Write.Insert(record("t0").build())));
+      assertThat(recorder.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
+      List<Thread> followers = Collections.synchronizedList(new ArrayList<>());
+      List<Future<Boolean>> rest = new ArrayList<>();
+      for (int i = 1; i < 5; i++) {
+        String id = "t" + i;
+        rest.add(
+            pool.submit(
+                () -> {
+                  followers.add(Thread.currentThread());
+                  return commit.write(new Write.Insert(record(id).build()));
+                }));
+      }
+      awaitAllWaiting(followers, 4);
+      recorder.releaseFirst.countDown();
+
+      assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
+      for (Future<Boolean> f : rest) {
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).hasCause(recorder.timedOut);
+      }
+      // The batch of 4, then one write alone; the 3 others are not tried against a store away.
+      assertThat(calls).containsExactly(1, 4, 1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** Waits (bounded) until every follower is parked on the commit lock. */
   private static void awaitAllWaiting(List<Thread> threads, int count) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
