@@ -16,7 +16,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Timers that survive a restart. The one front door of the library:
@@ -60,8 +64,10 @@ public final class PersistentTimer implements AutoCloseable {
   private final Engine engine;
   private final NewTimers newTimers;
   private final Store store;
+  private final Duration startTimeout;
 
-  private PersistentTimer(Engine engine, NewTimers newTimers, Store store) {
+  private PersistentTimer(Engine engine, NewTimers newTimers, Store store, Duration startTimeout) {
+    this.startTimeout = startTimeout;
     this.engine = engine;
     this.newTimers = newTimers;
     this.store = store;
@@ -252,12 +258,49 @@ public final class PersistentTimer implements AutoCloseable {
 
   /**
    * Takes the store's engine lock, recovers stored timers and begins firing. Throws {@link
-   * StoreInUseException} (nothing started) when another engine runs on the store, and {@link
-   * StoreException} if the store fails; after either, {@code start()} may be called again.
+   * StoreInUseException} at once (nothing started) when another engine runs on the store.
+   *
+   * <p>While the store is unreachable or busy (a {@link StoreException#isRetryable() retryable}
+   * failure of taking the engine lock or of the first load), it tries again, pausing 0.1 s and then
+   * up to 2 s between attempts, until the {@linkplain Builder#startTimeout start timeout} has
+   * passed; then it throws the last {@link StoreException}. So it returns or throws within the
+   * start timeout plus one attempt, which the store's own timeouts bound (see the store's "Bounded
+   * waits"). A failure that cannot pass (the store refused for good) is thrown at once. After any
+   * of these {@code start()} may be called again; nothing was started.
    */
   public void start() {
-    engine.start();
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    long pauseNanos = START_FIRST_PAUSE_NANOS;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        engine.start();
+        return;
+      } catch (StoreException e) {
+        long left = deadline - System.nanoTime();
+        if (!e.isRetryable() || left <= 0) {
+          throw e;
+        }
+        if (attempt == 1) {
+          log.warn(
+              "Persistent Timers cannot start yet; retrying for up to {}: {}",
+              startTimeout,
+              e.toString());
+        } else {
+          log.debug("Start attempt {} failed: {}", attempt, e.toString());
+        }
+        LockSupport.parkNanos(Math.min(pauseNanos, left));
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        pauseNanos = Math.min(2 * pauseNanos, START_MAX_PAUSE_NANOS);
+      }
+    }
   }
+
+  private static final long START_FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long START_MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final Logger log = LoggerFactory.getLogger(PersistentTimer.class);
 
   /**
    * Stops firing and releases the threads this timer created, waiting up to the shutdown timeout
@@ -295,6 +338,7 @@ public final class PersistentTimer implements AutoCloseable {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private Duration slowCallbackThreshold = Duration.ofSeconds(30);
     private final java.util.Map<String, Duration> callbackTimeouts = new java.util.HashMap<>();
+    private Duration startTimeout = Duration.ofSeconds(30);
     private int maxBatch = 500;
     private MultiNode multiNode;
     private TimerListener listener = new TimerListener() {};
@@ -485,6 +529,18 @@ public final class PersistentTimer implements AutoCloseable {
     }
 
     /**
+     * How long {@link PersistentTimer#start()} keeps trying while the store is unreachable or busy
+     * before it throws; default 30 seconds. {@link Duration#ZERO} tries once. Measured in elapsed
+     * real time (not by the timer's clock), like the store's own timeouts.
+     */
+    public Builder startTimeout(Duration timeout) {
+      requireNonNull(timeout, "startTimeout");
+      requireArgument(!timeout.isNegative(), "startTimeout must be >= 0: %s", timeout);
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Most writes committed together in one store transaction (group commit of concurrent schedule
      * calls and completions); default 500. 1 turns group commit off.
      */
@@ -556,7 +612,7 @@ public final class PersistentTimer implements AutoCloseable {
               pools.renewals(),
               pools.io(),
               Ticker.of(clock));
-      return new PersistentTimer(engine, new NewTimers(registry, config), store);
+      return new PersistentTimer(engine, new NewTimers(registry, config), store, startTimeout);
     }
   }
 }

@@ -46,6 +46,7 @@ final class Harness implements AutoCloseable {
         .clock(clock)
         .scheduler(scheduler)
         .workers(Runnable::run)
+        .startTimeout(Duration.ZERO)
         .random(() -> 0.5)
         .listener(
             new TimerListener() {

@@ -22,8 +22,13 @@ import org.slf4j.LoggerFactory;
  * batch holds everything that queued up during the previous commit. A lone writer commits
  * immediately: no added latency.
  *
- * <p>If a batch fails, each of its writes is retried alone, so one bad write (a constraint the
- * store refuses) fails only its own caller.
+ * <p>If a batch fails for a reason that may pass ({@link StoreFailures#isTransient}: the database
+ * is unreachable, busy or timed out), every write of that batch and every write queued behind it
+ * fails at once with that exception: retrying them one by one would make each caller wait for the
+ * store's timeout once per write, (1 + batch) times in all, while the store is away. So a write
+ * waits at most for one commit already in progress plus its own batch: twice the store's bound for
+ * one transaction. If a batch fails for good (the store refused a statement or the data), each of
+ * its writes is retried alone, so one bad write fails only its own caller.
  */
 public final class GroupCommit {
   private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
@@ -125,12 +130,22 @@ public final class GroupCommit {
       linger();
       List<Pending> batch = drain();
       lastBatch = batch.size();
+      RuntimeException storeAway = null;
       lock.unlock();
       try {
-        commit(batch);
+        storeAway = commit(batch);
       } finally {
         lock.lock();
         committing = false;
+        if (storeAway != null && !queue.isEmpty()) {
+          // They queued while the store was failing; they would meet the same timeout.
+          batch = new ArrayList<>(batch);
+          while (!queue.isEmpty()) {
+            Pending queued = queue.poll();
+            finish(queued, false, storeAway);
+            batch.add(queued);
+          }
+        }
         batchDone.signalAll();
       }
       lock.unlock();
@@ -185,11 +200,15 @@ public final class GroupCommit {
     return batch;
   }
 
-  /** Outside the lock: commits {@code batch} as one transaction. */
-  private void commit(List<Pending> batch) {
+  /**
+   * Outside the lock: commits {@code batch} as one transaction.
+   *
+   * @return the failure when the batch failed for a reason that may pass (every write of it is
+   *     failed with it), else null
+   */
+  private RuntimeException commit(List<Pending> batch) {
     if (batch.size() == 1) {
-      commitAlone(batch.get(0));
-      return;
+      return commitAlone(batch.get(0));
     }
     List<Write> writes = new ArrayList<>(batch.size());
     batch.forEach(p -> writes.add(p.write));
@@ -198,20 +217,39 @@ public final class GroupCommit {
       for (int i = 0; i < batch.size(); i++) {
         finish(batch.get(i), results.get(i), null);
       }
+      return null;
     } catch (RuntimeException batchError) {
+      if (StoreFailures.isTransient(batchError)) {
+        log.debug(
+            "Batch of {} writes failed; failing each: {}", batch.size(), batchError.toString());
+        batch.forEach(p -> finish(p, false, batchError));
+        return batchError;
+      }
       log.debug(
-          "Batch of {} writes failed; retrying each alone: {}",
+          "Batch of {} writes refused; retrying each alone: {}",
           batch.size(),
           batchError.toString());
-      batch.forEach(this::commitAlone);
+      // Only to find the bad write; a failure that may pass ends the retries for all.
+      RuntimeException storeAway = null;
+      for (Pending pending : batch) {
+        if (storeAway != null) {
+          finish(pending, false, storeAway);
+        } else {
+          storeAway = commitAlone(pending);
+        }
+      }
+      return storeAway;
     }
   }
 
-  private void commitAlone(Pending pending) {
+  /** The failure when the write failed for a reason that may pass, else null. */
+  private RuntimeException commitAlone(Pending pending) {
     try {
       finish(pending, store.writeAll(List.of(pending.write)).get(0), null);
+      return null;
     } catch (RuntimeException e) {
       finish(pending, false, e);
+      return StoreFailures.isTransient(e) ? e : null;
     }
   }
 

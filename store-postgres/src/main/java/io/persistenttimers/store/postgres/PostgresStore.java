@@ -72,6 +72,18 @@ import org.slf4j.LoggerFactory;
  * {@link #count} counts rows as stored, including such rows. {@link #delete(String)} deletes an
  * unreadable row too and then returns empty.
  *
+ * <p><b>Bounded waits.</b> For a store built from a JDBC URL, one call of the store returns or
+ * throws a {@link StoreException} within {@code connectionTimeout + socketTimeout} (plus the time
+ * the statement itself runs, at most {@code statementTimeout}, when the server answers slowly
+ * rather than not at all): waiting for a connection is bounded by {@link
+ * Builder#connectionTimeout}, connecting and logging in too, and a stalled network by {@link
+ * Builder#socketTimeout}. A schedule call may wait for one group commit already in progress before
+ * its own, so it returns or throws within twice that: with the defaults (10 s, 30 s) 80 s, with
+ * {@code connectionTimeout} 1 s and {@code socketTimeout} 1 s 4 s. While the server refuses
+ * connections, a call fails after {@code connectionTimeout} (a schedule call after at most twice
+ * that). Over a caller's {@code DataSource} the same holds with that pool's settings: set its
+ * connection timeout and PgJDBC's {@code socketTimeout} there.
+ *
  * <p>To schedule inside the host's own transaction use {@link #insert(Connection, TimerRecord)} or
  * {@link #insert(Handle, TimerRecord)}.
  *
@@ -1060,6 +1072,8 @@ public final class PostgresStore implements ClaimingStore {
     private String password;
     private int poolSize = 4;
     private Duration connectionTimeout = Duration.ofSeconds(10);
+    private Duration socketTimeout = Duration.ofSeconds(30);
+    private Duration statementTimeout = Duration.ofSeconds(20);
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
     private boolean notifyOnInsert;
@@ -1112,7 +1126,9 @@ public final class PostgresStore implements ClaimingStore {
 
     /**
      * How long a call waits for a connection of the store's own pool before it fails with a {@link
-     * StoreException} (URL builder only); default 10 seconds.
+     * StoreException}, and how long opening a connection (TCP connect and login) may take, rounded
+     * up to whole seconds for the connections opened outside the pool (URL builder only); default
+     * 10 seconds.
      */
     public Builder connectionTimeout(Duration connectionTimeout) {
       requireUrl("connectionTimeout");
@@ -1122,6 +1138,49 @@ public final class PostgresStore implements ClaimingStore {
             "connectionTimeout must be at least 250 ms: " + connectionTimeout);
       }
       this.connectionTimeout = connectionTimeout;
+      return this;
+    }
+
+    /**
+     * How long a connection the store opens itself waits for any answer from the server before the
+     * call fails with a {@link StoreException} and the connection is dropped (PgJDBC's {@code
+     * socketTimeout}, whole seconds, at least 1); default 30 seconds. This is what ends a call when
+     * the network stalls (packets dropped, no reset). It applies to the store's own pool and to the
+     * connections it opens for migrations, the engine lock and notifications (URL builder only; for
+     * a caller's {@code DataSource}, set it there). A migration statement running longer fails:
+     * raise it, or migrate separately, for a migration of a large table.
+     */
+    public Builder socketTimeout(Duration socketTimeout) {
+      requireUrl("socketTimeout");
+      Objects.requireNonNull(socketTimeout, "socketTimeout");
+      if (socketTimeout.toMillis() < 1000 || socketTimeout.getSeconds() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "socketTimeout must be at least 1 second: " + socketTimeout);
+      }
+      this.socketTimeout = socketTimeout;
+      return this;
+    }
+
+    /**
+     * How long the server runs one statement of the store's pool before it cancels it (the
+     * session's {@code statement_timeout}); default 20 seconds; {@link Duration#ZERO} for none. It
+     * ends a statement waiting on a lock (a host transaction holding the same timer id) with a
+     * retryable {@link StoreException}, cleanly on the server, before {@link #socketTimeout} gives
+     * up on the connection (URL builder only). It is sent as the startup parameter {@code options};
+     * an {@code options} parameter in the JDBC URL wins. Behind PgBouncer, which refuses that
+     * parameter unless listed in its {@code ignore_startup_parameters}, set {@link Duration#ZERO}.
+     */
+    public Builder statementTimeout(Duration statementTimeout) {
+      requireUrl("statementTimeout");
+      Objects.requireNonNull(statementTimeout, "statementTimeout");
+      if (statementTimeout.isNegative() || statementTimeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "statementTimeout must be between 0 and "
+                + Integer.MAX_VALUE
+                + " ms: "
+                + statementTimeout);
+      }
+      this.statementTimeout = statementTimeout;
       return this;
     }
 
@@ -1220,7 +1279,17 @@ public final class PostgresStore implements ClaimingStore {
             "Persistent Timers PostgreSQL store: schema {}, table {}, {}",
             resolved,
             TABLE,
-            pool != null ? "own pool of " + poolSize + " connections" : "caller's DataSource");
+            pool != null
+                ? "own pool of "
+                    + poolSize
+                    + " connections (connectionTimeout "
+                    + connectionTimeout
+                    + ", socketTimeout "
+                    + socketTimeout
+                    + ", statementTimeout "
+                    + statementTimeout
+                    + ")"
+                : "caller's DataSource");
         return store;
       } catch (RuntimeException e) {
         if (pool != null) {
@@ -1242,11 +1311,18 @@ public final class PostgresStore implements ClaimingStore {
       config.setMaximumPoolSize(poolSize);
       config.setMinimumIdle(Math.min(1, poolSize));
       config.setConnectionTimeout(connectionTimeout.toMillis());
+      // Checking a borrowed connection must not use up the whole wait for one.
+      config.setValidationTimeout(Math.max(250, Math.min(5000, connectionTimeout.toMillis() / 2)));
       config.setPoolName("persistent-timers");
       config.setAutoCommit(true);
       // Keep server DETAIL lines (which can quote row data, i.e. params) out of exceptions and
       // logs.
       config.addDataSourceProperty("logServerErrorDetail", "false");
+      timeouts().forEach((k, v) -> config.addDataSourceProperty((String) k, v));
+      if (!statementTimeout.isZero()) {
+        config.addDataSourceProperty(
+            "options", "-c statement_timeout=" + statementTimeout.toMillis());
+      }
       try {
         return new HikariDataSource(config);
       } catch (RuntimeException e) {
@@ -1264,7 +1340,28 @@ public final class PostgresStore implements ClaimingStore {
         simple.setPassword(password);
       }
       simple.setLogServerErrorDetail(false);
+      Properties timeouts = timeouts();
+      simple.setConnectTimeout(Integer.parseInt(timeouts.getProperty("connectTimeout")));
+      simple.setLoginTimeout(Integer.parseInt(timeouts.getProperty("loginTimeout")));
+      simple.setSocketTimeout(Integer.parseInt(timeouts.getProperty("socketTimeout")));
       return simple;
+    }
+
+    /**
+     * PgJDBC's timeouts (whole seconds) for every connection the store opens: connecting and
+     * logging in within the connection timeout, any answer within the socket timeout.
+     */
+    private Properties timeouts() {
+      Properties properties = new Properties();
+      String connect = String.valueOf(ceilSeconds(connectionTimeout));
+      properties.setProperty("connectTimeout", connect);
+      properties.setProperty("loginTimeout", connect);
+      properties.setProperty("socketTimeout", String.valueOf(ceilSeconds(socketTimeout)));
+      return properties;
+    }
+
+    private static long ceilSeconds(Duration d) {
+      return Math.max(1, (d.toMillis() + 999) / 1000);
     }
 
     /**

@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>{@link #goDown()} closes the listening socket (new connections are refused, as by a server
  * that is down) and cuts every forwarded connection on both sides (the server ends those sessions,
  * rolling back whatever they had open). {@link #comeUp()} listens on the same port again.
+ *
+ * <p>{@link #stall()} is the blackhole mode: the proxy keeps accepting connections but forwards no
+ * byte in either direction and resets nothing, as a network that drops packets; {@link #resume()}
+ * lets the held bytes through again.
  */
 final class TcpProxy implements AutoCloseable {
   private final String upstreamHost;
@@ -28,6 +32,8 @@ final class TcpProxy implements AutoCloseable {
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile ServerSocket server;
   private volatile boolean closed;
+  private final Object flow = new Object();
+  private boolean stalled;
 
   TcpProxy(String upstreamHost, int upstreamPort) {
     this.upstreamHost = upstreamHost;
@@ -55,6 +61,29 @@ final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
+  /** Forwards nothing any more, in either direction, without closing anything. */
+  void stall() {
+    synchronized (flow) {
+      stalled = true;
+    }
+  }
+
+  /** Forwards again, held bytes first. */
+  void resume() {
+    synchronized (flow) {
+      stalled = false;
+      flow.notifyAll();
+    }
+  }
+
+  private void awaitFlowing() throws InterruptedException {
+    synchronized (flow) {
+      while (stalled && !closed) {
+        flow.wait(100);
+      }
+    }
+  }
+
   /** Accepts connections on the same port again. */
   synchronized void comeUp() {
     if (!server.isClosed()) {
@@ -67,6 +96,7 @@ final class TcpProxy implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
+    resume();
     goDown();
   }
 
@@ -130,11 +160,14 @@ final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                  awaitFlowing();
                   out.write(buffer, 0, n);
                   out.flush();
                 }
               } catch (IOException e) {
                 // One side went away.
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               } finally {
                 closeQuietly(from);
                 closeQuietly(to);

@@ -152,7 +152,8 @@ final class SqliteOpener {
   private static SqliteStore opened(
       SqliteStore.Builder options, String where, Connection write, Connection read)
       throws SQLException {
-    SqliteStore store = new SqliteStore(where, options.clock, write, read, identityOf(write));
+    SqliteStore store =
+        new SqliteStore(where, options.clock, options.busyTimeout, write, read, identityOf(write));
     log.info(
         "SQLite timer store opened: {} (synchronous={}, busyTimeout={})",
         where,

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -88,6 +89,15 @@ import org.slf4j.LoggerFactory;
  * other writers (other processes, or a host transaction on the same file) instead of failing; and
  * one for reads, which in WAL mode run beside writes. Every method is thread-safe.
  *
+ * <p><b>Bounded waits.</b> A write returns or fails with a retryable {@link StoreException} within
+ * the busy timeout plus the time its own transaction takes: the wait for this store's other writes
+ * counts against the busy timeout, and SQLite waits only for what is left of it. A schedule call
+ * through a {@code PersistentTimer} shares a group commit with concurrent calls; when that commit
+ * fails on a busy database, every call in it and queued behind it fails at once. So while another
+ * process holds the write lock, a schedule call fails within the busy timeout plus a little (500 ms
+ * busy timeout: at most 606 ms measured with 8 threads); it waits at most twice the busy timeout
+ * when a commit already in progress got the lock only at the end of its wait.
+ *
  * <p><b>Host transactions.</b> {@link #insert(Connection, TimerRecord)} writes a timer through the
  * host's own connection to the same file, inside the host's transaction, so the host's change and
  * the timer commit together or not at all.
@@ -139,6 +149,11 @@ public final class SqliteStore implements Store {
   private final Handle reader;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantLock readLock = new ReentrantLock();
+  private final Duration busyTimeout;
+
+  /** The write connection's busy timeout can be set per write (null for a foreign connection). */
+  private final org.sqlite.SQLiteConnection busyTimeoutSetter;
+
   private volatile boolean closed;
 
   /** The files the store opened, or null for a database without a file (in memory). */
@@ -156,12 +171,15 @@ public final class SqliteStore implements Store {
   SqliteStore(
       String where,
       Clock clock,
+      Duration busyTimeout,
       Connection writeConnection,
       Connection readConnection,
       FileIdentity identity) {
     this.where = where;
     this.clock = clock;
     this.identity = identity;
+    this.busyTimeout = busyTimeout;
+    this.busyTimeoutSetter = sqliteConnection(writeConnection);
     this.writeConnection = writeConnection;
     this.readConnection = readConnection;
     this.writer = org.jdbi.v3.core.Jdbi.open(writeConnection);
@@ -241,8 +259,10 @@ public final class SqliteStore implements Store {
     }
 
     /**
-     * How long a write waits for another writer (another process, a host transaction) before it
-     * fails; 10 seconds unless set. Between 0 and {@link Integer#MAX_VALUE} milliseconds.
+     * How long a write waits for another writer (another process, a host transaction, this store's
+     * other writes) in all before it fails with a retryable {@link StoreException}; 10 seconds
+     * unless set. Between 0 and {@link Integer#MAX_VALUE} milliseconds. See "Bounded waits" in the
+     * class description.
      */
     public Builder busyTimeout(Duration busyTimeout) {
       Objects.requireNonNull(busyTimeout, "busyTimeout");
@@ -752,12 +772,47 @@ public final class SqliteStore implements Store {
     }
   }
 
-  /** Runs {@code work} in one IMMEDIATE transaction on the write connection. */
+  private static org.sqlite.SQLiteConnection sqliteConnection(Connection connection) {
+    try {
+      return connection.isWrapperFor(org.sqlite.SQLiteConnection.class)
+          ? connection.unwrap(org.sqlite.SQLiteConnection.class)
+          : null;
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Runs {@code work} in one IMMEDIATE transaction on the write connection, within the busy timeout
+   * in all: the wait for this store's other writes (the write connection is one) counts against it,
+   * and SQLite waits only for what is left of it for another connection's write lock.
+   */
   private <T> T write(String operation, String id, Function<Handle, T> work) {
-    writeLock.lock();
+    long deadline = System.nanoTime() + busyTimeout.toNanos();
+    try {
+      if (!writeLock.tryLock(busyTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw busy(operation, id);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(
+          "SQLite timer store could not "
+              + operation
+              + (id == null ? "" : " timer '" + id + "'")
+              + ": interrupted while waiting for the write connection of "
+              + where);
+    }
     try {
       ensureOpen(operation, id);
       ensureNotLost(operation, id);
+      if (busyTimeoutSetter != null) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        try {
+          busyTimeoutSetter.setBusyTimeout((int) Math.max(0, left));
+        } catch (SQLException e) {
+          throw SqliteErrors.failure(operation, id, where, e);
+        }
+      }
       // BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so a
       // transaction never fails half-way because another connection wrote first.
       writer.execute("BEGIN IMMEDIATE");
@@ -799,6 +854,17 @@ public final class SqliteStore implements Store {
     } finally {
       readLock.unlock();
     }
+  }
+
+  private StoreException busy(String operation, String id) {
+    return new StoreException(
+        "SQLite timer store could not "
+            + operation
+            + (id == null ? "" : " timer '" + id + "'")
+            + ": the database stayed busy for the whole busy timeout ("
+            + busyTimeout.toMillis()
+            + " ms) in "
+            + where);
   }
 
   private void rollbackQuietly() {
