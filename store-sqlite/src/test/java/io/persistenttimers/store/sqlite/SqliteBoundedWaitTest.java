@@ -47,7 +47,8 @@ class SqliteBoundedWaitTest {
     AtomicInteger succeededWhileHeld = new AtomicInteger();
     AtomicBoolean held = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
-    try (SqliteStore store = SqliteStore.builder(file).busyTimeout(BUSY).build();
+    try (SqliteStore store =
+            SqliteStore.builder(file).createIfMissing(true).busyTimeout(BUSY).build();
         PersistentTimer timer =
             PersistentTimer.builder(store).register("noop", CallbackFactory.of(ctx -> {})).build();
         Connection other = DriverManager.getConnection("jdbc:sqlite:" + file)) {
