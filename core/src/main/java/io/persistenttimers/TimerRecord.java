@@ -201,11 +201,10 @@ public record TimerRecord(
 
   @Override
   public String toString() {
-    // Params may hold personal data; keep them out of toString, which ends up in logs.
+    // Params and participant ids may hold personal data; keep them out of toString, which ends up
+    // in logs and messages.
     return "TimerRecord[id="
         + id
-        + ", participantId="
-        + participantId
         + ", flowType="
         + flowType
         + ", callbackType="

@@ -610,9 +610,8 @@ public final class PostgresStore implements ClaimingStore {
             + where
             + " RETURNING id, next_fire_at) SELECT id FROM deleted ORDER BY next_fire_at, id";
     return write(
-        "delete of timers of participant '"
-            + participantId
-            + "'"
+        // Never the participant id: it may be personal data (an e-mail address).
+        "delete of timers of a participant"
             + (flowType == null ? "" : " and flow type '" + flowType + "'"),
         h -> {
           Query q = h.createQuery(sql).bind("participant", participantId);
@@ -975,9 +974,10 @@ public final class PostgresStore implements ClaimingStore {
     }
   }
 
+  /** The query for an error message: whether it filters by participant, never the id itself. */
   private static String describe(TimerQuery query) {
     return "(participant="
-        + query.participantId()
+        + (query.participantId() == null ? "any" : "given")
         + ", flowType="
         + query.flowType()
         + ", callbackType="

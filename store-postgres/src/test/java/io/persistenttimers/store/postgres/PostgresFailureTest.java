@@ -122,6 +122,26 @@ class PostgresFailureTest {
   }
 
   @Test
+  void failuresOfParticipantOperations_nameTheOperation_neverTheParticipant() {
+    String email = "ana.silva@example.org";
+    PostgresStore store =
+        PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build();
+    store.close();
+
+    assertThatThrownBy(() -> store.deleteByParticipant(email, "coaching"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("delete of timers of a participant and flow type 'coaching'")
+        .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
+    assertThatThrownBy(() -> store.listByParticipant(email))
+        .isInstanceOf(StoreException.class)
+        .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
+    assertThatThrownBy(() -> store.count(io.persistenttimers.TimerQuery.all().participant(email)))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("participant=given")
+        .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
+  }
+
+  @Test
   void closedStore_failsWithStoreException() {
     PostgresStore store =
         PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build();
