@@ -149,7 +149,16 @@ public final class PersistentTimer implements AutoCloseable {
 
   /** The stored timer with this id, in any status. */
   public Optional<TimerRecord> get(String id) {
-    return store.get(requireNonNull(id, "id"));
+    return store.get(lookupKey(id, "id"));
+  }
+
+  /**
+   * A key to look up by: text no stored timer can hold (a NUL, an unpaired surrogate) is refused
+   * like it is at scheduling, so no store is asked (PostgreSQL would fail, and a driver turning an
+   * unpaired surrogate into {@code ?} would match another timer).
+   */
+  private static String lookupKey(String key, String field) {
+    return io.persistenttimers.internal.Checks.requireStorable(requireNonNull(key, field), field);
   }
 
   /** Every stored timer, in due order. */
@@ -164,12 +173,12 @@ public final class PersistentTimer implements AutoCloseable {
 
   /** A participant's timers, in due order (an indexed lookup). */
   public List<TimerRecord> listByParticipant(String participantId) {
-    return store.listByParticipant(requireNonNull(participantId, "participantId"));
+    return store.listByParticipant(lookupKey(participantId, "participantId"));
   }
 
   /** A flow type's timers, in due order (an indexed lookup). */
   public List<TimerRecord> listByFlowType(String flowType) {
-    return store.listByFlowType(requireNonNull(flowType, "flowType"));
+    return store.listByFlowType(lookupKey(flowType, "flowType"));
   }
 
   /** How many stored timers match {@code query}. */
@@ -194,7 +203,7 @@ public final class PersistentTimer implements AutoCloseable {
    * @return true when a timer was deleted
    */
   public boolean cancel(String id) {
-    return engine.cancel(requireNonNull(id, "id")).isPresent();
+    return engine.cancel(lookupKey(id, "id")).isPresent();
   }
 
   /**
@@ -228,6 +237,8 @@ public final class PersistentTimer implements AutoCloseable {
   public int cancelByParticipant(String participantId, String flowType) {
     io.persistenttimers.internal.Checks.requireText(
         participantId, "participantId", TimerRecord.MAX_NAME_LENGTH);
+    io.persistenttimers.internal.Checks.optionalText(
+        flowType, "flowType", TimerRecord.MAX_NAME_LENGTH);
     return engine.cancelByParticipant(participantId, flowType).size();
   }
 

@@ -4,7 +4,9 @@ import static io.persistenttimers.internal.Checks.optionalText;
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
 import static io.persistenttimers.internal.Checks.requireText;
+import static io.persistenttimers.internal.Checks.storableText;
 
+import io.persistenttimers.internal.Json;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -13,12 +15,20 @@ import java.time.temporal.ChronoUnit;
  * persists. All instants have millisecond precision (the constructor truncates), so every store
  * returns what it was given.
  *
+ * <p><b>Input rules</b>, the same on every store because they are checked here, before any store
+ * sees the record: the text fields hold no NUL and no unpaired surrogate; {@code params} is exactly
+ * one JSON value with neither of those in any string, raw or escaped, and no number beyond 1000
+ * digits before or after the decimal point. Everything else, quotes, SQL-like text, emoji, CJK,
+ * line separators, comes back byte for byte. {@code lastError} is written by the library, so it is
+ * repaired instead of refused: NUL and unpaired surrogates become U+FFFD, and it is cut to {@value
+ * #MAX_ERROR_LENGTH} characters without splitting a surrogate pair.
+ *
  * @param id unique id: a random UUID or a caller-chosen business key, at most 255 characters
  * @param participantId whom the timer is for; indexed
  * @param flowType the host flow the timer belongs to; indexed
  * @param callbackType the stable name under which a {@link CallbackFactory} is registered
- * @param params the callback's parameters as a JSON text; may hold personal data, so it is never
- *     logged above DEBUG nor put into exception messages
+ * @param params the callback's parameters as exactly one JSON value; may hold personal data, so it
+ *     is never logged above DEBUG nor put into exception messages
  * @param payloadVersion the version of the params' shape, chosen by the host (≥ 1)
  * @param kind one-shot or recurring
  * @param schedule the schedule of a recurring timer; null for a one-shot timer
@@ -27,7 +37,9 @@ import java.time.temporal.ChronoUnit;
  * @param stateType opaque host context, optional
  * @param dataKey opaque host context, optional
  * @param attempt failed attempts of the current occurrence so far (0 before the first failure)
- * @param lastError the last failure or the quarantine reason, without params content
+ * @param lastError the last failure or the quarantine reason: the exception's class and message,
+ *     which may quote the params (a callback's exception often does), so it is the same class of
+ *     data as the params and is stored beside them, never logged above DEBUG
  * @param status lifecycle state
  * @param version the compare-and-set identity: a new timer starts at a random version that no
  *     earlier timer under the same id had, and each change adds one; all updates compare and set on
@@ -70,7 +82,7 @@ public record TimerRecord(
     requireText(participantId, "participantId", MAX_NAME_LENGTH);
     requireText(flowType, "flowType", MAX_NAME_LENGTH);
     requireText(callbackType, "callbackType", MAX_NAME_LENGTH);
-    requireNonNull(params, "params");
+    Json.requireOneValue(params, "params");
     requireArgument(payloadVersion >= 1, "payloadVersion must be >= 1: %s", payloadVersion);
     requireNonNull(kind, "kind");
     requireArgument(
@@ -82,9 +94,7 @@ public record TimerRecord(
     stateType = optionalText(stateType, "stateType", MAX_NAME_LENGTH);
     dataKey = optionalText(dataKey, "dataKey", MAX_NAME_LENGTH);
     requireArgument(attempt >= 0, "attempt must be >= 0: %s", attempt);
-    if (lastError != null && lastError.length() > MAX_ERROR_LENGTH) {
-      lastError = lastError.substring(0, MAX_ERROR_LENGTH);
-    }
+    lastError = storableText(lastError, MAX_ERROR_LENGTH);
     requireNonNull(status, "status");
     requireArgument(version >= 1, "version must be >= 1: %s", version);
     lastFiredAt = millis(lastFiredAt);
@@ -191,11 +201,10 @@ public record TimerRecord(
 
   @Override
   public String toString() {
-    // Params may hold personal data; keep them out of toString, which ends up in logs.
+    // Params and participant ids may hold personal data; keep them out of toString, which ends up
+    // in logs and messages.
     return "TimerRecord[id="
         + id
-        + ", participantId="
-        + participantId
         + ", flowType="
         + flowType
         + ", callbackType="

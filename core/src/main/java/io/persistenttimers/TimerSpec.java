@@ -292,14 +292,6 @@ public final class TimerSpec {
 
   @Override
   public String toString() {
-    return "TimerSpec[callbackType="
-        + callbackType
-        + ", participantId="
-        + participantId
-        + ", flowType="
-        + flowType
-        + ", id="
-        + id
-        + "]";
+    return "TimerSpec[callbackType=" + callbackType + ", flowType=" + flowType + ", id=" + id + "]";
   }
 }

@@ -1068,6 +1068,7 @@ public final class Engine {
     String reason = describe(error);
     if (policy.allowsRetryAfter(failedAttempts)) {
       Instant retryAt = now.plus(policy.backoff(failedAttempts, random.getAsDouble()));
+      // The message may quote params or a participant id: class above DEBUG, message below.
       log.warn(
           "Timer '{}' ({}) failed attempt {} of {}; retrying at {}: {}",
           record.id(),
@@ -1075,8 +1076,8 @@ public final class Engine {
           failedAttempts,
           policy.maxAttempts(),
           retryAt,
-          reason);
-      log.debug("Timer '{}' failure", record.id(), error);
+          error.getClass().getName());
+      SensitiveLog.debug("Timer '{}' failure", record.id(), error);
       TimerRecord retry =
           record.rescheduled(retryAt, failedAttempts, reason, record.lastFiredAt(), now);
       advance(run, retry, () -> listener.onFailed(record, error, retryAt));
@@ -1087,8 +1088,8 @@ public final class Engine {
         record.id(),
         record.callbackType(),
         failedAttempts,
-        reason);
-    log.debug("Timer '{}' failure", record.id(), error);
+        error.getClass().getName());
+    SensitiveLog.debug("Timer '{}' failure", record.id(), error);
     Optional<Instant> next = Optional.empty();
     if (record.kind() == TimerKind.RECURRING) {
       try {
@@ -1120,6 +1121,7 @@ public final class Engine {
         record.callbackType(),
         why,
         cause.getClass().getName());
+    SensitiveLog.debug("Timer '{}' quarantined", record.id(), cause);
     TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
     complete(
         run,
@@ -1199,7 +1201,11 @@ public final class Engine {
     if (write instanceof Write.Update update && update.next().status() == TimerStatus.QUARANTINED) {
       // Even the quarantine was refused: nothing more to write. The row keeps its state and the
       // timer runs again after the next load, where the same refusal is reported again.
-      log.error("Timer '{}': the store refused to quarantine it: {}", run.id(), error.toString());
+      log.error(
+          "Timer '{}': the store refused to quarantine it: {}",
+          run.id(),
+          error.getClass().getName());
+      SensitiveLog.debug("Timer '{}': quarantine refused", run.id(), error);
       running.end(run);
       return;
     }

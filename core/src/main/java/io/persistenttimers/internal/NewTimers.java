@@ -79,7 +79,7 @@ public final class NewTimers {
         "params must be at most %d bytes (UTF-8): got %d",
         config.maxParamsBytes(),
         bytes);
-    Json.parse(spec.params(), "params");
+    Json.requireOneValue(spec.params(), "params");
     requireNonNull(spec.ifExists(), "ifExists");
     String id = spec.id() == null ? UUID.randomUUID().toString() : spec.id();
     Checks.requireText(id, "id", TimerRecord.MAX_ID_LENGTH);

@@ -20,7 +20,9 @@ final class SafeListener implements TimerListener {
     try {
       call.run();
     } catch (RuntimeException e) {
-      log.warn("TimerListener.{} threw; ignored", event, e);
+      // Host code wrote the message; it may quote params or a participant id.
+      log.warn("TimerListener.{} threw {}; ignored", event, e.getClass().getName());
+      SensitiveLog.debug("TimerListener.{} threw", event, e);
     }
   }
 

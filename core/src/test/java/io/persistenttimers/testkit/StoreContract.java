@@ -998,4 +998,227 @@ public abstract class StoreContract {
       pool.shutdownNow();
     }
   }
+
+  // === Input rules (DESIGN, Semantics 16) ===================================================
+  // One set of rules, checked in core before any store is asked: params are exactly one JSON
+  // value; no NUL and no unpaired surrogate in any text; everything else (quotes, SQL-like text,
+  // emoji, CJK, line separators) round-trips byte for byte. A store never becomes the validator,
+  // so each refusal below is the same IllegalArgumentException on every store and the store is
+  // left as it was. (Kept as one section at the end of the class to ease merging.)
+
+  /** Text every store must keep exactly: quotes, SQL, emoji (surrogate pairs), CJK, U+2028. */
+  protected static final String AWKWARD_TEXT =
+      "O'Brien \"q\" '); DROP TABLE x; -- \\ %_ 😀👩‍🔬 日本語 한국어 \u2028\u2029 é\tz";
+
+  /** Params holding the same, raw and as escapes (an escaped surrogate pair is fine). */
+  protected static final String AWKWARD_PARAMS =
+      "{\"t\": \"O'Brien \\\"q\\\" '); DROP TABLE x; -- \\\\ %_ 😀 \\ud83d\\ude00"
+          + " 日本語 \u2028 \\u2028 é\", \"n\": [1.5e300, -0, 1E-300],  \"日本\": null}\n";
+
+  private record BadInput(
+      String name, java.util.function.Consumer<PersistentTimer> call, String message) {}
+
+  private static List<BadInput> badInputs() {
+    TimerSpec ok = TimerSpec.of("reminder", "participant-1");
+    Duration d = Duration.ofMinutes(5);
+    return List.of(
+        new BadInput(
+            "params with text after the value",
+            t -> t.scheduleAfter(d, ok.params("{\"a\":1} x")),
+            "params must be exactly one JSON value"),
+        new BadInput(
+            "params with two values",
+            t -> t.scheduleAfter(d, ok.params("{\"a\":1}{\"b\":2}")),
+            "params must be exactly one JSON value"),
+        new BadInput(
+            "params with a raw NUL",
+            t -> t.scheduleAfter(d, ok.params("{\"a\":\"\u0000\"}")),
+            "params must not contain NUL (U+0000)"),
+        new BadInput(
+            "params with an escaped NUL",
+            t -> t.scheduleAfter(d, ok.params("{\"a\":\"\\u0000\"}")),
+            "params must not contain NUL (U+0000), not even escaped"),
+        new BadInput(
+            "params with an escaped unpaired surrogate",
+            t -> t.scheduleAfter(d, ok.params("{\"a\":\"\\ud800\"}")),
+            "params must not contain an unpaired surrogate, not even escaped"),
+        new BadInput(
+            "params with a number no store keeps alike",
+            t -> t.scheduleAfter(d, ok.params("{\"a\":1e1000000}")),
+            "params numbers must have at most 1000 digits"),
+        new BadInput(
+            "id with NUL",
+            t -> t.scheduleAfter(d, ok.id("s\u0000t")),
+            "id must not contain NUL (U+0000)"),
+        new BadInput(
+            "id with an unpaired high surrogate",
+            t -> t.scheduleAfter(d, ok.id("s\uD800t")),
+            "id must not contain an unpaired surrogate (U+D800)"),
+        new BadInput(
+            "id with an unpaired low surrogate",
+            t -> t.scheduleAfter(d, ok.id("s\uDFFFt")),
+            "id must not contain an unpaired surrogate (U+DFFF)"),
+        new BadInput(
+            "participant with NUL",
+            t -> t.scheduleAfter(d, TimerSpec.of("reminder", "p\u0000")),
+            "participantId must not contain NUL"),
+        new BadInput(
+            "flow type with an unpaired surrogate",
+            t -> t.scheduleAfter(d, ok.flowType("f\uD83D")),
+            "flowType must not contain an unpaired surrogate"),
+        new BadInput(
+            "callback type with NUL",
+            t -> t.scheduleAfter(d, TimerSpec.of("remin\u0000der", "p")),
+            "callbackType must not contain NUL"),
+        new BadInput(
+            "state type with NUL",
+            t -> t.scheduleRecurring(Schedule.every(d), ok.state("S\u0000", "k")),
+            "stateType must not contain NUL"),
+        new BadInput(
+            "data key with an unpaired surrogate",
+            t -> t.scheduleAt(T0.plus(d), ok.state("S", "k\uDC00")),
+            "dataKey must not contain an unpaired surrogate"),
+        new BadInput(
+            "cancel by an id with an unpaired surrogate",
+            t -> t.cancel("s\uD800t"),
+            "id must not contain an unpaired surrogate"),
+        new BadInput("get by an id with NUL", t -> t.get("s\u0000t"), "id must not contain NUL"),
+        new BadInput(
+            "cancel by a participant with NUL",
+            t -> t.cancelByParticipant("participant-1\u0000"),
+            "participantId must not contain NUL"),
+        new BadInput(
+            "list by a flow type with NUL",
+            t -> t.list(TimerQuery.all().flowType("coaching\u0000")),
+            "flowType must not contain NUL"));
+  }
+
+  @Test
+  public void inputRules_eachBadInputIsRefusedAtTheCall_namingTheField_storeUnchanged() {
+    try (Engine e = new Engine()) {
+      e.timer.scheduleAfter(
+          Duration.ofMinutes(1), TimerSpec.of("reminder", "participant-1").id("s?t"));
+      List<TimerRecord> before = store.list();
+
+      for (BadInput bad : badInputs()) {
+        assertThatThrownBy(() -> bad.call().accept(e.timer))
+            .as(bad.name())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining(bad.message());
+        assertThat(store.list()).as(bad.name()).isEqualTo(before);
+      }
+      e.scheduler.advance(Duration.ofMinutes(10));
+      assertThat(e.ran).containsExactly("s?t {} @" + T0.plus(Duration.ofMinutes(1)));
+    }
+  }
+
+  @Test
+  public void inputRules_aRecordBreakingThemCannotBeBuilt_soNoStoreIsEverAskedToJudgeIt() {
+    store.insert(record("kept").build());
+    List<TimerRecord> before = store.list();
+
+    assertThatThrownBy(() -> record("x").params("{\"a\":1} x").build())
+        .hasMessageContaining("params must be exactly one JSON value");
+    assertThatThrownBy(() -> record("x").params("{\"a\":\"\\u0000\"}").build())
+        .hasMessageContaining("params must not contain NUL");
+    assertThatThrownBy(() -> record("s\uD800t").build())
+        .hasMessageContaining("id must not contain an unpaired surrogate");
+    assertThatThrownBy(() -> record("x").participant("p\u0000").build())
+        .hasMessageContaining("participantId must not contain NUL");
+    assertThatThrownBy(() -> record("x").flowType("\uDFFF").build())
+        .hasMessageContaining("flowType must not contain an unpaired surrogate");
+    assertThatThrownBy(() -> record("x").callbackType("r\u0000").build())
+        .hasMessageContaining("callbackType must not contain NUL");
+    assertThatThrownBy(() -> record("x").state("S\u0000", null).build())
+        .hasMessageContaining("stateType must not contain NUL");
+    assertThatThrownBy(() -> record("x").state("S", "\uD800").build())
+        .hasMessageContaining("dataKey must not contain an unpaired surrogate");
+
+    assertThat(store.list()).isEqualTo(before);
+  }
+
+  @Test
+  public void inputRules_awkwardTextInEveryField_roundTripsByteForByte() {
+    TimerRecord awkward =
+        record(AWKWARD_TEXT)
+            .participant(AWKWARD_TEXT)
+            .flowType(AWKWARD_TEXT)
+            .callbackType(AWKWARD_TEXT)
+            .params(AWKWARD_PARAMS)
+            .state(AWKWARD_TEXT, AWKWARD_TEXT)
+            .attempt(1, "java.lang.IllegalStateException: " + AWKWARD_TEXT)
+            .build();
+    store.insert(record("s?t").build());
+
+    assertThat(store.insert(awkward)).isTrue();
+
+    TimerRecord read = store.get(AWKWARD_TEXT).orElseThrow();
+    assertThat(read).isEqualTo(awkward);
+    for (String text :
+        List.of(
+            read.id(),
+            read.participantId(),
+            read.flowType(),
+            read.callbackType(),
+            read.stateType(),
+            read.dataKey())) {
+      assertThat(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo(AWKWARD_TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertThat(read.params().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(AWKWARD_PARAMS.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(store.listByParticipant(AWKWARD_TEXT)).containsExactly(awkward);
+    assertThat(store.listByFlowType(AWKWARD_TEXT)).containsExactly(awkward);
+    assertThat(store.count(TimerQuery.all().callbackType(AWKWARD_TEXT))).isEqualTo(1);
+    assertThat(store.get("s?t")).isPresent();
+    assertThat(store.deleteByParticipant(AWKWARD_TEXT, AWKWARD_TEXT)).containsExactly(AWKWARD_TEXT);
+    assertThat(store.list()).extracting(TimerRecord::id).containsExactly("s?t");
+  }
+
+  @Test
+  public void inputRules_awkwardTextThroughTheEngine_reachesTheCallbackExactly() {
+    try (Engine e = new Engine()) {
+      e.timer.scheduleAfter(
+          Duration.ofMinutes(1),
+          TimerSpec.of("reminder", AWKWARD_TEXT)
+              .id(AWKWARD_TEXT)
+              .flowType(AWKWARD_TEXT)
+              .state(AWKWARD_TEXT, AWKWARD_TEXT)
+              .params(AWKWARD_PARAMS));
+      assertThat(e.timer.get(AWKWARD_TEXT).orElseThrow().params()).isEqualTo(AWKWARD_PARAMS);
+
+      e.scheduler.advance(Duration.ofMinutes(1));
+
+      assertThat(e.ran)
+          .containsExactly(AWKWARD_TEXT + " " + AWKWARD_PARAMS + e.at(Duration.ofMinutes(1)));
+      assertThat(store.list()).isEmpty();
+    }
+  }
+
+  @Test
+  public void inputRules_aCallbackErrorWithNulAndHalfAPair_isStoredRepaired_onEveryStore() {
+    try (Engine e = new Engine()) {
+      e.during =
+          ctx -> {
+            throw new IllegalStateException("bad\u0000byte \uD800 half " + "😀".repeat(1200));
+          };
+      e.timer.scheduleAfter(
+          Duration.ofMinutes(1),
+          TimerSpec.of("reminder", "participant-1")
+              .id("err")
+              .retry(RetryPolicy.exponential(3, Duration.ofMinutes(1), Duration.ofMinutes(1))));
+
+      e.scheduler.advance(Duration.ofMinutes(1));
+
+      TimerRecord failed = store.get("err").orElseThrow();
+      assertThat(failed.status()).isEqualTo(TimerStatus.ACTIVE);
+      assertThat(failed.attempt()).isEqualTo(1);
+      assertThat(failed.lastError())
+          .startsWith("java.lang.IllegalStateException: bad\uFFFDbyte \uFFFD half 😀")
+          .hasSizeLessThanOrEqualTo(TimerRecord.MAX_ERROR_LENGTH);
+      assertThat(
+              Character.isHighSurrogate(failed.lastError().charAt(failed.lastError().length() - 1)))
+          .isFalse();
+    }
+  }
 }

@@ -11,6 +11,7 @@ import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.PreparedStatement;
@@ -161,8 +162,7 @@ public final class PostgresStore implements ClaimingStore {
     this.table = quoteIdentifier(schema) + "." + TABLE;
     this.clock = clock;
     this.notifyOnInsert = notifyOnInsert;
-    String name = "persistent_timers:" + schema;
-    this.channel = name.length() > 63 ? name.substring(0, 63) : name;
+    this.channel = channelName(schema);
     this.jdbi = Jdbi.create(dataSource);
     // Jdbi's messages may render bound arguments (params); keep them out of exceptions.
     jdbi.getConfig(StatementExceptions.class)
@@ -622,9 +622,8 @@ public final class PostgresStore implements ClaimingStore {
             + where
             + " RETURNING id, next_fire_at) SELECT id FROM deleted ORDER BY next_fire_at, id";
     return write(
-        "delete of timers of participant '"
-            + participantId
-            + "'"
+        // Never the participant id: it may be personal data (an e-mail address).
+        "delete of timers of a participant"
             + (flowType == null ? "" : " and flow type '" + flowType + "'"),
         h -> {
           Query q = h.createQuery(sql).bind("participant", participantId);
@@ -987,9 +986,10 @@ public final class PostgresStore implements ClaimingStore {
     }
   }
 
+  /** The query for an error message: whether it filters by participant, never the id itself. */
   private static String describe(TimerQuery query) {
     return "(participant="
-        + query.participantId()
+        + (query.participantId() == null ? "any" : "given")
         + ", flowType="
         + query.flowType()
         + ", callbackType="
@@ -997,6 +997,49 @@ public final class PostgresStore implements ClaimingStore {
         + ", status="
         + query.status()
         + ")";
+  }
+
+  /** PostgreSQL's limit for identifiers and channel names, in bytes (NAMEDATALEN - 1). */
+  static final int MAX_IDENTIFIER_BYTES = 63;
+
+  /**
+   * The LISTEN/NOTIFY channel of a schema: {@code persistent_timers:<schema>}, cut to 63 bytes of
+   * UTF-8 at a character boundary, as PostgreSQL cuts an identifier (so LISTEN and pg_notify agree;
+   * cutting by characters left a 60-byte schema name with an 78-byte channel that pg_notify
+   * refused, failing every insert). Schemas that share a long prefix share a channel, which only
+   * costs a spare wake-up.
+   */
+  static String channelName(String schema) {
+    String name = "persistent_timers:" + schema;
+    int bytes = 0;
+    int end = 0;
+    while (end < name.length()) {
+      int cp = name.codePointAt(end);
+      int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + size > MAX_IDENTIFIER_BYTES) {
+        break;
+      }
+      bytes += size;
+      end += Character.charCount(cp);
+    }
+    return name.substring(0, end);
+  }
+
+  private static int firstUnstorable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < text.length()
+              && Character.isLowSurrogate(text.charAt(i + 1));
+      if (c == '\0' || (!pair && Character.isSurrogate(c))) {
+        return i;
+      }
+      if (pair) {
+        i++;
+      }
+    }
+    return -1;
   }
 
   static String quoteIdentifier(String name) {
@@ -1088,13 +1131,30 @@ public final class PostgresStore implements ClaimingStore {
     /**
      * The schema for the store's table; created when missing. Default: the connection's current
      * schema (the first existing schema of its {@code search_path}). Case-sensitive: the name is
-     * used as a quoted identifier.
+     * used as a quoted identifier. At most 63 bytes of UTF-8 (PostgreSQL's identifier limit: 63
+     * ASCII letters, 31 {@code é}), without NUL or unpaired surrogates; refused here otherwise.
      */
     public Builder schema(String schema) {
       Objects.requireNonNull(schema, "schema");
-      if (schema.isBlank() || schema.length() > 63) {
+      if (schema.isBlank()) {
+        throw new IllegalArgumentException("schema must not be blank");
+      }
+      if (schema.indexOf('\0') >= 0 || !StandardCharsets.UTF_8.newEncoder().canEncode(schema)) {
         throw new IllegalArgumentException(
-            "schema must be 1 to 63 characters and not blank: '" + schema + "'");
+            "schema must not contain NUL or an unpaired surrogate: at index "
+                + firstUnstorable(schema));
+      }
+      int bytes = schema.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > MAX_IDENTIFIER_BYTES) {
+        // PostgreSQL would silently cut the name, and Flyway would then look for the uncut one.
+        throw new IllegalArgumentException(
+            "schema must be at most "
+                + MAX_IDENTIFIER_BYTES
+                + " bytes in UTF-8 (PostgreSQL's identifier limit): got "
+                + bytes
+                + " for '"
+                + schema
+                + "'");
       }
       this.schema = schema;
       return this;

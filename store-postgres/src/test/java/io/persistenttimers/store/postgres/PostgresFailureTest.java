@@ -104,13 +104,13 @@ class PostgresFailureTest {
   }
 
   @Test
-  void paramsThatAreNotJson_areRefused_withoutParamsInTheException() {
+  void paramsThatAreNotJson_areRefusedBeforeTheStore_withoutParamsInTheException() {
     try (PostgresStore store =
         PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
-      TimerRecord bad = record("not-json").params("phone=+15550123; name=Zoë").build();
-      assertThatThrownBy(() -> store.insert(bad))
-          .isInstanceOf(StoreException.class)
-          .hasMessageContaining("insert of timer 'not-json'")
+      // Core refuses them (the same on every store); the table's CHECK is only a second line.
+      assertThatThrownBy(() -> record("not-json").params("phone=+15550123; name=Zoë").build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("params is not valid JSON")
           .satisfies(e -> assertThat(fullText(e)).doesNotContain("15550123").doesNotContain("Zoë"));
       assertThat(store.get("not-json")).isEmpty();
 
@@ -119,6 +119,26 @@ class PostgresFailureTest {
       store.insert(good);
       assertThat(store.get(good.id()).orElseThrow().params()).isEqualTo(good.params());
     }
+  }
+
+  @Test
+  void failuresOfParticipantOperations_nameTheOperation_neverTheParticipant() {
+    String email = "ana.silva@example.org";
+    PostgresStore store =
+        PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build();
+    store.close();
+
+    assertThatThrownBy(() -> store.deleteByParticipant(email, "coaching"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("delete of timers of a participant and flow type 'coaching'")
+        .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
+    assertThatThrownBy(() -> store.listByParticipant(email))
+        .isInstanceOf(StoreException.class)
+        .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
+    assertThatThrownBy(() -> store.count(io.persistenttimers.TimerQuery.all().participant(email)))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("participant=given")
+        .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
   }
 
   @Test

@@ -122,9 +122,16 @@ class PostgresHostTransactionTest {
 
   @Test
   void connection_failure_isStoreException_withoutParams() throws Exception {
-    TimerRecord bad = record("conn-bad-json").params("{\"phone\": \"+15550199\"").build();
+    // Params that are not JSON never reach a store now (core refuses them, see BadInputTest), so
+    // the failure comes from the host's transaction, already aborted by an earlier statement.
+    TimerRecord bad = record("conn-bad-json").params("{\"phone\": \"+15550199\"}").build();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
+      try (java.sql.Statement failing = c.createStatement()) {
+        failing.execute("SELECT 1/0");
+      } catch (java.sql.SQLException expected) {
+        // the transaction is now aborted
+      }
       assertThatThrownBy(() -> store.insert(c, bad))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("conn-bad-json")

@@ -508,7 +508,9 @@ public final class SqliteStore implements Store {
     record Deleted(String id, long due) {}
     List<Deleted> deleted =
         write(
-            "delete the timers of participant '" + participantId + "'",
+            // Never the participant id: it may be personal data (an e-mail address).
+            "delete the timers of a participant"
+                + (flowType == null ? "" : " of flow type '" + flowType + "'"),
             null,
             h -> {
               var statement = h.createQuery(sql).bind(0, participantId);

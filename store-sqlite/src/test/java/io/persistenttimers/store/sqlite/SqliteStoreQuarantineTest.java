@@ -95,6 +95,30 @@ class SqliteStoreQuarantineTest {
     assertThat(raw("x", "last_error")).contains("retry_policy");
   }
 
+  @Test
+  void rowsWrittenBeforeTheInputRules_areQuarantined_keptAsTheyAre_andSkipped() throws Exception {
+    // An older version stored what every other store refused: params with text after the value,
+    // a NUL in a participant id. They are unreadable now, not a crash of every list or load.
+    store.insert(once("trailing", "p", T0));
+    store.insert(once("nul", "p", T0.plusSeconds(1)));
+    store.insert(once("fine", "p", T0.plusSeconds(2)));
+    sql(
+        "UPDATE persistent_timers SET callback_params = '{\"phone\":\"+4915112345678\"} x'"
+            + " WHERE id = 'trailing'");
+    sql("UPDATE persistent_timers SET participant_id = 'p' || char(0) || 'q' WHERE id = 'nul'");
+
+    assertThat(ids(store.findDue(T0.plusSeconds(10), 10))).containsExactly("fine");
+
+    assertThat(raw("trailing", "status")).isEqualTo("QUARANTINED");
+    assertThat(raw("trailing", "last_error"))
+        .contains("params must be exactly one JSON value")
+        .doesNotContain("4915112345678");
+    assertThat(raw("trailing", "callback_params")).contains("+4915112345678");
+    assertThat(raw("nul", "status")).isEqualTo("QUARANTINED");
+    assertThat(raw("nul", "last_error")).contains("participantId must not contain NUL");
+    assertThat(store.count(TimerQuery.all())).isEqualTo(3);
+  }
+
   private void sql(String statement) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
