@@ -16,7 +16,7 @@ class SqlitePersonalDataTest {
 
   @Test
   void failuresOfParticipantOperations_nameTheOperation_neverTheParticipant() {
-    SqliteStore store = SqliteStore.open(dir.resolve("timers.db"));
+    SqliteStore store = SqliteStore.openOrCreate(dir.resolve("timers.db"));
     store.close();
 
     assertThatThrownBy(() -> store.deleteByParticipant(EMAIL, "coaching"))
