@@ -53,42 +53,21 @@ public final class ThreadPools implements AutoCloseable {
       this.scheduler = scheduler;
     }
     if (workers == null) {
-      ownedWorkers =
-          new ThreadPoolExecutor(
-              workerThreads,
-              workerThreads,
-              0,
-              TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(),
-              marked(daemon("persistent-timers-worker")));
+      ownedWorkers = fixedPool(workerThreads, marked(daemon("persistent-timers-worker")));
       this.workers = ownedWorkers;
     } else {
       ownedWorkers = null;
       this.workers = workers;
     }
     if (multiNode && scheduler == null) {
-      ownedRenewals =
-          new ThreadPoolExecutor(
-              1,
-              1,
-              0,
-              TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(),
-              daemon("persistent-timers-lease-renewal"));
+      ownedRenewals = fixedPool(1, daemon("persistent-timers-lease-renewal"));
       this.renewals = ownedRenewals;
     } else {
       ownedRenewals = null;
       this.renewals = Runnable::run;
     }
     if (scheduler == null) {
-      ownedIo =
-          new ThreadPoolExecutor(
-              IO_THREADS,
-              IO_THREADS,
-              0,
-              TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(),
-              daemon("persistent-timers-io"));
+      ownedIo = fixedPool(IO_THREADS, daemon("persistent-timers-io"));
       this.io = ownedIo;
     } else {
       ownedIo = null;
@@ -132,18 +111,22 @@ public final class ThreadPools implements AutoCloseable {
         ownedWorkers.shutdownNow();
       }
     }
-    if (ownedIo != null) {
-      ownedIo.shutdown();
-      if (!ownedIo.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        ownedIo.shutdownNow();
+    shutDownAndWait(ownedIo);
+    shutDownAndWait(ownedRenewals);
+  }
+
+  private void shutDownAndWait(ExecutorService pool) throws InterruptedException {
+    if (pool != null) {
+      pool.shutdown();
+      if (!pool.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        pool.shutdownNow();
       }
     }
-    if (ownedRenewals != null) {
-      ownedRenewals.shutdown();
-      if (!ownedRenewals.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        ownedRenewals.shutdownNow();
-      }
-    }
+  }
+
+  private static ExecutorService fixedPool(int threads, ThreadFactory factory) {
+    return new ThreadPoolExecutor(
+        threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
   }
 
   /** Threads that know they are one of this instance's workers. */
