@@ -6,12 +6,15 @@ import static io.persistenttimers.internal.Checks.requireNonNull;
 import io.persistenttimers.internal.Engine;
 import io.persistenttimers.internal.EngineConfig;
 import io.persistenttimers.internal.NewTimers;
+import io.persistenttimers.internal.ParamsBinder;
 import io.persistenttimers.internal.ThreadPools;
 import io.persistenttimers.internal.Ticker;
 import io.persistenttimers.spi.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -65,8 +68,11 @@ public final class PersistentTimer implements AutoCloseable {
   private final NewTimers newTimers;
   private final Store store;
   private final Duration startTimeout;
+  private final ParamsBinder binder;
 
-  private PersistentTimer(Engine engine, NewTimers newTimers, Store store, Duration startTimeout) {
+  private PersistentTimer(
+      Engine engine, NewTimers newTimers, Store store, Duration startTimeout, ParamsBinder binder) {
+    this.binder = binder;
     this.startTimeout = startTimeout;
     this.engine = engine;
     this.newTimers = newTimers;
@@ -100,6 +106,20 @@ public final class PersistentTimer implements AutoCloseable {
    */
   public String scheduleAt(Instant dueAt, TimerSpec spec) {
     return schedule(newTimers.at(dueAt, spec, now()), spec);
+  }
+
+  /**
+   * Schedules a one-shot timer at a wall-clock time in {@code zone} ("at 18:30 on this date in
+   * Asia/Kolkata"), with the library's daylight-saving rule: a time inside a spring-forward gap
+   * fires when the gap ends; a time that occurs twice (fall back) fires at the earlier instant. So
+   * hosts need no DST arithmetic of their own.
+   *
+   * @see #scheduleAt(Instant, TimerSpec)
+   */
+  public String scheduleAt(LocalDateTime dueAt, ZoneId zone, TimerSpec spec) {
+    requireNonNull(dueAt, "dueAt");
+    requireNonNull(zone, "zone");
+    return scheduleAt(WallClock.toInstant(dueAt, zone.getRules()), spec);
   }
 
   /**
@@ -243,8 +263,19 @@ public final class PersistentTimer implements AutoCloseable {
   }
 
   /**
-   * Registers a callback type after {@link #build}. Timers of that type that were waiting (found at
-   * recovery without a factory) are bound and fire.
+   * Registers a typed callback after {@link Builder#build}, as {@link Builder#register(String,
+   * Class, TypedCallback)} does before it. Timers of that type that were waiting are bound and
+   * fire.
+   *
+   * @throws IllegalArgumentException when the type is already registered
+   */
+  public <T> void register(String callbackType, Class<T> paramsType, TypedCallback<T> callback) {
+    engine.register(callbackType, binder.factory(paramsType, callback));
+  }
+
+  /**
+   * Registers a callback type after {@link Builder#build}. Timers of that type that were waiting
+   * (found at recovery without a factory) are bound and fire.
    *
    * @throws IllegalArgumentException when the type is already registered
    */
@@ -331,6 +362,7 @@ public final class PersistentTimer implements AutoCloseable {
   public static final class Builder {
     private final Store store;
     private final CallbackRegistry registry = CallbackRegistry.create();
+    private final ParamsBinder binder = new ParamsBinder();
     private InstantSource clock = InstantSource.system();
     private DelayScheduler scheduler;
     private Executor workers;
@@ -357,6 +389,34 @@ public final class PersistentTimer implements AutoCloseable {
 
     private Builder(Store store) {
       this.store = requireNonNull(store, "store");
+    }
+
+    /**
+     * Registers a callback whose params arrive bound to {@code paramsType} (Jackson, unknown
+     * properties ignored; see {@link #objectMapper}). Params that do not bind move the timer to
+     * {@link TimerStatus#QUARANTINED} with the reason, naming the type and the JSON path, never the
+     * content.
+     *
+     * <pre>{@code
+     * record Reminder(String text) {}
+     * builder.register("reminder", Reminder.class, (ctx, reminder) -> send(ctx.participantId(), reminder.text()));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when the type is already registered
+     */
+    public <T> Builder register(
+        String callbackType, Class<T> paramsType, TypedCallback<T> callback) {
+      return register(callbackType, binder.factory(paramsType, callback));
+    }
+
+    /**
+     * The host's own Jackson {@link com.fasterxml.jackson.databind.ObjectMapper} (its modules,
+     * naming strategy, date handling), used to bind the params of typed callbacks. Default: a
+     * mapper with the JSR-310 module that ignores unknown properties.
+     */
+    public Builder objectMapper(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+      binder.mapper(mapper);
+      return this;
     }
 
     /** Registers the factory that rebuilds timers of {@code callbackType}. */
@@ -623,7 +683,8 @@ public final class PersistentTimer implements AutoCloseable {
               pools.renewals(),
               pools.io(),
               Ticker.of(clock));
-      return new PersistentTimer(engine, new NewTimers(registry, config), store, startTimeout);
+      return new PersistentTimer(
+          engine, new NewTimers(registry, config), store, startTimeout, binder);
     }
   }
 }

@@ -54,7 +54,11 @@ final class WallClock {
             + " local occurrences");
   }
 
-  private static Instant toInstant(LocalDateTime local, ZoneRules rules) {
+  /**
+   * The instant of a local date-time: in a gap, the instant the gap ends; in an overlap, the
+   * earlier instant.
+   */
+  static Instant toInstant(LocalDateTime local, ZoneRules rules) {
     List<ZoneOffset> offsets = rules.getValidOffsets(local);
     if (offsets.size() == 1) {
       return local.toInstant(offsets.get(0));

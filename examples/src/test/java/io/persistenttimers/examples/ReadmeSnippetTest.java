@@ -2,7 +2,6 @@ package io.persistenttimers.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerKind;
@@ -35,6 +34,8 @@ class ReadmeSnippetTest {
 
   /** Runs the snippet; stubs for what it calls. */
   static final class Snippet {
+    record Reminder(String text) {}
+
     static void send(String participantId, String params) {
       System.out.println("send " + participantId);
     }
@@ -48,9 +49,11 @@ class ReadmeSnippetTest {
       try (SqliteStore store = SqliteStore.openOrCreate(Path.of("timers.db"));
           PersistentTimer timer =
               PersistentTimer.builder(store)
+                  // Params bound to the host's own type (record Reminder(String text) {}).
                   .register(
                       "reminder",
-                      CallbackFactory.of(ctx -> send(ctx.participantId(), ctx.params())))
+                      Reminder.class,
+                      (ctx, reminder) -> send(ctx.participantId(), reminder.text()))
                   .register("scheduled_prompt", record -> ctx -> prompt(ctx.participantId()))
                   .build()) {
         timer.start(); // recovers every stored timer and begins firing
