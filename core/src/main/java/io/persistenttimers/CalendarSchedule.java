@@ -38,8 +38,6 @@ import java.util.TreeSet;
  * @param daysOfMonth allowed days of the month, 1..31; empty for any
  * @param months allowed months, 1..12; empty for any
  * @param daysOfWeek allowed weekdays; empty for any
- * @throws IllegalArgumentException when a field is null or out of range, or when no date ever
- *     matches (for example February 30)
  */
 public record CalendarSchedule(
     ZoneId zone,
@@ -59,6 +57,18 @@ public record CalendarSchedule(
 
   private static final LocalDate VALIDATION_START = LocalDate.of(2000, 1, 1);
 
+  /**
+   * Validates the fields and copies the sets.
+   *
+   * @param zone the zone the fields are read in
+   * @param minutes allowed minutes, 0..59; empty for any
+   * @param hours allowed hours, 0..23; empty for any
+   * @param daysOfMonth allowed days of the month, 1..31; empty for any
+   * @param months allowed months, 1..12; empty for any
+   * @param daysOfWeek allowed weekdays; empty for any
+   * @throws IllegalArgumentException when a field is null or out of range, or when no date ever
+   *     matches (for example February 30)
+   */
   public CalendarSchedule {
     requireNonNull(zone, "zone");
     minutes = sortedCopy(minutes, "minutes", 0, 59);

@@ -243,9 +243,11 @@ public final class PersistentTimer implements AutoCloseable {
   }
 
   /**
-   * Registers a callback type after {@link #build}. Timers of that type that were waiting (found at
-   * recovery without a factory) are bound and fire.
+   * Registers a callback type after {@link Builder#build}. Timers of that type that were waiting
+   * (found at recovery without a factory) are bound and fire.
    *
+   * @param callbackType the stable name timers of this type were scheduled under
+   * @param factory makes the callback for a recovered or new timer of this type
    * @throws IllegalArgumentException when the type is already registered
    */
   public void register(String callbackType, CallbackFactory factory) {
