@@ -212,31 +212,56 @@ public record CalendarSchedule(
       this.zone = zone;
     }
 
-    /** Allowed minutes, 0..59; none for any. */
+    /**
+     * Allowed minutes, 0..59; none for any.
+     *
+     * @param minutes the allowed minutes
+     * @return this builder
+     */
     public Builder minutes(int... minutes) {
       this.minutes = toSet(minutes, "minutes");
       return this;
     }
 
-    /** Allowed hours, 0..23; none for any. */
+    /**
+     * Allowed hours, 0..23; none for any.
+     *
+     * @param hours the allowed hours
+     * @return this builder
+     */
     public Builder hours(int... hours) {
       this.hours = toSet(hours, "hours");
       return this;
     }
 
-    /** Allowed days of the month, 1..31; none for any. Combined with weekdays by AND. */
+    /**
+     * Allowed days of the month, 1..31; none for any. Combined with weekdays by AND.
+     *
+     * @param daysOfMonth the allowed days of the month
+     * @return this builder
+     */
     public Builder daysOfMonth(int... daysOfMonth) {
       this.daysOfMonth = toSet(daysOfMonth, "daysOfMonth");
       return this;
     }
 
-    /** Allowed months, 1..12; none for any. */
+    /**
+     * Allowed months, 1..12; none for any.
+     *
+     * @param months the allowed months
+     * @return this builder
+     */
     public Builder months(int... months) {
       this.months = toSet(months, "months");
       return this;
     }
 
-    /** Allowed weekdays; none for any. Combined with days of the month by AND. */
+    /**
+     * Allowed weekdays; none for any. Combined with days of the month by AND.
+     *
+     * @param daysOfWeek the allowed weekdays
+     * @return this builder
+     */
     public Builder daysOfWeek(DayOfWeek... daysOfWeek) {
       requireNonNull(daysOfWeek, "daysOfWeek");
       TreeSet<DayOfWeek> set = new TreeSet<>();
@@ -250,6 +275,7 @@ public record CalendarSchedule(
     /**
      * The schedule.
      *
+     * @return the schedule
      * @throws IllegalArgumentException when a value is out of range or the schedule never fires
      */
     public CalendarSchedule build() {
