@@ -38,8 +38,6 @@ import java.util.TreeSet;
  * @param daysOfMonth allowed days of the month, 1..31; empty for any
  * @param months allowed months, 1..12; empty for any
  * @param daysOfWeek allowed weekdays; empty for any
- * @throws IllegalArgumentException when a field is null or out of range, or when no date ever
- *     matches (for example February 30)
  */
 public record CalendarSchedule(
     ZoneId zone,
@@ -59,6 +57,18 @@ public record CalendarSchedule(
 
   private static final LocalDate VALIDATION_START = LocalDate.of(2000, 1, 1);
 
+  /**
+   * Validates the fields and copies the sets.
+   *
+   * @param zone the zone the fields are read in
+   * @param minutes allowed minutes, 0..59; empty for any
+   * @param hours allowed hours, 0..23; empty for any
+   * @param daysOfMonth allowed days of the month, 1..31; empty for any
+   * @param months allowed months, 1..12; empty for any
+   * @param daysOfWeek allowed weekdays; empty for any
+   * @throws IllegalArgumentException when a field is null or out of range, or when no date ever
+   *     matches (for example February 30)
+   */
   public CalendarSchedule {
     requireNonNull(zone, "zone");
     minutes = sortedCopy(minutes, "minutes", 0, 59);
@@ -202,31 +212,56 @@ public record CalendarSchedule(
       this.zone = zone;
     }
 
-    /** Allowed minutes, 0..59; none for any. */
+    /**
+     * Allowed minutes, 0..59; none for any.
+     *
+     * @param minutes the allowed minutes
+     * @return this builder
+     */
     public Builder minutes(int... minutes) {
       this.minutes = toSet(minutes, "minutes");
       return this;
     }
 
-    /** Allowed hours, 0..23; none for any. */
+    /**
+     * Allowed hours, 0..23; none for any.
+     *
+     * @param hours the allowed hours
+     * @return this builder
+     */
     public Builder hours(int... hours) {
       this.hours = toSet(hours, "hours");
       return this;
     }
 
-    /** Allowed days of the month, 1..31; none for any. Combined with weekdays by AND. */
+    /**
+     * Allowed days of the month, 1..31; none for any. Combined with weekdays by AND.
+     *
+     * @param daysOfMonth the allowed days of the month
+     * @return this builder
+     */
     public Builder daysOfMonth(int... daysOfMonth) {
       this.daysOfMonth = toSet(daysOfMonth, "daysOfMonth");
       return this;
     }
 
-    /** Allowed months, 1..12; none for any. */
+    /**
+     * Allowed months, 1..12; none for any.
+     *
+     * @param months the allowed months
+     * @return this builder
+     */
     public Builder months(int... months) {
       this.months = toSet(months, "months");
       return this;
     }
 
-    /** Allowed weekdays; none for any. Combined with days of the month by AND. */
+    /**
+     * Allowed weekdays; none for any. Combined with days of the month by AND.
+     *
+     * @param daysOfWeek the allowed weekdays
+     * @return this builder
+     */
     public Builder daysOfWeek(DayOfWeek... daysOfWeek) {
       requireNonNull(daysOfWeek, "daysOfWeek");
       TreeSet<DayOfWeek> set = new TreeSet<>();
@@ -240,6 +275,7 @@ public record CalendarSchedule(
     /**
      * The schedule.
      *
+     * @return the schedule
      * @throws IllegalArgumentException when a value is out of range or the schedule never fires
      */
     public CalendarSchedule build() {

@@ -11,9 +11,22 @@ package io.persistenttimers;
 @FunctionalInterface
 public interface CallbackFactory {
 
+  /**
+   * Makes the callback for one timer, reading what it needs from the record (params, payload
+   * version, participant).
+   *
+   * @param record the stored timer, at the start of a run
+   * @return the code to run, not null
+   * @throws Exception to reject the record; the timer is quarantined with the reason
+   */
   TimerCallback create(TimerRecord record) throws Exception;
 
-  /** A factory that returns the same stateless callback for every record. */
+  /**
+   * A factory that returns the same stateless callback for every record.
+   *
+   * @param callback the callback to run for every timer of the type
+   * @return the factory
+   */
   static CallbackFactory of(TimerCallback callback) {
     if (callback == null) {
       throw new IllegalArgumentException("callback must not be null");

@@ -19,7 +19,11 @@ import java.util.concurrent.ConcurrentMap;
 public final class CallbackRegistry {
   private final ConcurrentMap<String, CallbackFactory> factories = new ConcurrentHashMap<>();
 
-  /** An empty registry. */
+  /**
+   * An empty registry.
+   *
+   * @return a new registry
+   */
   public static CallbackRegistry create() {
     return new CallbackRegistry();
   }
@@ -27,6 +31,9 @@ public final class CallbackRegistry {
   /**
    * Adds a factory for {@code callbackType}.
    *
+   * @param callbackType the stable name
+   * @param factory makes the callback for each timer of this type
+   * @return this registry
    * @throws IllegalArgumentException when the type is blank or already registered
    */
   public CallbackRegistry register(String callbackType, CallbackFactory factory) {
@@ -37,17 +44,31 @@ public final class CallbackRegistry {
     return this;
   }
 
-  /** The factory for {@code callbackType}, if registered. */
+  /**
+   * The factory for {@code callbackType}, if registered.
+   *
+   * @param callbackType the callback type
+   * @return the factory, or empty
+   */
   public Optional<CallbackFactory> find(String callbackType) {
     return Optional.ofNullable(factories.get(callbackType));
   }
 
-  /** True when {@code callbackType} has a factory. */
+  /**
+   * True when {@code callbackType} has a factory.
+   *
+   * @param callbackType the callback type
+   * @return whether it is registered
+   */
   public boolean contains(String callbackType) {
     return factories.containsKey(callbackType);
   }
 
-  /** The registered types, sorted. */
+  /**
+   * The registered types, sorted.
+   *
+   * @return an unmodifiable sorted copy of the registered types
+   */
   public Set<String> types() {
     return Collections.unmodifiableSet(new TreeSet<>(factories.keySet()));
   }

@@ -113,7 +113,11 @@ public final class CronSchedule implements Schedule {
     return new CronSchedule(expression, zone);
   }
 
-  /** The cron expression, trimmed and otherwise as given. */
+  /**
+   * The cron expression, trimmed and otherwise as given.
+   *
+   * @return the expression
+   */
   public String expression() {
     return expression;
   }

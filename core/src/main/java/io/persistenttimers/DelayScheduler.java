@@ -13,16 +13,28 @@ import java.util.concurrent.TimeUnit;
 @FunctionalInterface
 public interface DelayScheduler {
 
-  /** Runs {@code task} once after {@code delay} (zero or positive); the handle cancels it. */
+  /**
+   * Runs {@code task} once after {@code delay} (zero or positive); the handle cancels it.
+   *
+   * @param task what to run
+   * @param delay how long to wait, zero or positive
+   * @return a handle that cancels the task
+   */
   Cancellable schedule(Runnable task, Duration delay);
 
   /** A scheduled task that has not run yet can be cancelled. */
   @FunctionalInterface
   interface Cancellable {
+    /** Cancels the task if it has not run yet; does nothing otherwise. */
     void cancel();
   }
 
-  /** Schedules on {@code executor}. Whoever created the executor shuts it down. */
+  /**
+   * Schedules on {@code executor}. Whoever created the executor shuts it down.
+   *
+   * @param executor the executor that runs the tasks
+   * @return a scheduler over {@code executor}
+   */
   static DelayScheduler of(ScheduledExecutorService executor) {
     return (task, delay) -> {
       Future<?> future = executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);

@@ -21,6 +21,14 @@ public record IntervalSchedule(Duration period, Instant anchor) implements Sched
   static final Duration MIN_PERIOD = Duration.ofSeconds(1);
   static final Duration MAX_PERIOD = Duration.ofDays(3660);
 
+  /**
+   * Validates the period and truncates the anchor to milliseconds.
+   *
+   * @param period time between occurrences, at least one second and at most 3660 days
+   * @param anchor the instant occurrences count from, or null until the timer is scheduled
+   * @throws IllegalArgumentException when the period is null, out of range or not whole
+   *     milliseconds
+   */
   public IntervalSchedule {
     requireNonNull(period, "period");
     requireArgument(

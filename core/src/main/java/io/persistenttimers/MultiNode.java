@@ -40,6 +40,17 @@ public record MultiNode(
     int claimBatch,
     boolean notifications) {
 
+  /**
+   * Validates the settings.
+   *
+   * @param nodeId this node's name, unique among the nodes, at most 200 characters
+   * @param lease at least one second
+   * @param pollInterval at least 10 ms and shorter than the lease
+   * @param claimAhead longer than the poll interval
+   * @param claimBatch at least 1
+   * @param notifications whether to listen for new-timer notifications
+   * @throws IllegalArgumentException when a setting is out of range, naming it
+   */
   public MultiNode {
     requireText(nodeId, "nodeId", 200);
     requireNonNull(lease, "lease");
@@ -59,28 +70,63 @@ public record MultiNode(
     requireArgument(claimBatch >= 1, "claimBatch must be >= 1: %s", claimBatch);
   }
 
-  /** Defaults: lease 30 s, poll every second, claim 10 s ahead, 500 per claim, notifications on. */
+  /**
+   * Defaults: lease 30 s, poll every second, claim 10 s ahead, 500 per claim, notifications on.
+   *
+   * @param nodeId this node's name, unique among the nodes
+   * @return the settings
+   */
   public static MultiNode of(String nodeId) {
     return new MultiNode(
         nodeId, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(10), 500, true);
   }
 
+  /**
+   * How long a claim holds without renewal.
+   *
+   * @param lease at least one second
+   * @return a copy with that setting
+   */
   public MultiNode lease(Duration lease) {
     return new MultiNode(nodeId, lease, pollInterval, claimAhead, claimBatch, notifications);
   }
 
+  /**
+   * How often the node claims without a notification.
+   *
+   * @param pollInterval at least 10 ms and shorter than the lease
+   * @return a copy with that setting
+   */
   public MultiNode pollInterval(Duration pollInterval) {
     return new MultiNode(nodeId, lease, pollInterval, claimAhead, claimBatch, notifications);
   }
 
+  /**
+   * How far ahead of due timers are claimed.
+   *
+   * @param claimAhead longer than the poll interval
+   * @return a copy with that setting
+   */
   public MultiNode claimAhead(Duration claimAhead) {
     return new MultiNode(nodeId, lease, pollInterval, claimAhead, claimBatch, notifications);
   }
 
+  /**
+   * The most timers one claim takes.
+   *
+   * @param claimBatch at least 1
+   * @return a copy with that setting
+   */
   public MultiNode claimBatch(int claimBatch) {
     return new MultiNode(nodeId, lease, pollInterval, claimAhead, claimBatch, notifications);
   }
 
+  /**
+   * Whether to listen for new-timer notifications.
+   *
+   * @param notifications false behind a pooler that cannot hold a listening session
+   * @return a copy with that setting
+   */
   public MultiNode notifications(boolean notifications) {
     return new MultiNode(nodeId, lease, pollInterval, claimAhead, claimBatch, notifications);
   }

@@ -79,7 +79,12 @@ public final class PersistentTimer implements AutoCloseable {
     this.store = store;
   }
 
-  /** A builder over {@code store}; the store stays the caller's to close. */
+  /**
+   * A builder over {@code store}; the store stays the caller's to close.
+   *
+   * @param store where timers are kept
+   * @return a new builder
+   */
   public static Builder builder(Store store) {
     return new Builder(store);
   }
@@ -89,6 +94,8 @@ public final class PersistentTimer implements AutoCloseable {
   /**
    * Schedules a one-shot timer due {@code delay} from now.
    *
+   * @param delay how long from now the timer is due; not negative
+   * @param spec what to run and for whom
    * @return the timer's id, once the store committed it
    * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
    * @throws DuplicateTimerException when the id exists and the spec says {@link IfExists#FAIL}
@@ -102,6 +109,9 @@ public final class PersistentTimer implements AutoCloseable {
    * Schedules a one-shot timer due at {@code dueAt}. A past instant is accepted and fires as soon
    * as possible; like every accepted timer it has an id and a record.
    *
+   * @param dueAt when the timer is due
+   * @param spec what to run and for whom
+   * @return the timer's id, once the store committed it
    * @see #scheduleAfter
    */
   public String scheduleAt(Instant dueAt, TimerSpec spec) {
@@ -114,6 +124,10 @@ public final class PersistentTimer implements AutoCloseable {
    * fires when the gap ends; a time that occurs twice (fall back) fires at the earlier instant. So
    * hosts need no DST arithmetic of their own.
    *
+   * @param dueAt the local date and time
+   * @param zone where that local time is read
+   * @param spec what to run and for whom
+   * @return the timer's id, once the store committed it
    * @see #scheduleAt(Instant, TimerSpec)
    */
   public String scheduleAt(LocalDateTime dueAt, ZoneId zone, TimerSpec spec) {
@@ -126,6 +140,9 @@ public final class PersistentTimer implements AutoCloseable {
    * Schedules a recurring timer following {@code schedule}; its first run is the schedule's first
    * occurrence after now.
    *
+   * @param schedule when the timer fires
+   * @param spec what to run and for whom
+   * @return the timer's id, once the store committed it
    * @throws IllegalArgumentException also when the schedule never fires
    * @see #scheduleAfter
    */
@@ -142,17 +159,34 @@ public final class PersistentTimer implements AutoCloseable {
    * that takes the host's own transaction (for example {@code SqliteStore.insert(connection,
    * record)}). After the host commits, call {@link #armCommitted(String)}; the timer would
    * otherwise be armed by the next load, up to half a horizon later.
+   *
+   * @param delay how long from now the timer is due; not negative
+   * @param spec what to run and for whom
+   * @return the validated record, not stored
+   * @throws IllegalArgumentException for bad input, naming the field
    */
   public TimerRecord prepareAfter(Duration delay, TimerSpec spec) {
     return newTimers.after(delay, spec, now());
   }
 
-  /** As {@link #prepareAfter}, due at {@code dueAt}. */
+  /**
+   * As {@link #prepareAfter}, due at {@code dueAt}.
+   *
+   * @param dueAt when the timer is due
+   * @param spec what to run and for whom
+   * @return the validated record, not stored
+   */
   public TimerRecord prepareAt(Instant dueAt, TimerSpec spec) {
     return newTimers.at(dueAt, spec, now());
   }
 
-  /** As {@link #prepareAfter}, for a recurring timer. */
+  /**
+   * As {@link #prepareAfter}, for a recurring timer.
+   *
+   * @param schedule when the timer fires
+   * @param spec what to run and for whom
+   * @return the validated record, not stored
+   */
   public TimerRecord prepareRecurring(Schedule schedule, TimerSpec spec) {
     return newTimers.recurring(schedule, spec, now());
   }
@@ -160,6 +194,8 @@ public final class PersistentTimer implements AutoCloseable {
   /**
    * Arms a timer the host stored in its own transaction, after that transaction committed. Does
    * nothing when the timer is not in the store (the transaction rolled back).
+   *
+   * @param id the id of the record the host stored
    */
   public void armCommitted(String id) {
     engine.armCommitted(requireNonNull(id, "id"));
@@ -167,7 +203,12 @@ public final class PersistentTimer implements AutoCloseable {
 
   // --- queries -----------------------------------------------------------------------------
 
-  /** The stored timer with this id, in any status. */
+  /**
+   * The stored timer with this id, in any status.
+   *
+   * @param id the timer id
+   * @return the record, or empty when there is none
+   */
   public Optional<TimerRecord> get(String id) {
     return store.get(lookupKey(id, "id"));
   }
@@ -181,32 +222,60 @@ public final class PersistentTimer implements AutoCloseable {
     return io.persistenttimers.internal.Checks.requireStorable(requireNonNull(key, field), field);
   }
 
-  /** Every stored timer, in due order. */
+  /**
+   * Every stored timer, in due order.
+   *
+   * @return every stored record
+   */
   public List<TimerRecord> list() {
     return store.list();
   }
 
-  /** Stored timers matching {@code query}, in due order. */
+  /**
+   * Stored timers matching {@code query}, in due order.
+   *
+   * @param query the filter and limit
+   * @return the matching records
+   */
   public List<TimerRecord> list(TimerQuery query) {
     return store.list(requireNonNull(query, "query"));
   }
 
-  /** A participant's timers, in due order (an indexed lookup). */
+  /**
+   * A participant's timers, in due order (an indexed lookup).
+   *
+   * @param participantId the participant
+   * @return the participant's records
+   */
   public List<TimerRecord> listByParticipant(String participantId) {
     return store.listByParticipant(lookupKey(participantId, "participantId"));
   }
 
-  /** A flow type's timers, in due order (an indexed lookup). */
+  /**
+   * A flow type's timers, in due order (an indexed lookup).
+   *
+   * @param flowType the flow type
+   * @return the records of that flow type
+   */
   public List<TimerRecord> listByFlowType(String flowType) {
     return store.listByFlowType(lookupKey(flowType, "flowType"));
   }
 
-  /** How many stored timers match {@code query}. */
+  /**
+   * How many stored timers match {@code query}.
+   *
+   * @param query the filter; its limit is ignored
+   * @return the number of matching records
+   */
   public long count(TimerQuery query) {
     return store.count(requireNonNull(query, "query"));
   }
 
-  /** A snapshot of counts and lag; see {@link TimerStats}. */
+  /**
+   * A snapshot of counts and lag; see {@link TimerStats}.
+   *
+   * @return the current statistics
+   */
   public TimerStats stats() {
     return engine.stats();
   }
@@ -220,6 +289,7 @@ public final class PersistentTimer implements AutoCloseable {
    * in flight and {@link #awaitIdle} waits for it. A timer scheduled later under the same id is a
    * new timer and fires on its own schedule.
    *
+   * @param id the timer id
    * @return true when a timer was deleted
    */
   public boolean cancel(String id) {
@@ -229,6 +299,9 @@ public final class PersistentTimer implements AutoCloseable {
   /**
    * Whether a callback of the timer {@code id} has started in this process and its outcome is not
    * stored yet. After {@link #cancel} returned true, this tells the host that a run was in flight.
+   *
+   * @param id the timer id
+   * @return true while a callback of that timer runs in this process
    */
   public boolean isRunning(String id) {
     return engine.isRunning(requireNonNull(id, "id"));
@@ -238,6 +311,8 @@ public final class PersistentTimer implements AutoCloseable {
    * Waits until no callback of the timer {@code id} runs in this process, for example after {@link
    * #cancel} when the host must know the last run is over before it goes on.
    *
+   * @param id the timer id
+   * @param timeout the longest to wait
    * @return true when no callback runs; false when {@code timeout} passed first
    * @throws IllegalStateException when called from a callback of that same timer (it would wait for
    *     itself)
@@ -248,12 +323,23 @@ public final class PersistentTimer implements AutoCloseable {
     return engine.awaitIdle(requireNonNull(id, "id"), timeout);
   }
 
-  /** Deletes and stops every timer of a participant; returns how many. */
+  /**
+   * Deletes and stops every timer of a participant.
+   *
+   * @param participantId the participant
+   * @return how many timers were deleted
+   */
   public int cancelByParticipant(String participantId) {
     return cancelByParticipant(participantId, null);
   }
 
-  /** Deletes and stops a participant's timers of one flow type (every flow type if null). */
+  /**
+   * Deletes and stops a participant's timers of one flow type (every flow type if null).
+   *
+   * @param participantId the participant
+   * @param flowType the flow type, or null for every flow type
+   * @return how many timers were deleted
+   */
   public int cancelByParticipant(String participantId, String flowType) {
     io.persistenttimers.internal.Checks.requireText(
         participantId, "participantId", TimerRecord.MAX_NAME_LENGTH);
@@ -267,6 +353,10 @@ public final class PersistentTimer implements AutoCloseable {
    * Class, TypedCallback)} does before it. Timers of that type that were waiting are bound and
    * fire.
    *
+   * @param <T> the params' type
+   * @param callbackType the stable name timers of this type were scheduled under
+   * @param paramsType the type the params JSON is bound to
+   * @param callback runs with the bound params
    * @throws IllegalArgumentException when the type is already registered
    */
   public <T> void register(String callbackType, Class<T> paramsType, TypedCallback<T> callback) {
@@ -277,6 +367,8 @@ public final class PersistentTimer implements AutoCloseable {
    * Registers a callback type after {@link Builder#build}. Timers of that type that were waiting
    * (found at recovery without a factory) are bound and fire.
    *
+   * @param callbackType the stable name timers of this type were scheduled under
+   * @param factory makes the callback for a recovered or new timer of this type
    * @throws IllegalArgumentException when the type is already registered
    */
   public void register(String callbackType, CallbackFactory factory) {
@@ -287,13 +379,18 @@ public final class PersistentTimer implements AutoCloseable {
    * Makes a {@link TimerStatus#FAILED} or {@link TimerStatus#QUARANTINED} timer active again with a
    * fresh attempt count, due now.
    *
+   * @param id the timer id
    * @return false when there is no such timer or it is already active
    */
   public boolean release(String id) {
     return engine.release(requireNonNull(id, "id"));
   }
 
-  /** Deletes expired timers and failed ones past the retention now; returns how many. */
+  /**
+   * Deletes expired timers and failed ones past the retention now.
+   *
+   * @return how many timers were deleted
+   */
   public int cleanup() {
     return engine.cleanup();
   }
@@ -402,6 +499,11 @@ public final class PersistentTimer implements AutoCloseable {
      * builder.register("reminder", Reminder.class, (ctx, reminder) -> send(ctx.participantId(), reminder.text()));
      * }</pre>
      *
+     * @param <T> the params' type
+     * @param callbackType the stable name timers of this type are scheduled under
+     * @param paramsType the type the params JSON is bound to
+     * @param callback runs with the bound params
+     * @return this builder
      * @throws IllegalArgumentException when the type is already registered
      */
     public <T> Builder register(
@@ -413,13 +515,22 @@ public final class PersistentTimer implements AutoCloseable {
      * The host's own Jackson {@link com.fasterxml.jackson.databind.ObjectMapper} (its modules,
      * naming strategy, date handling), used to bind the params of typed callbacks. Default: a
      * mapper with the JSR-310 module that ignores unknown properties.
+     *
+     * @param mapper the host's mapper
+     * @return this builder
      */
     public Builder objectMapper(com.fasterxml.jackson.databind.ObjectMapper mapper) {
       binder.mapper(mapper);
       return this;
     }
 
-    /** Registers the factory that rebuilds timers of {@code callbackType}. */
+    /**
+     * Registers the factory that rebuilds timers of {@code callbackType}.
+     *
+     * @param callbackType the stable name timers of this type are scheduled under
+     * @param factory makes the callback for each timer of this type
+     * @return this builder
+     */
     public Builder register(String callbackType, CallbackFactory factory) {
       registry.register(callbackType, factory);
       return this;
@@ -430,6 +541,9 @@ public final class PersistentTimer implements AutoCloseable {
      * mode the time left on a lease is measured with the system's monotonic clock, which wall-clock
      * steps cannot move, when this is the system clock (in any zone), and with this clock itself
      * otherwise.
+     *
+     * @param clock the source of the current instant
+     * @return this builder
      */
     public Builder clock(InstantSource clock) {
       this.clock = requireNonNull(clock, "clock");
@@ -441,13 +555,21 @@ public final class PersistentTimer implements AutoCloseable {
      * Tests pass a manual scheduler. In multi-node mode lease renewal runs on a daemon thread of
      * its own by default; with a scheduler given here it runs on the scheduler's callback instead
      * (a manual scheduler stays deterministic), never on the workers.
+     *
+     * @param scheduler runs the engine's delayed tasks
+     * @return this builder
      */
     public Builder scheduler(DelayScheduler scheduler) {
       this.scheduler = requireNonNull(scheduler, "scheduler");
       return this;
     }
 
-    /** Where callbacks and store I/O run; default an owned pool of {@link #workerThreads}. */
+    /**
+     * Where callbacks and store I/O run; default an owned pool of {@link #workerThreads}.
+     *
+     * @param workers the host's executor; the host shuts it down
+     * @return this builder
+     */
     public Builder workers(Executor workers) {
       this.workers = requireNonNull(workers, "workers");
       return this;
@@ -459,6 +581,9 @@ public final class PersistentTimer implements AutoCloseable {
      * more timers than this many workers can start while the lease is safe (see {@link MultiNode});
      * with {@link #workers(Executor)} set, this still tells how many callbacks the host's executor
      * runs at once.
+     *
+     * @param threads the pool size, 1..1024
+     * @return this builder
      */
     public Builder workerThreads(int threads) {
       requireArgument(
@@ -470,6 +595,9 @@ public final class PersistentTimer implements AutoCloseable {
     /**
      * Only timers due within this window are held in memory; the rest stay in the store. Default
      * five minutes; loads run every half horizon.
+     *
+     * @param horizon the window, between 2 seconds and 1 day
+     * @return this builder
      */
     public Builder horizon(Duration horizon) {
       requireNonNull(horizon, "horizon");
@@ -482,14 +610,24 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** At most this many timers are loaded into memory by one load; default 100,000. */
+    /**
+     * At most this many timers are loaded into memory by one load; default 100,000.
+     *
+     * @param maxArmed at least 1
+     * @return this builder
+     */
     public Builder maxArmed(int maxArmed) {
       requireArgument(maxArmed >= 1, "maxArmed must be >= 1: %s", maxArmed);
       this.maxArmed = maxArmed;
       return this;
     }
 
-    /** A timer found later than this past its due time is overdue; default one minute. */
+    /**
+     * A timer found later than this past its due time is overdue; default one minute.
+     *
+     * @param threshold not negative
+     * @return this builder
+     */
     public Builder overdueThreshold(Duration threshold) {
       requireNonNull(threshold, "overdueThreshold");
       requireArgument(!threshold.isNegative(), "overdueThreshold must be >= 0: %s", threshold);
@@ -500,6 +638,9 @@ public final class PersistentTimer implements AutoCloseable {
     /**
      * Overdue timers found by a load fire at most this many per second, so a restart with a large
      * backlog does not stampede the host; 0 fires them all at once. Default 500.
+     *
+     * @param perSecond 0..1,000,000; 0 for no limit
+     * @return this builder
      */
     public Builder overdueFiresPerSecond(int perSecond) {
       requireArgument(
@@ -510,7 +651,12 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** Retry policy of timers that do not set their own; default {@link RetryPolicy#DEFAULT}. */
+    /**
+     * Retry policy of timers that do not set their own; default {@link RetryPolicy#DEFAULT}.
+     *
+     * @param policy the default retry policy
+     * @return this builder
+     */
     public Builder defaultRetry(RetryPolicy policy) {
       this.defaultRetry = requireNonNull(policy, "defaultRetry");
       return this;
@@ -519,6 +665,10 @@ public final class PersistentTimer implements AutoCloseable {
     /**
      * Overdue policies of timers that do not set their own; defaults {@link OverduePolicy#FIRE_NOW}
      * (one-shot) and {@link OverduePolicy#COALESCE} (recurring).
+     *
+     * @param oneShot the policy of one-shot timers
+     * @param recurring the policy of recurring timers
+     * @return this builder
      */
     public Builder defaultOverdue(OverduePolicy oneShot, OverduePolicy recurring) {
       this.defaultOverdueOnce = requireNonNull(oneShot, "oneShot");
@@ -526,7 +676,12 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** How often expired and long-failed timers are deleted; default hourly. */
+    /**
+     * How often expired and long-failed timers are deleted; default hourly.
+     *
+     * @param interval at least one second
+     * @return this builder
+     */
     public Builder cleanupInterval(Duration interval) {
       requireNonNull(interval, "cleanupInterval");
       requireArgument(
@@ -537,7 +692,12 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** FAILED timers are kept this long for inspection, then cleaned up; default 30 days. */
+    /**
+     * FAILED timers are kept this long for inspection, then cleaned up; default 30 days.
+     *
+     * @param retention not negative
+     * @return this builder
+     */
     public Builder failedRetention(Duration retention) {
       requireNonNull(retention, "failedRetention");
       requireArgument(!retention.isNegative(), "failedRetention must be >= 0: %s", retention);
@@ -545,13 +705,22 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** Accept schedule calls for callback types that are not registered (yet). Off by default. */
+    /**
+     * Accept schedule calls for callback types that are not registered (yet). Off by default.
+     *
+     * @return this builder
+     */
     public Builder allowUnregisteredCallbackTypes() {
       this.allowUnregistered = true;
       return this;
     }
 
-    /** Largest params JSON accepted, in UTF-8 bytes; default 64 KiB. */
+    /**
+     * Largest params JSON accepted, in UTF-8 bytes; default 64 KiB.
+     *
+     * @param bytes 2 bytes to 16 MiB
+     * @return this builder
+     */
     public Builder maxParamsBytes(int bytes) {
       requireArgument(
           bytes >= 2 && bytes <= 16 * 1024 * 1024, "maxParamsBytes must be in 2..16MiB: %s", bytes);
@@ -562,6 +731,9 @@ public final class PersistentTimer implements AutoCloseable {
     /**
      * A callback running longer than this is reported once: a WARN with the timer id and callback
      * type, and {@link TimerListener#onSlowCallback}. It goes on running. Default 30 seconds.
+     *
+     * @param threshold at least 1 ms
+     * @return this builder
      */
     public Builder slowCallbackThreshold(Duration threshold) {
       requireNonNull(threshold, "slowCallbackThreshold");
@@ -578,6 +750,10 @@ public final class PersistentTimer implements AutoCloseable {
      * counts its run as a failed attempt (retried per the timer's {@link RetryPolicy}). Java cannot
      * stop a thread: a callback that ignores interruption keeps its worker until it returns, and
      * its run still counts as timed out. No timeout unless set.
+     *
+     * @param callbackType the callback type the timeout applies to
+     * @param timeout at least 1 ms
+     * @return this builder
      */
     public Builder callbackTimeout(String callbackType, Duration timeout) {
       io.persistenttimers.internal.Checks.requireText(
@@ -591,7 +767,12 @@ public final class PersistentTimer implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link #close()} waits for running callbacks; default 10 seconds. */
+    /**
+     * How long {@link #close()} waits for running callbacks; default 10 seconds.
+     *
+     * @param timeout not negative
+     * @return this builder
+     */
     public Builder shutdownTimeout(Duration timeout) {
       requireNonNull(timeout, "shutdownTimeout");
       requireArgument(!timeout.isNegative(), "shutdownTimeout must be >= 0: %s", timeout);
@@ -603,6 +784,9 @@ public final class PersistentTimer implements AutoCloseable {
      * How long {@link PersistentTimer#start()} keeps trying while the store is unreachable or busy
      * before it throws; default 30 seconds. {@link Duration#ZERO} tries once. Measured in elapsed
      * real time (not by the timer's clock), like the store's own timeouts.
+     *
+     * @param timeout not negative
+     * @return this builder
      */
     public Builder startTimeout(Duration timeout) {
       requireNonNull(timeout, "startTimeout");
@@ -614,6 +798,9 @@ public final class PersistentTimer implements AutoCloseable {
     /**
      * Most writes committed together in one store transaction (group commit of concurrent schedule
      * calls and completions); default 500. 1 turns group commit off.
+     *
+     * @param maxBatch 1..10,000
+     * @return this builder
      */
     public Builder maxBatch(int maxBatch) {
       requireArgument(
@@ -625,24 +812,45 @@ public final class PersistentTimer implements AutoCloseable {
     /**
      * Runs this timer as one of several nodes sharing the store, which must implement {@link
      * io.persistenttimers.spi.ClaimingStore} (PostgreSQL). See {@link MultiNode}.
+     *
+     * @param multiNode this node's id and lease settings
+     * @return this builder
      */
     public Builder multiNode(MultiNode multiNode) {
       this.multiNode = requireNonNull(multiNode, "multiNode");
       return this;
     }
 
-    /** Receives events for metrics and logging. */
+    /**
+     * Receives events for metrics and logging.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(TimerListener listener) {
       this.listener = requireNonNull(listener, "listener");
       return this;
     }
 
-    /** Source of the retry jitter, uniform in [0, 1); tests fix it. */
+    /**
+     * Source of the retry jitter, uniform in [0, 1); tests fix it.
+     *
+     * @param random returns values in [0, 1)
+     * @return this builder
+     */
     public Builder random(DoubleSupplier random) {
       this.random = requireNonNull(random, "random");
       return this;
     }
 
+    /**
+     * Builds the timer; call {@link PersistentTimer#start()} to recover stored timers and begin
+     * firing.
+     *
+     * @return a timer that is not started yet
+     * @throws IllegalArgumentException when multi-node mode is set on a store that is not a {@link
+     *     io.persistenttimers.spi.ClaimingStore}
+     */
     public PersistentTimer build() {
       requireArgument(
           multiNode == null || store instanceof io.persistenttimers.spi.ClaimingStore,

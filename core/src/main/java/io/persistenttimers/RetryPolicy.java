@@ -34,6 +34,16 @@ public record RetryPolicy(
   public static final RetryPolicy NONE =
       new RetryPolicy(1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1.0, 0.0);
 
+  /**
+   * Validates the fields.
+   *
+   * @param maxAttempts total attempts including the first, 1..1000
+   * @param initialBackoff wait before the second attempt, positive
+   * @param maxBackoff upper bound of any wait, from {@code initialBackoff} to 365 days
+   * @param multiplier growth of the wait per attempt, in [1, 100]
+   * @param jitter random spread of each wait as a fraction in [0, 1)
+   * @throws IllegalArgumentException when a field is null or out of range, naming it
+   */
   public RetryPolicy {
     requireArgument(maxAttempts >= 1, "maxAttempts must be >= 1: %s", maxAttempts);
     requireArgument(maxAttempts <= 1000, "maxAttempts must be <= 1000: %s", maxAttempts);
@@ -57,13 +67,25 @@ public record RetryPolicy(
     requireArgument(jitter >= 0.0 && jitter < 1.0, "jitter must be in [0, 1): %s", jitter);
   }
 
-  /** {@code attempts} attempts, starting {@code initialBackoff} apart and doubling, no jitter. */
+  /**
+   * {@code attempts} attempts, starting {@code initialBackoff} apart and doubling, no jitter.
+   *
+   * @param attempts total attempts including the first
+   * @param initialBackoff wait before the second attempt
+   * @param maxBackoff upper bound of any wait
+   * @return the policy
+   */
   public static RetryPolicy exponential(
       int attempts, Duration initialBackoff, Duration maxBackoff) {
     return new RetryPolicy(attempts, initialBackoff, maxBackoff, 2.0, 0.0);
   }
 
-  /** A copy with the given jitter. */
+  /**
+   * A copy with the given jitter.
+   *
+   * @param jitter in [0, 1)
+   * @return a copy of this policy with that jitter
+   */
   public RetryPolicy withJitter(double jitter) {
     return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
   }
@@ -71,7 +93,9 @@ public record RetryPolicy(
   /**
    * The wait after the {@code failedAttempts}-th failure.
    *
+   * @param failedAttempts how many attempts have failed so far, at least 1
    * @param random01 a uniformly distributed number in [0, 1) used for the jitter
+   * @return the wait before the next attempt, at least 1 ms
    */
   public Duration backoff(int failedAttempts, double random01) {
     requireArgument(failedAttempts >= 1, "failedAttempts must be >= 1: %s", failedAttempts);
@@ -81,12 +105,21 @@ public record RetryPolicy(
     return Duration.ofMillis(Math.max(1L, Math.round(capped * spread)));
   }
 
-  /** True when a timer that failed {@code failedAttempts} times may try again. */
+  /**
+   * True when a timer that failed {@code failedAttempts} times may try again.
+   *
+   * @param failedAttempts how many attempts have failed
+   * @return whether another attempt is allowed
+   */
   public boolean allowsRetryAfter(int failedAttempts) {
     return failedAttempts < maxAttempts;
   }
 
-  /** A JSON form that {@link #fromJson} reads back to an equal policy. */
+  /**
+   * A JSON form that {@link #fromJson} reads back to an equal policy.
+   *
+   * @return the policy as JSON
+   */
   public String toJson() {
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("maxAttempts", maxAttempts);
@@ -100,6 +133,8 @@ public record RetryPolicy(
   /**
    * Reads {@link #toJson()}'s form.
    *
+   * @param json the text written by {@link #toJson()}
+   * @return the policy
    * @throws IllegalArgumentException when the text is not such a policy
    */
   public static RetryPolicy fromJson(String json) {

@@ -45,12 +45,19 @@ import java.util.Optional;
  */
 public sealed interface Schedule permits CalendarSchedule, CronSchedule, IntervalSchedule {
 
-  /** The zone in which wall-clock fields are interpreted. */
+  /**
+   * The zone in which wall-clock fields are interpreted.
+   *
+   * @return the schedule's zone
+   */
   ZoneId zone();
 
   /**
    * The first occurrence strictly after {@code after}, or empty when the schedule has no further
    * occurrence (never for the forms above, which repeat forever).
+   *
+   * @param after the exclusive lower bound
+   * @return the next occurrence, or empty
    */
   Optional<Instant> next(Instant after);
 
@@ -58,17 +65,26 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
    * This schedule with any missing anchor filled in with {@code now}. Only an interval created
    * without an anchor ({@link #every(Duration)}) changes: its first occurrence becomes {@code now +
    * period}. The engine calls this when a recurring timer is scheduled.
+   *
+   * @param now the instant the timer is scheduled at
+   * @return this schedule, anchored
    */
   default Schedule anchoredAt(Instant now) {
     return this;
   }
 
-  /** A JSON object that {@link #fromJson} turns back into an equal schedule. */
+  /**
+   * A JSON object that {@link #fromJson} turns back into an equal schedule.
+   *
+   * @return the schedule as JSON
+   */
   String toJson();
 
   /**
    * Reads the JSON written by {@link #toJson()}.
    *
+   * @param json the text written by {@link #toJson()}
+   * @return the schedule
    * @throws IllegalArgumentException when the text is not a valid schedule; the message names the
    *     offending field
    */
@@ -76,17 +92,34 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
     return ScheduleJson.read(json);
   }
 
-  /** A builder for calendar-field schedules in {@code zone}. */
+  /**
+   * A builder for calendar-field schedules in {@code zone}.
+   *
+   * @param zone the zone the fields are read in
+   * @return a new builder
+   */
   static CalendarSchedule.Builder calendar(ZoneId zone) {
     return CalendarSchedule.builder(zone);
   }
 
-  /** Every day at {@code time} (minute precision) in {@code zone}. */
+  /**
+   * Every day at {@code time} (minute precision) in {@code zone}.
+   *
+   * @param time the local time of day
+   * @param zone the zone the time is read in
+   * @return the schedule
+   */
   static CalendarSchedule daily(LocalTime time, ZoneId zone) {
     return calendar(zone).hours(time.getHour()).minutes(time.getMinute()).build();
   }
 
-  /** Monday to Friday at {@code time} (minute precision) in {@code zone}. */
+  /**
+   * Monday to Friday at {@code time} (minute precision) in {@code zone}.
+   *
+   * @param time the local time of day
+   * @param zone the zone the time is read in
+   * @return the schedule
+   */
   static CalendarSchedule weekdays(LocalTime time, ZoneId zone) {
     return calendar(zone)
         .hours(time.getHour())
@@ -107,6 +140,9 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
    * matches, unless one field starts with {@code *}. The six-field form with seconds is refused.
    * The full dialect is in {@link CronSchedule}.
    *
+   * @param expression the five-field expression
+   * @param zone the zone the fields are read in
+   * @return the schedule
    * @throws IllegalArgumentException when the expression is invalid or can never fire; the message
    *     names the accepted form
    */
@@ -119,12 +155,21 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
    * anchor + k * period}, so a slow callback does not shift later runs. The period is elapsed time:
    * {@code Duration.ofDays(1)} is 24 hours, which drifts by an hour on the wall clock across a
    * daylight saving change; use {@link #daily} or {@link #cron} for a time of day.
+   *
+   * @param period the interval, positive
+   * @return the schedule, anchored when the timer is scheduled
    */
   static IntervalSchedule every(Duration period) {
     return IntervalSchedule.of(period, null);
   }
 
-  /** Every {@code period} at {@code anchor + k * period} for k ≥ 1. */
+  /**
+   * Every {@code period} at {@code anchor + k * period} for k ≥ 1.
+   *
+   * @param period the interval, positive
+   * @param anchor the instant occurrences count from
+   * @return the schedule
+   */
   static IntervalSchedule every(Duration period, Instant anchor) {
     return IntervalSchedule.of(period, anchor);
   }

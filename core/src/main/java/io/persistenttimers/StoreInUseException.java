@@ -12,6 +12,11 @@ package io.persistenttimers;
 public class StoreInUseException extends TimerException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refused start.
+   *
+   * @param message names the store and what to do
+   */
   public StoreInUseException(String message) {
     super(message);
   }

@@ -10,5 +10,11 @@ package io.persistenttimers;
  */
 @FunctionalInterface
 public interface TimerCallback {
+  /**
+   * Runs the timer's code once.
+   *
+   * @param context the timer and this run (due time, fire time, attempt)
+   * @throws Exception to count the run as a failed attempt
+   */
   void run(TimerContext context) throws Exception;
 }

@@ -13,23 +13,47 @@ import java.time.Instant;
  */
 public record TimerContext(TimerRecord timer, Instant dueAt, Instant firedAt, int attempt) {
 
+  /**
+   * The timer's id.
+   *
+   * @return the id
+   */
   public String timerId() {
     return timer.id();
   }
 
+  /**
+   * The participant the timer is for.
+   *
+   * @return the participant id
+   */
   public String participantId() {
     return timer.participantId();
   }
 
+  /**
+   * The host flow the timer belongs to.
+   *
+   * @return the flow type
+   */
   public String flowType() {
     return timer.flowType();
   }
 
+  /**
+   * The callback type the timer was scheduled under.
+   *
+   * @return the callback type
+   */
   public String callbackType() {
     return timer.callbackType();
   }
 
-  /** The params JSON text. */
+  /**
+   * The params JSON text.
+   *
+   * @return the params as JSON text
+   */
   public String params() {
     return timer.params();
   }
@@ -37,6 +61,9 @@ public record TimerContext(TimerRecord timer, Instant dueAt, Instant firedAt, in
   /**
    * The params read into {@code type} with Jackson (unknown properties ignored).
    *
+   * @param <T> the type to read into
+   * @param type the class to read into
+   * @return the params as a {@code T}
    * @throws IllegalArgumentException when the params do not fit {@code type}
    */
   public <T> T params(Class<T> type) {

@@ -73,8 +73,13 @@ public record TimerRecord(
     Instant createdAt,
     Instant updatedAt) {
 
+  /** The longest id, in characters. */
   public static final int MAX_ID_LENGTH = 255;
+
+  /** The longest participant id, flow type, callback type, state type or data key. */
   public static final int MAX_NAME_LENGTH = 255;
+
+  /** {@code lastError} is cut to this many characters. */
   public static final int MAX_ERROR_LENGTH = 2000;
 
   public TimerRecord {
@@ -106,7 +111,12 @@ public record TimerRecord(
     return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS);
   }
 
-  /** True when the timer has an expiry at or before {@code now}. */
+  /**
+   * True when the timer has an expiry at or before {@code now}.
+   *
+   * @param now the current instant
+   * @return whether the timer has expired
+   */
   public boolean isExpiredAt(Instant now) {
     return expiresAt != null && !expiresAt.isAfter(now);
   }
@@ -114,18 +124,39 @@ public record TimerRecord(
   /**
    * The next state after a run or a failed attempt: a new due time, attempt count and error, and
    * the version one higher.
+   *
+   * @param nextFireAt the new due time
+   * @param attempt failed attempts of the current occurrence
+   * @param lastError the last failure, or null
+   * @param lastFiredAt due time of the last completed occurrence, or null
+   * @param now the current instant, stored as {@code updatedAt}
+   * @return the next record
    */
   public TimerRecord rescheduled(
       Instant nextFireAt, int attempt, String lastError, Instant lastFiredAt, Instant now) {
     return next(nextFireAt, attempt, lastError, status, version + 1, lastFiredAt, createdAt, now);
   }
 
-  /** This record with a new status and reason, the version one higher. */
+  /**
+   * This record with a new status and reason, the version one higher.
+   *
+   * @param status the new status
+   * @param lastError the reason, or null
+   * @param now the current instant, stored as {@code updatedAt}
+   * @return the next record
+   */
   public TimerRecord withStatus(TimerStatus status, String lastError, Instant now) {
     return next(nextFireAt, attempt, lastError, status, version + 1, lastFiredAt, createdAt, now);
   }
 
-  /** A one-shot timer that used up its retries: FAILED, with the attempt count and error. */
+  /**
+   * A one-shot timer that used up its retries: FAILED, with the attempt count and error.
+   *
+   * @param attempt the failed attempts
+   * @param lastError the last failure
+   * @param now the current instant, stored as {@code updatedAt}
+   * @return the next record
+   */
   public TimerRecord failed(int attempt, String lastError, Instant now) {
     return next(
         nextFireAt,
@@ -141,13 +172,22 @@ public record TimerRecord(
   /**
    * This record made ACTIVE again from FAILED or QUARANTINED, with a fresh attempt count, due at
    * {@code nextFireAt}, the version one higher.
+   *
+   * @param nextFireAt the new due time
+   * @param now the current instant, stored as {@code updatedAt}
+   * @return the next record
    */
   public TimerRecord released(Instant nextFireAt, Instant now) {
     return next(
         nextFireAt, 0, lastError, TimerStatus.ACTIVE, version + 1, lastFiredAt, createdAt, now);
   }
 
-  /** This record with another version and creation time: a replacement for a stored timer. */
+  /**
+   * This record with another version and creation time: a replacement for a stored timer.
+   *
+   * @param existing the stored timer this record replaces
+   * @return this record with the version after {@code existing}'s and its creation time
+   */
   public TimerRecord replacing(TimerRecord existing) {
     return next(
         nextFireAt,
@@ -194,7 +234,11 @@ public record TimerRecord(
         updatedAt);
   }
 
-  /** A short description for logs and messages: id, type, due time. Never the params. */
+  /**
+   * A short description for logs and messages: id, type, due time. Never the params.
+   *
+   * @return the description
+   */
   public String describe() {
     return "timer '" + id + "' (" + callbackType + ", due " + nextFireAt + ", " + status + ")";
   }

@@ -63,7 +63,13 @@ public final class TimerSpec {
     this.overduePolicy = overduePolicy;
   }
 
-  /** A timer of {@code callbackType} for {@code participantId}, with params {@code {}}. */
+  /**
+   * A timer of {@code callbackType} for {@code participantId}, with params {@code {}}.
+   *
+   * @param callbackType the registered callback type, a stable name
+   * @param participantId whom the timer is for
+   * @return a new spec
+   */
   public static TimerSpec of(String callbackType, String participantId) {
     return new TimerSpec(
         callbackType,
@@ -80,7 +86,12 @@ public final class TimerSpec {
         null);
   }
 
-  /** The host flow this timer belongs to (indexed; list and cancel by it). */
+  /**
+   * The host flow this timer belongs to (indexed; list and cancel by it).
+   *
+   * @param flowType the flow type
+   * @return a copy of this spec with that change
+   */
   public TimerSpec flowType(String flowType) {
     return new TimerSpec(
         callbackType,
@@ -97,7 +108,12 @@ public final class TimerSpec {
         overduePolicy);
   }
 
-  /** The callback's parameters as a JSON text. */
+  /**
+   * The callback's parameters as a JSON text.
+   *
+   * @param json exactly one JSON value
+   * @return a copy of this spec with that change
+   */
   public TimerSpec params(String json) {
     return new TimerSpec(
         callbackType,
@@ -114,12 +130,22 @@ public final class TimerSpec {
         overduePolicy);
   }
 
-  /** The callback's parameters, written as JSON with Jackson. */
+  /**
+   * The callback's parameters, written as JSON with Jackson.
+   *
+   * @param value the object to write as JSON
+   * @return a copy of this spec with that change
+   */
   public TimerSpec paramsOf(Object value) {
     return params(Json.write(requireNonNull(value, "params")));
   }
 
-  /** The version of the params' shape (≥ 1), for factories that read several generations. */
+  /**
+   * The version of the params' shape (≥ 1), for factories that read several generations.
+   *
+   * @param payloadVersion at least 1
+   * @return a copy of this spec with that change
+   */
   public TimerSpec payloadVersion(int payloadVersion) {
     return new TimerSpec(
         callbackType,
@@ -139,6 +165,9 @@ public final class TimerSpec {
   /**
    * A caller-chosen id, such as a business key {@code "feedback_initial:participant-42"}. Without
    * one, a random UUID is used.
+   *
+   * @param id the timer id
+   * @return a copy of this spec with that change
    */
   public TimerSpec id(String id) {
     return new TimerSpec(
@@ -156,7 +185,12 @@ public final class TimerSpec {
         overduePolicy);
   }
 
-  /** What to do when a timer with the same id exists; default {@link IfExists#KEEP}. */
+  /**
+   * What to do when a timer with the same id exists; default {@link IfExists#KEEP}.
+   *
+   * @param ifExists keep, replace or fail
+   * @return a copy of this spec with that change
+   */
   public TimerSpec ifExists(IfExists ifExists) {
     return new TimerSpec(
         callbackType,
@@ -173,7 +207,13 @@ public final class TimerSpec {
         overduePolicy);
   }
 
-  /** Opaque host context stored with the timer (the seed's state type and data key). */
+  /**
+   * Opaque host context stored with the timer (the seed's state type and data key).
+   *
+   * @param stateType the host's state type
+   * @param dataKey the host's data key
+   * @return a copy of this spec with that change
+   */
   public TimerSpec state(String stateType, String dataKey) {
     return new TimerSpec(
         callbackType,
@@ -190,7 +230,12 @@ public final class TimerSpec {
         overduePolicy);
   }
 
-  /** A deadline after which the timer is dropped instead of fired. */
+  /**
+   * A deadline after which the timer is dropped instead of fired.
+   *
+   * @param expiresAt the deadline
+   * @return a copy of this spec with that change
+   */
   public TimerSpec expiresAt(Instant expiresAt) {
     return new TimerSpec(
         callbackType,
@@ -207,7 +252,12 @@ public final class TimerSpec {
         overduePolicy);
   }
 
-  /** This timer's retry policy instead of the engine default. */
+  /**
+   * This timer's retry policy instead of the engine default.
+   *
+   * @param retryPolicy the policy
+   * @return a copy of this spec with that change
+   */
   public TimerSpec retry(RetryPolicy retryPolicy) {
     return new TimerSpec(
         callbackType,
@@ -224,7 +274,12 @@ public final class TimerSpec {
         overduePolicy);
   }
 
-  /** This timer's overdue policy instead of the engine default. */
+  /**
+   * This timer's overdue policy instead of the engine default.
+   *
+   * @param overduePolicy the policy
+   * @return a copy of this spec with that change
+   */
   public TimerSpec overdue(OverduePolicy overduePolicy) {
     return new TimerSpec(
         callbackType,
@@ -241,51 +296,110 @@ public final class TimerSpec {
         overduePolicy);
   }
 
+  /**
+   * The callback type.
+   *
+   * @return the callback type
+   */
   public String callbackType() {
     return callbackType;
   }
 
+  /**
+   * The participant the timer is for.
+   *
+   * @return the participant id
+   */
   public String participantId() {
     return participantId;
   }
 
+  /**
+   * The host flow; {@link #DEFAULT_FLOW_TYPE} unless set.
+   *
+   * @return the flow type
+   */
   public String flowType() {
     return flowType;
   }
 
+  /**
+   * The callback's parameters as JSON text.
+   *
+   * @return the params JSON
+   */
   public String params() {
     return params;
   }
 
+  /**
+   * The version of the params' shape.
+   *
+   * @return the payload version, at least 1
+   */
   public int payloadVersion() {
     return payloadVersion;
   }
 
-  /** The caller-chosen id, or null for a random one. */
+  /**
+   * The caller-chosen id, or null for a random one.
+   *
+   * @return the id, or null
+   */
   public String id() {
     return id;
   }
 
+  /**
+   * What a schedule call does when the id exists.
+   *
+   * @return the policy for an existing id
+   */
   public IfExists ifExists() {
     return ifExists;
   }
 
+  /**
+   * The host's state type, or null.
+   *
+   * @return the state type, or null
+   */
   public String stateType() {
     return stateType;
   }
 
+  /**
+   * The host's data key, or null.
+   *
+   * @return the data key, or null
+   */
   public String dataKey() {
     return dataKey;
   }
 
+  /**
+   * The deadline after which the timer is dropped, or null.
+   *
+   * @return the deadline, or null
+   */
   public Instant expiresAt() {
     return expiresAt;
   }
 
+  /**
+   * This timer's retry policy, or null for the engine default.
+   *
+   * @return the retry policy, or null
+   */
   public RetryPolicy retryPolicy() {
     return retryPolicy;
   }
 
+  /**
+   * This timer's overdue policy, or null for the engine default.
+   *
+   * @return the overdue policy, or null
+   */
   public OverduePolicy overduePolicy() {
     return overduePolicy;
   }

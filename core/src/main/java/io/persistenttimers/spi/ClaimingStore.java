@@ -34,6 +34,10 @@ public interface ClaimingStore extends Store {
    * the store's now plus {@code lease}. A timer taken from another node gets a new version; one
    * re-claimed by its owner keeps its version.
    *
+   * @param node the claiming node's id
+   * @param before the exclusive upper bound on the due time
+   * @param limit the most timers to claim
+   * @param lease how long the claim lasts
    * @return the claimed records, earliest first
    */
   java.util.List<TimerRecord> claimDue(String node, Instant before, int limit, Duration lease);
@@ -42,6 +46,9 @@ public interface ClaimingStore extends Store {
    * Extends to the store's now plus {@code lease} the leases {@code node} still holds among {@code
    * ids}.
    *
+   * @param node the node's id
+   * @param ids the timers whose leases to extend
+   * @param lease the new lease length from the store's now
    * @return the ids whose lease {@code node} still held (and now extended); the others were taken
    *     over, cancelled or completed
    */
@@ -50,12 +57,20 @@ public interface ClaimingStore extends Store {
   /**
    * The timer, if {@code node} holds a live lease on it by the store's clock. Checked when the
    * timer comes due, before its callback is handed to a worker.
+   *
+   * @param id the timer id
+   * @param node the node's id
+   * @return the record, or empty when {@code node} holds no live lease on it
    */
   Optional<TimerRecord> getIfOwned(String id, String node);
 
   /**
    * {@link #getIfOwned} for many timers in one round trip: those among {@code ids} on which {@code
    * node} holds a live lease, keyed by id. The default calls {@link #getIfOwned} for each.
+   *
+   * @param ids the timer ids
+   * @param node the node's id
+   * @return the records {@code node} holds a live lease on, keyed by id
    */
   default Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node) {
     Map<String, TimerRecord> found = new HashMap<>();
@@ -65,11 +80,20 @@ public interface ClaimingStore extends Store {
     return found;
   }
 
-  /** Gives up every lease of {@code node} (a clean shutdown), so other nodes take over at once. */
+  /**
+   * Gives up every lease of {@code node} (a clean shutdown), so other nodes take over at once.
+   *
+   * @param node the node's id
+   * @return how many leases were released
+   */
   int releaseLeases(String node);
 
   /**
    * Gives up {@code node}'s leases on {@code ids} (timers it cannot run), so others may take them.
+   *
+   * @param node the node's id
+   * @param ids the timers whose leases to release
+   * @return how many leases were released
    */
   int releaseLeases(String node, Collection<String> ids);
 
@@ -78,6 +102,7 @@ public interface ClaimingStore extends Store {
    * near-term timers before their next poll. Optional: the default returns a no-op handle, and
    * polling alone still fires every timer.
    *
+   * @param onNewTimer called when a timer was inserted
    * @return closing it stops the notifications
    */
   default AutoCloseable listen(Runnable onNewTimer) {

@@ -42,16 +42,25 @@ public interface Store extends AutoCloseable {
   /**
    * Stores a new record.
    *
+   * @param record the record to store
    * @return true when stored; false when a record with the same id exists (nothing changed)
    */
   boolean insert(TimerRecord record);
 
-  /** The record with this id, in any status. */
+  /**
+   * The record with this id, in any status.
+   *
+   * @param id the timer id
+   * @return the record, or empty when there is none
+   */
   Optional<TimerRecord> get(String id);
 
   /**
    * The records with these ids that exist, in any status, keyed by id — one round trip for many
    * timers. The default calls {@link #get} for each id.
+   *
+   * @param ids the timer ids to look up
+   * @return the records found, keyed by id; ids without a record are absent
    */
   default Map<String, TimerRecord> getAll(Collection<String> ids) {
     Map<String, TimerRecord> found = new HashMap<>();
@@ -61,18 +70,30 @@ public interface Store extends AutoCloseable {
     return found;
   }
 
-  /** Records matching {@code query}, ordered by due time then id, at most {@code query.limit()}. */
+  /**
+   * Records matching {@code query}, ordered by due time then id, at most {@code query.limit()}.
+   *
+   * @param query the filter and limit
+   * @return the matching records
+   */
   List<TimerRecord> list(TimerQuery query);
 
   /**
    * How many records match {@code query} (its limit ignored). A row that cannot be decoded and has
    * not been quarantined yet may be counted under the status it was stored with.
+   *
+   * @param query the filter; its limit is ignored
+   * @return the number of matching records
    */
   long count(TimerQuery query);
 
   /**
    * {@link TimerStatus#ACTIVE} records whose {@code nextFireAt} is strictly before {@code before},
    * earliest first (ties by id), at most {@code limit}.
+   *
+   * @param before the exclusive upper bound on {@code nextFireAt}
+   * @param limit the most records to return
+   * @return the due records, earliest first
    */
   List<TimerRecord> findDue(Instant before, int limit);
 
@@ -80,6 +101,8 @@ public interface Store extends AutoCloseable {
    * Replaces the stored record with {@code next} if the stored version is {@code expectedVersion}.
    * The engine always passes {@code next.version() == expectedVersion + 1}.
    *
+   * @param next the record to store in place of the current one
+   * @param expectedVersion the version the stored record must have
    * @return true when replaced; false when the record is gone or its version differs
    */
   boolean update(TimerRecord next, long expectedVersion);
@@ -87,6 +110,8 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes the record if its stored version is {@code expectedVersion}.
    *
+   * @param id the timer id
+   * @param expectedVersion the version the stored record must have
    * @return true when deleted
    */
   boolean delete(String id, long expectedVersion);
@@ -94,6 +119,7 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes the record whatever its version or status.
    *
+   * @param id the timer id
    * @return the deleted record, or empty when there was none — or when the deleted row could not be
    *     decoded into a record (it is deleted all the same, and the store logs a warning)
    */
@@ -103,6 +129,7 @@ public interface Store extends AutoCloseable {
    * Deletes every record of a participant, optionally only those of one flow type, in one
    * transaction.
    *
+   * @param participantId the participant whose records are deleted
    * @param flowType null for every flow type
    * @return the ids deleted
    */
@@ -111,6 +138,7 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes every record whose {@code expiresAt} is at or before {@code now}, in any status.
    *
+   * @param now the current instant
    * @return how many were deleted
    */
   int deleteExpired(Instant now);
@@ -118,6 +146,7 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes {@link TimerStatus#FAILED} records last updated before {@code cutoff}.
    *
+   * @param cutoff records last updated before this instant are deleted
    * @return how many were deleted
    */
   int deleteFailedBefore(Instant cutoff);
@@ -130,6 +159,7 @@ public interface Store extends AutoCloseable {
    * <p>The default runs the single methods one after another, which is correct only for a store
    * whose methods share one lock; a SQL store overrides it with a real transaction.
    *
+   * @param writes the writes, applied in this order
    * @return for each write, in order, whether it took effect
    * @throws StoreException when the transaction failed; then none of the writes took effect
    */
@@ -141,17 +171,31 @@ public interface Store extends AutoCloseable {
     return results;
   }
 
-  /** Every record (the seed's {@code ListTimers}). */
+  /**
+   * Every record (the seed's {@code ListTimers}).
+   *
+   * @return every stored record
+   */
   default List<TimerRecord> list() {
     return list(TimerQuery.all());
   }
 
-  /** Every record of one participant. */
+  /**
+   * Every record of one participant.
+   *
+   * @param participantId the participant
+   * @return the participant's records
+   */
   default List<TimerRecord> listByParticipant(String participantId) {
     return list(TimerQuery.all().participant(participantId));
   }
 
-  /** Every record of one flow type. */
+  /**
+   * Every record of one flow type.
+   *
+   * @param flowType the flow type
+   * @return the records of that flow type
+   */
   default List<TimerRecord> listByFlowType(String flowType) {
     return list(TimerQuery.all().flowType(flowType));
   }
@@ -189,6 +233,7 @@ public interface Store extends AutoCloseable {
    *
    * @param multiNode whether the engine runs in multi-node mode (shares the store with other
    *     multi-node engines)
+   * @return the lock, held until closed
    * @throws StoreInUseException when another engine holds a lock that excludes this one
    */
   default EngineLock lockForEngine(boolean multiNode) {

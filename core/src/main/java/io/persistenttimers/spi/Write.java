@@ -8,10 +8,19 @@ import io.persistenttimers.TimerRecord;
  */
 public sealed interface Write permits Write.Insert, Write.Update, Write.Delete {
 
-  /** The id of the timer written. */
+  /**
+   * The id of the timer written.
+   *
+   * @return the timer id
+   */
   String id();
 
-  /** Performs this write alone through the single method of the same name. */
+  /**
+   * Performs this write alone through the single method of the same name.
+   *
+   * @param store the store to write to
+   * @return whether the write took effect
+   */
   boolean applyTo(Store store);
 
   /** As {@link Store#insert}: takes effect unless the id exists. */

@@ -193,6 +193,7 @@ public final class PostgresStore implements ClaimingStore {
    * (Flyway) hold two connections at once, so a pool behind it needs at least two.
    *
    * @param dataSource connections to the PostgreSQL database
+   * @return a new builder
    */
   public static Builder builder(DataSource dataSource) {
     return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null);
@@ -203,6 +204,7 @@ public final class PostgresStore implements ClaimingStore {
    * in {@link #close()}.
    *
    * @param jdbcUrl a {@code jdbc:postgresql:} URL
+   * @return a new builder
    */
   public static Builder builder(String jdbcUrl) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -216,13 +218,19 @@ public final class PostgresStore implements ClaimingStore {
    * A store over a JDBC URL with a pool of its own, in the connection's current schema, migrated.
    * Same as {@code builder(jdbcUrl).build()}.
    *
+   * @param jdbcUrl a {@code jdbc:postgresql:} URL
+   * @return the open store; the caller closes it
    * @throws StoreException when the database cannot be reached or migrated
    */
   public static PostgresStore fromUrl(String jdbcUrl) {
     return builder(jdbcUrl).build();
   }
 
-  /** The schema holding this store's table. */
+  /**
+   * The schema holding this store's table.
+   *
+   * @return the schema name
+   */
   public String schema() {
     return schema;
   }
@@ -286,6 +294,8 @@ public final class PostgresStore implements ClaimingStore {
    * aborted and must be rolled back.
    *
    * @return true when inserted; false when a record with this id exists (nothing changed)
+   * @param hostConnection the host's connection, in its transaction
+   * @param record the record to insert, from {@code PersistentTimer.prepareAfter} and its kin
    */
   public boolean insert(Connection hostConnection, TimerRecord record) {
     Objects.requireNonNull(hostConnection, "hostConnection");
@@ -302,6 +312,8 @@ public final class PostgresStore implements ClaimingStore {
    * committing: as {@link #insert(Connection, TimerRecord)} on the handle's connection.
    *
    * @return true when inserted; false when a record with this id exists (nothing changed)
+   * @param hostHandle the host's Jdbi handle, in its transaction
+   * @param record the record to insert
    */
   public boolean insert(Handle hostHandle, TimerRecord record) {
     Objects.requireNonNull(hostHandle, "hostHandle");
@@ -1133,6 +1145,9 @@ public final class PostgresStore implements ClaimingStore {
      * schema (the first existing schema of its {@code search_path}). Case-sensitive: the name is
      * used as a quoted identifier. At most 63 bytes of UTF-8 (PostgreSQL's identifier limit: 63
      * ASCII letters, 31 {@code é}), without NUL or unpaired surrogates; refused here otherwise.
+     *
+     * @param schema the schema name
+     * @return this builder
      */
     public Builder schema(String schema) {
       Objects.requireNonNull(schema, "schema");
@@ -1160,21 +1175,36 @@ public final class PostgresStore implements ClaimingStore {
       return this;
     }
 
-    /** The database user for the store's own pool (URL builder only). */
+    /**
+     * The database user for the store's own pool (URL builder only).
+     *
+     * @param user the user name
+     * @return this builder
+     */
     public Builder user(String user) {
       requireUrl("user");
       this.user = user;
       return this;
     }
 
-    /** The database password for the store's own pool (URL builder only). */
+    /**
+     * The database password for the store's own pool (URL builder only).
+     *
+     * @param password the password
+     * @return this builder
+     */
     public Builder password(String password) {
       requireUrl("password");
       this.password = password;
       return this;
     }
 
-    /** Maximum connections of the store's own pool (URL builder only); default 4. */
+    /**
+     * Maximum connections of the store's own pool (URL builder only); default 4.
+     *
+     * @param poolSize the most connections
+     * @return this builder
+     */
     public Builder poolSize(int poolSize) {
       requireUrl("poolSize");
       if (poolSize < 1 || poolSize > 1000) {
@@ -1189,6 +1219,9 @@ public final class PostgresStore implements ClaimingStore {
      * StoreException}, and how long opening a connection (TCP connect and login) may take, rounded
      * up to whole seconds for the connections opened outside the pool (URL builder only); default
      * 10 seconds.
+     *
+     * @param connectionTimeout the longest wait for a connection
+     * @return this builder
      */
     public Builder connectionTimeout(Duration connectionTimeout) {
       requireUrl("connectionTimeout");
@@ -1209,6 +1242,9 @@ public final class PostgresStore implements ClaimingStore {
      * connections it opens for migrations, the engine lock and notifications (URL builder only; for
      * a caller's {@code DataSource}, set it there). A migration statement running longer fails:
      * raise it, or migrate separately, for a migration of a large table.
+     *
+     * @param socketTimeout whole seconds, at least 1
+     * @return this builder
      */
     public Builder socketTimeout(Duration socketTimeout) {
       requireUrl("socketTimeout");
@@ -1229,6 +1265,9 @@ public final class PostgresStore implements ClaimingStore {
      * up on the connection (URL builder only). It is sent as the startup parameter {@code options};
      * an {@code options} parameter in the JDBC URL wins. Behind PgBouncer, which refuses that
      * parameter unless listed in its {@code ignore_startup_parameters}, set {@link Duration#ZERO}.
+     *
+     * @param statementTimeout the longest a statement runs; zero for none
+     * @return this builder
      */
     public Builder statementTimeout(Duration statementTimeout) {
       requireUrl("statementTimeout");
@@ -1248,13 +1287,21 @@ public final class PostgresStore implements ClaimingStore {
      * Whether {@link #build()} runs the migrations; default true. Turn off when the schema is
      * migrated separately, then call {@link PostgresStore#migrate()} or run Flyway with {@link
      * PostgresStore#MIGRATION_LOCATION} and {@link PostgresStore#HISTORY_TABLE}.
+     *
+     * @param migrate false when the schema is migrated separately
+     * @return this builder
      */
     public Builder migrate(boolean migrate) {
       this.migrate = migrate;
       return this;
     }
 
-    /** The clock for the {@code updated_at} of quarantined rows; default the UTC system clock. */
+    /**
+     * The clock for the {@code updated_at} of quarantined rows; default the UTC system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -1266,6 +1313,9 @@ public final class PostgresStore implements ClaimingStore {
      * their next poll; default off. Turn it on for multi-node deployments that can {@code LISTEN};
      * leave it off behind PgBouncer in transaction mode (and turn {@code MultiNode.notifications}
      * off there), where polling alone fires every timer.
+     *
+     * @param notifyOnInsert true to notify other nodes
+     * @return this builder
      */
     public Builder notifyOnInsert(boolean notifyOnInsert) {
       this.notifyOnInsert = notifyOnInsert;
@@ -1278,6 +1328,9 @@ public final class PostgresStore implements ClaimingStore {
      * {@code PGSimpleDataSource}, and never a pool. Needed only for a caller's {@code DataSource}
      * that is neither a {@code HikariDataSource} configured with a JDBC URL nor a {@code
      * PGSimpleDataSource}; the connection is opened when an engine starts and kept until it closes.
+     *
+     * @param engineLockDataSource opens a new connection per call
+     * @return this builder
      */
     public Builder engineLockDataSource(DataSource engineLockDataSource) {
       this.engineLockDataSource =
@@ -1308,6 +1361,7 @@ public final class PostgresStore implements ClaimingStore {
     /**
      * Connects, resolves the schema, runs the migrations (unless disabled) and returns the store.
      *
+     * @return the open store; the caller closes it
      * @throws StoreException when the database cannot be reached or migrated
      */
     public PostgresStore build() {

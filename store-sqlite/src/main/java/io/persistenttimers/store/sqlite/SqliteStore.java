@@ -191,6 +191,8 @@ public final class SqliteStore implements Store {
    * a busy timeout of 10 seconds. A missing file is refused (nothing is created): a host that
    * expects its timers must not start silently with none. Use {@link #openOrCreate} the first time.
    *
+   * @param file the database file, which must exist
+   * @return the open store; the caller closes it
    * @throws StoreException when the file does not exist or cannot be used; the message says why
    */
   public static SqliteStore open(java.nio.file.Path file) {
@@ -202,6 +204,8 @@ public final class SqliteStore implements Store {
    * (its directory must), with the defaults of {@link #open}. For a first run, a demo, a test; a
    * host whose timers matter opens an existing database with {@link #open}.
    *
+   * @param file the database file
+   * @return the open store; the caller closes it
    * @throws StoreException when the file cannot be used; the message says why
    */
   public static SqliteStore openOrCreate(java.nio.file.Path file) {
@@ -213,18 +217,30 @@ public final class SqliteStore implements Store {
    * yield sqlite-jdbc connections; the store takes two of them for its whole life (a pool needs
    * room for them) and a third briefly while migrating.
    *
+   * @param dataSource yields sqlite-jdbc connections to the database
+   * @return the open store; the caller closes it
    * @throws StoreException when the database cannot be used; the message says why
    */
   public static SqliteStore fromDataSource(DataSource dataSource) {
     return builder(dataSource).build();
   }
 
-  /** A builder for a store in {@code file}. */
+  /**
+   * A builder for a store in {@code file}.
+   *
+   * @param file the database file
+   * @return a new builder
+   */
   public static Builder builder(java.nio.file.Path file) {
     return new Builder(Objects.requireNonNull(file, "file"), null);
   }
 
-  /** A builder for a store behind {@code dataSource} (see {@link #fromDataSource}). */
+  /**
+   * A builder for a store behind {@code dataSource} (see {@link #fromDataSource}).
+   *
+   * @param dataSource yields sqlite-jdbc connections to the database
+   * @return a new builder
+   */
   public static Builder builder(DataSource dataSource) {
     return new Builder(null, Objects.requireNonNull(dataSource, "dataSource"));
   }
@@ -246,13 +262,21 @@ public final class SqliteStore implements Store {
     /**
      * Whether a missing database file is created (empty) instead of refused; false unless set. Not
      * used for a {@code DataSource}, whose own settings decide.
+     *
+     * @param createIfMissing true to create a missing file
+     * @return this builder
      */
     public Builder createIfMissing(boolean createIfMissing) {
       this.createIfMissing = createIfMissing;
       return this;
     }
 
-    /** The durability of commits; {@link Synchronous#FULL} unless set. */
+    /**
+     * The durability of commits; {@link Synchronous#FULL} unless set.
+     *
+     * @param synchronous the {@code synchronous} pragma
+     * @return this builder
+     */
     public Builder synchronous(Synchronous synchronous) {
       this.synchronous = Objects.requireNonNull(synchronous, "synchronous");
       return this;
@@ -263,6 +287,9 @@ public final class SqliteStore implements Store {
      * other writes) in all before it fails with a retryable {@link StoreException}; 10 seconds
      * unless set. Between 0 and {@link Integer#MAX_VALUE} milliseconds. See "Bounded waits" in the
      * class description.
+     *
+     * @param busyTimeout the longest a write waits
+     * @return this builder
      */
     public Builder busyTimeout(Duration busyTimeout) {
       Objects.requireNonNull(busyTimeout, "busyTimeout");
@@ -277,6 +304,9 @@ public final class SqliteStore implements Store {
     /**
      * The clock for the {@code updated_at} of rows the store itself quarantines; the system UTC
      * clock unless set.
+     *
+     * @param clock the clock
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -286,6 +316,7 @@ public final class SqliteStore implements Store {
     /**
      * Opens the store: checks the file, migrates the schema, opens the connections.
      *
+     * @return the open store; the caller closes it
      * @throws StoreException when the database cannot be used; the message says why
      */
     public SqliteStore build() {
@@ -376,6 +407,8 @@ public final class SqliteStore implements Store {
    * schema exists), with auto-commit off when the insert is to join a larger transaction.
    *
    * @return true when inserted; false when a record with the same id exists (nothing changed)
+   * @param hostConnection the host's connection, in its transaction
+   * @param record the record to insert, from {@code PersistentTimer.prepareAfter} and its kin
    * @throws StoreException when the statement fails; the host's transaction is left to the host
    */
   public boolean insert(Connection hostConnection, TimerRecord record) {
@@ -560,6 +593,7 @@ public final class SqliteStore implements Store {
    * copy is a standalone database file (no {@code -wal}); restore it as the README says (stop the
    * host, remove the old {@code -wal}/{@code -shm}, put the copy in place, start).
    *
+   * @param target the backup file to create; must not exist
    * @throws StoreException when {@code target} exists (a backup never overwrites), its directory
    *     does not, or the copy fails
    */
