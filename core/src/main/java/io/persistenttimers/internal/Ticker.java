@@ -29,6 +29,6 @@ public final class Ticker {
 
   static boolean isSystem(InstantSource clock) {
     return clock.equals(InstantSource.system())
-        || (clock instanceof Clock c && c.equals(Clock.system(c.getZone())));
+        || (clock instanceof Clock c && c.equals(InstantSource.system().withZone(c.getZone())));
   }
 }
