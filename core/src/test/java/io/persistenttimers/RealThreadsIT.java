@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * The engine on its own real threads (scheduler thread, worker pool): what the manual scheduler
  * cannot show, such as a wake-up task that runs before its arming returned.
  */
-class RealThreadsTest {
+class RealThreadsIT {
 
   @Test
   void timersDueAtOnce_fromManyThreads_allFireExactlyOnce() throws Exception {
