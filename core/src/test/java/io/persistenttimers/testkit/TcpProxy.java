@@ -1,4 +1,4 @@
-package io.persistenttimers.spring;
+package io.persistenttimers.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * (A copy of store-postgres's test TcpProxy.) A TCP forwarder on a local port in front of the
- * shared PostgreSQL server, so a test can take "the database" away from one client without stopping
- * the server others use.
+ * A TCP forwarder on a local port in front of a shared database server, so a test can take "the
+ * database" away from one client without stopping the server others use.
  *
  * <p>{@link #goDown()} closes the listening socket (new connections are refused, as by a server
  * that is down) and cuts every forwarded connection on both sides (the server ends those sessions,
@@ -25,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * byte in either direction and resets nothing, as a network that drops packets; {@link #resume()}
  * lets the held bytes through again.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final String upstreamHost;
   private final int upstreamPort;
   private final int port;
@@ -36,7 +35,8 @@ final class TcpProxy implements AutoCloseable {
   private final Object flow = new Object();
   private boolean stalled;
 
-  TcpProxy(String upstreamHost, int upstreamPort) {
+  /** Forwards a new local port to {@code upstreamHost:upstreamPort}. */
+  public TcpProxy(String upstreamHost, int upstreamPort) {
     this.upstreamHost = upstreamHost;
     this.upstreamPort = upstreamPort;
     this.server = bind(0);
@@ -44,17 +44,17 @@ final class TcpProxy implements AutoCloseable {
     startAccepting(server);
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Connections forwarded so far. */
-  int accepted() {
+  public int accepted() {
     return accepted.get();
   }
 
   /** Refuses new connections and cuts the open ones. */
-  synchronized void goDown() {
+  public synchronized void goDown() {
     closeQuietly(server);
     for (Socket s : sockets) {
       closeQuietly(s);
@@ -63,14 +63,14 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Forwards nothing any more, in either direction, without closing anything. */
-  void stall() {
+  public void stall() {
     synchronized (flow) {
       stalled = true;
     }
   }
 
   /** Forwards again, held bytes first. */
-  void resume() {
+  public void resume() {
     synchronized (flow) {
       stalled = false;
       flow.notifyAll();
@@ -86,7 +86,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Accepts connections on the same port again. */
-  synchronized void comeUp() {
+  public synchronized void comeUp() {
     if (!server.isClosed()) {
       return;
     }
