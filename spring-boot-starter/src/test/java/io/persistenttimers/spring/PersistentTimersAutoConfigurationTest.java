@@ -323,4 +323,78 @@ class PersistentTimersAutoConfigurationTest {
       Pg.dropSchema(schema);
     }
   }
+
+  /** Order of events around a graceful stop. */
+  static final List<String> shutdown = new CopyOnWriteArrayList<>();
+
+  static final java.util.concurrent.CountDownLatch closing =
+      new java.util.concurrent.CountDownLatch(1);
+
+  @Configuration(proxyBeanMethods = false)
+  static class SlowCallback {
+    @Bean
+    @CallbackType("slow")
+    CallbackFactory slow() {
+      return record ->
+          ctx -> {
+            shutdown.add("callback started");
+            // Returns only once the context has begun to close: the stop must wait for it.
+            assertThat(closing.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            shutdown.add("callback finished");
+          };
+    }
+
+    @Bean
+    org.springframework.context.ApplicationListener<
+            org.springframework.context.event.ContextClosedEvent>
+        closingListener() {
+      return event -> {
+        shutdown.add("context closing");
+        closing.countDown();
+      };
+    }
+  }
+
+  @Test
+  void closingTheContext_waitsForARunningCallbackToFinish() {
+    shutdown.clear();
+    sqliteFile()
+        .withUserConfiguration(SlowCallback.class)
+        .run(
+            context -> {
+              context
+                  .getBean(TimerScheduler.class)
+                  .scheduleAfter(Duration.ZERO, TimerSpec.of("slow", "p-1"));
+              await()
+                  .atMost(Duration.ofSeconds(20))
+                  .until(() -> shutdown.contains("callback started"));
+              context.close();
+              shutdown.add("context closed");
+              assertThat(shutdown)
+                  .containsExactly(
+                      "callback started", "context closing", "callback finished", "context closed");
+            });
+  }
+
+  @Test
+  void migrationSwitchedOff_createsNothing_andTheStartFailsOnTheMissingTable() {
+    String schema = Pg.newSchema("nomigrate");
+    try {
+      runner
+          .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+          .withPropertyValues(
+              "spring.datasource.url=" + Pg.url(schema),
+              "persistent-timers.store.schema=" + schema,
+              "persistent-timers.store.migrate=false",
+              "persistent-timers.start-timeout=0s")
+          .run(
+              context ->
+                  assertThat(context.getStartupFailure())
+                      .hasStackTraceContaining("persistent_timers")
+                      .hasStackTraceContaining("does not exist"));
+      assertThat(Pg.tableCount(schema)).isZero();
+    } finally {
+      Pg.dropSchema(schema);
+    }
+  }
 }

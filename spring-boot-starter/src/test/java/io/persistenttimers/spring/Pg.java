@@ -57,4 +57,20 @@ final class Pg {
           e);
     }
   }
+
+  /** How many tables {@code schema} holds. */
+  static long tableCount(String schema) {
+    try (Connection c = DriverManager.getConnection(URL);
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ?")) {
+      ps.setString(1, schema);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new AssertionError("PostgreSQL at " + URL + " failed: " + e.getMessage(), e);
+    }
+  }
 }
