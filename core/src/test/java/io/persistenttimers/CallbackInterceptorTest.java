@@ -97,7 +97,8 @@ class CallbackInterceptorTest {
           Duration.ofSeconds(10),
           TimerSpec.of("broken", "p-1")
               .id("t-2")
-              .retry(RetryPolicy.exponential(2, Duration.ofSeconds(30), Duration.ofSeconds(30))));
+              .retryPolicy(
+                  RetryPolicy.exponential(2, Duration.ofSeconds(30), Duration.ofSeconds(30))));
       h.advance(Duration.ofSeconds(10));
       h.advance(Duration.ofSeconds(30));
 
@@ -246,7 +247,8 @@ class CallbackInterceptorTest {
                             })))) {
       h.start();
       h.timer.scheduleAfter(
-          Duration.ofSeconds(1), TimerSpec.of("broken", "p-1").id(id).retry(RetryPolicy.NONE));
+          Duration.ofSeconds(1),
+          TimerSpec.of("broken", "p-1").id(id).retryPolicy(RetryPolicy.NONE));
       h.advance(Duration.ofSeconds(1));
       assertThat(h.events).contains("dead " + id);
       h.close();

@@ -41,8 +41,8 @@ final class CallbackMdc implements CallbackInterceptor {
     MDC.put(TIMER_ID, context.timerId());
     MDC.put(CALLBACK_TYPE, context.callbackType());
     MDC.put(ATTEMPT, Integer.toString(context.attempt()));
-    if (participantId) {
-      MDC.put(PARTICIPANT_ID, context.participantId());
+    if (participantId && context.participantId() != null) {
+      MDC.put(PARTICIPANT_ID, context.participantId()); // a timer may have no participant
     }
   }
 

@@ -106,7 +106,8 @@ final class Outcomes {
           deleted -> listener.onFired(record, reported));
       return;
     }
-    TimerRecord advanced = record.rescheduled(next.get(), 0, null, record.nextFireAt(), now);
+    TimerRecord advanced =
+        Transitions.rescheduled(record, next.get(), 0, null, record.nextFireAt(), now);
     advance(run, advanced, () -> listener.onFired(record, reported));
   }
 
@@ -117,11 +118,12 @@ final class Outcomes {
     RetryPolicy policy = policies.retry(record);
     String reason = Guarded.describe(error);
     if (policy.allowsRetryAfter(failedAttempts)) {
-      Instant retryAt = now.plus(policy.backoff(failedAttempts, random.getAsDouble()));
+      Instant retryAt = now.plus(Backoff.after(policy, failedAttempts, random.getAsDouble()));
       // The message may quote params or a participant id: class above DEBUG, message below.
       failureLog.retrying(record, failedAttempts, policy.maxAttempts(), retryAt, error);
       TimerRecord retry =
-          record.rescheduled(retryAt, failedAttempts, reason, record.lastFiredAt(), now);
+          Transitions.rescheduled(
+              record, retryAt, failedAttempts, reason, record.lastFiredAt(), now);
       advance(run, retry, () -> listener.onFailed(record, error, retryAt));
       return;
     }
@@ -136,10 +138,11 @@ final class Outcomes {
       }
     }
     if (next.isEmpty()) {
-      TimerRecord dead = record.failed(failedAttempts, reason, now);
+      TimerRecord dead = Transitions.failed(record, failedAttempts, reason, now);
       complete(run, new Write.Update(dead, record.version()), ok -> listener.onDead(record, error));
     } else {
-      TimerRecord moved = record.rescheduled(next.get(), 0, reason, record.lastFiredAt(), now);
+      TimerRecord moved =
+          Transitions.rescheduled(record, next.get(), 0, reason, record.lastFiredAt(), now);
       advance(run, moved, () -> listener.onDead(record, error));
     }
   }
@@ -158,7 +161,7 @@ final class Outcomes {
         why,
         cause.getClass().getName());
     SensitiveLog.debug("Timer '{}' quarantined", record.id(), cause);
-    TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
+    TimerRecord quarantined = Transitions.withStatus(record, TimerStatus.QUARANTINED, reason, now);
     complete(
         run,
         new Write.Update(quarantined, record.version()),

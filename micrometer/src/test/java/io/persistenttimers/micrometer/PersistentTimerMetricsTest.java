@@ -80,9 +80,10 @@ class PersistentTimerMetricsTest {
       metrics.monitor(timer);
       // Stored before the engine starts, found overdue by 10 minutes at start.
       timer.scheduleAfter(
-          Duration.ofMinutes(1), TimerSpec.of("reminder", "p-1").overdue(OverduePolicy.DROP));
+          Duration.ofMinutes(1), TimerSpec.of("reminder", "p-1").overduePolicy(OverduePolicy.DROP));
       timer.scheduleAfter(
-          Duration.ofMinutes(1), TimerSpec.of("reminder", "p-2").overdue(OverduePolicy.FIRE_NOW));
+          Duration.ofMinutes(1),
+          TimerSpec.of("reminder", "p-2").overduePolicy(OverduePolicy.FIRE_NOW));
       clock.advance(Duration.ofMinutes(11));
       timer.start();
       scheduler.advance(Duration.ofSeconds(1)); // overdue fires are spread; let them go
@@ -91,7 +92,8 @@ class PersistentTimerMetricsTest {
       timer.scheduleAfter(
           Duration.ofSeconds(10),
           TimerSpec.of("broken", "p-4")
-              .retry(RetryPolicy.exponential(2, Duration.ofSeconds(30), Duration.ofSeconds(30))));
+              .retryPolicy(
+                  RetryPolicy.exponential(2, Duration.ofSeconds(30), Duration.ofSeconds(30))));
       timer.scheduleAfter(Duration.ofSeconds(10), TimerSpec.of("picky", "p-5"));
       timer.scheduleAfter(Duration.ofDays(3), TimerSpec.of("reminder", "p-6")); // stays pending
       scheduler.advance(Duration.ofMinutes(1));

@@ -3,9 +3,10 @@ package io.persistenttimers.spring;
 import io.persistenttimers.DuplicateTimerException;
 import io.persistenttimers.IfExists;
 import io.persistenttimers.PersistentTimer;
-import io.persistenttimers.Schedule;
+import io.persistenttimers.Scheduled;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.schedule.Schedule;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,11 +53,11 @@ public final class TimerScheduler {
    *
    * @param delay how long from now; not negative
    * @param spec what to run and for whom
-   * @return the timer's id
+   * @return the timer's id and whether it was created or an existing one was kept
    * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
    * @throws IllegalStateException inside a transaction that is not on the store's DataSource
    */
-  public String scheduleAfter(Duration delay, TimerSpec spec) {
+  public Scheduled scheduleAfter(Duration delay, TimerSpec spec) {
     return schedule(
         spec, () -> timer.prepareAfter(delay, spec), () -> timer.scheduleAfter(delay, spec));
   }
@@ -66,11 +67,11 @@ public final class TimerScheduler {
    *
    * @param dueAt when the timer is due
    * @param spec what to run and for whom
-   * @return the timer's id
+   * @return the timer's id and whether it was created or an existing one was kept
    * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
    * @throws IllegalStateException inside a transaction that is not on the store's DataSource
    */
-  public String scheduleAt(Instant dueAt, TimerSpec spec) {
+  public Scheduled scheduleAt(Instant dueAt, TimerSpec spec) {
     return schedule(spec, () -> timer.prepareAt(dueAt, spec), () -> timer.scheduleAt(dueAt, spec));
   }
 
@@ -79,18 +80,19 @@ public final class TimerScheduler {
    *
    * @param schedule when it fires
    * @param spec what to run and for whom
-   * @return the timer's id
+   * @return the timer's id and whether it was created or an existing one was kept
    * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
    * @throws IllegalStateException inside a transaction that is not on the store's DataSource
    */
-  public String scheduleRecurring(Schedule schedule, TimerSpec spec) {
+  public Scheduled scheduleRecurring(Schedule schedule, TimerSpec spec) {
     return schedule(
         spec,
         () -> timer.prepareRecurring(schedule, spec),
         () -> timer.scheduleRecurring(schedule, spec));
   }
 
-  private String schedule(TimerSpec spec, Supplier<TimerRecord> prepare, Supplier<String> direct) {
+  private Scheduled schedule(
+      TimerSpec spec, Supplier<TimerRecord> prepare, Supplier<Scheduled> direct) {
     if (!TransactionSynchronizationManager.isActualTransactionActive()) {
       return direct.get();
     }
@@ -121,7 +123,7 @@ public final class TimerScheduler {
                 + "' exists and IfExists.REPLACE cannot join a transaction: cancel it and"
                 + " schedule again, or schedule after the commit");
       }
-      return record.id(); // KEEP: the existing timer stays as it is
+      return new Scheduled(record.id(), Scheduled.Outcome.KEPT); // the existing timer stays
     }
     String id = record.id();
     TransactionSynchronizationManager.registerSynchronization(
@@ -136,6 +138,6 @@ public final class TimerScheduler {
             }
           }
         });
-    return id;
+    return new Scheduled(id, Scheduled.Outcome.CREATED);
   }
 }

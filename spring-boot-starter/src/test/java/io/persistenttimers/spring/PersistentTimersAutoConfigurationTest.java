@@ -114,8 +114,10 @@ class PersistentTimersAutoConfigurationTest {
             context -> {
               PersistentTimer timer = context.getBean(PersistentTimer.class);
               String id =
-                  timer.scheduleAfter(
-                      Duration.ZERO, TimerSpec.of("reminder", "p-3").params("{\"text\":[1,2]}"));
+                  timer
+                      .scheduleAfter(
+                          Duration.ZERO, TimerSpec.of("reminder", "p-3").params("{\"text\":[1,2]}"))
+                      .id();
               await()
                   .atMost(Duration.ofSeconds(20))
                   .until(

@@ -74,8 +74,10 @@ class TransactionJoinTest {
     public String enroll(String participant, Duration delay, boolean failAfterScheduling) {
       jdbc.update("INSERT INTO participant (id, state) VALUES (?, 'ENROLLED')", participant);
       String id =
-          timers.scheduleAfter(
-              delay, TimerSpec.of("welcome", participant).id("welcome:" + participant));
+          timers
+              .scheduleAfter(
+                  delay, TimerSpec.of("welcome", participant).id("welcome:" + participant))
+              .id();
       if (failAfterScheduling) {
         throw new IllegalStateException("the host's own step failed after scheduling");
       }
@@ -85,7 +87,8 @@ class TransactionJoinTest {
     @Transactional
     public boolean scheduleAndLookFromOutside(String participant, PersistentTimer timer) {
       jdbc.update("INSERT INTO participant (id, state) VALUES (?, 'ENROLLED')", participant);
-      String id = timers.scheduleAfter(Duration.ofSeconds(1), TimerSpec.of("welcome", participant));
+      String id =
+          timers.scheduleAfter(Duration.ofSeconds(1), TimerSpec.of("welcome", participant)).id();
       // The store reads through its own connection: an uncommitted timer is not there.
       return timer.get(id).isPresent();
     }

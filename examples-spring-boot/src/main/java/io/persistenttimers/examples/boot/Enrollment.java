@@ -1,7 +1,7 @@
 package io.persistenttimers.examples.boot;
 
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.spring.TimerScheduler;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -38,18 +38,22 @@ public class Enrollment {
         participantId,
         zone.getId());
     String daily =
-        timers.scheduleRecurring(
-            Schedule.daily(LocalTime.of(9, 0), zone),
-            TimerSpec.of("scheduled_prompt", participantId)
-                .flowType(FLOW)
-                .id("scheduled_prompt:" + participantId));
+        timers
+            .scheduleRecurring(
+                Schedule.daily(LocalTime.of(9, 0), zone),
+                TimerSpec.of("scheduled_prompt", participantId)
+                    .flowType(FLOW)
+                    .id("scheduled_prompt:" + participantId))
+            .id();
     String reminder =
-        timers.scheduleAfter(
-            reminderAfter,
-            TimerSpec.of("reminder", participantId)
-                .flowType(FLOW)
-                .id("reminder:" + participantId)
-                .params("{\"text\":\"How is your first day going?\"}"));
+        timers
+            .scheduleAfter(
+                reminderAfter,
+                TimerSpec.of("reminder", participantId)
+                    .flowType(FLOW)
+                    .id("reminder:" + participantId)
+                    .params("{\"text\":\"How is your first day going?\"}"))
+            .id();
     return List.of(daily, reminder);
   }
 }

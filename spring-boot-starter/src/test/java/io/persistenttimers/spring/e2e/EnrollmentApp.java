@@ -51,9 +51,11 @@ public class EnrollmentApp {
     @Transactional
     public String enroll(String participant, long delaySeconds) {
       jdbc.update("INSERT INTO participant (id) VALUES (?)", participant);
-      return timers.scheduleAfter(
-          Duration.ofSeconds(delaySeconds),
-          TimerSpec.of("welcome", participant).params("{\"text\":\"welcome\"}"));
+      return timers
+          .scheduleAfter(
+              Duration.ofSeconds(delaySeconds),
+              TimerSpec.of("welcome", participant).params("{\"text\":\"welcome\"}"))
+          .id();
     }
 
     @OnTimer("welcome")
