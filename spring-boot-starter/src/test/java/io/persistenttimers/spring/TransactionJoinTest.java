@@ -88,7 +88,7 @@ class TransactionJoinTest {
     public boolean scheduleAndLookFromOutside(String participant, PersistentTimer timer) {
       jdbc.update("INSERT INTO participant (id, state) VALUES (?, 'ENROLLED')", participant);
       String id =
-          timers.scheduleAfter(Duration.ofSeconds(1), TimerSpec.of("welcome", participant)).id();
+          timers.scheduleAfter(Duration.ofHours(1), TimerSpec.of("welcome", participant)).id();
       // The store reads through its own connection: an uncommitted timer is not there.
       return timer.get(id).isPresent();
     }
@@ -167,6 +167,31 @@ class TransactionJoinTest {
               context.getBean(Enrollment.class).scheduleAndLookFromOutside("participant-7", timer);
           assertThat(visibleBeforeCommit).isFalse();
           assertThat(timer.stats().active()).isEqualTo(1);
+        });
+  }
+
+  @Test
+  void aTransactionOnAnotherDataSource_isRefused_soTheTimerNeverCommitsApartFromItsData() {
+    runner.run(
+        context -> {
+          TimerScheduler scheduler = context.getBean(TimerScheduler.class);
+          PersistentTimer timer = context.getBean(PersistentTimer.class);
+          org.springframework.jdbc.datasource.DriverManagerDataSource other =
+              new org.springframework.jdbc.datasource.DriverManagerDataSource(Pg.url(schema));
+          org.springframework.transaction.support.TransactionTemplate onOther =
+              new org.springframework.transaction.support.TransactionTemplate(
+                  new org.springframework.jdbc.datasource.DataSourceTransactionManager(other));
+
+          assertThatThrownBy(
+                  () ->
+                      onOther.executeWithoutResult(
+                          status ->
+                              scheduler.scheduleAfter(
+                                  Duration.ofSeconds(1),
+                                  TimerSpec.of("welcome", "participant-9").id("welcome:9"))))
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining("not on the DataSource of the timer store");
+          assertThat(timer.get("welcome:9")).isEmpty();
         });
   }
 }
