@@ -35,7 +35,12 @@ public final class TcpProxy implements AutoCloseable {
   private final Object flow = new Object();
   private boolean stalled;
 
-  /** Forwards a new local port to {@code upstreamHost:upstreamPort}. */
+  /**
+   * Forwards a new local port to {@code upstreamHost:upstreamPort}.
+   *
+   * @param upstreamHost the server's host
+   * @param upstreamPort the server's port
+   */
   public TcpProxy(String upstreamHost, int upstreamPort) {
     this.upstreamHost = upstreamHost;
     this.upstreamPort = upstreamPort;
@@ -44,11 +49,20 @@ public final class TcpProxy implements AutoCloseable {
     startAccepting(server);
   }
 
+  /**
+   * The local port clients connect to.
+   *
+   * @return the port
+   */
   public int port() {
     return port;
   }
 
-  /** Connections forwarded so far. */
+  /**
+   * Connections forwarded so far.
+   *
+   * @return how many
+   */
   public int accepted() {
     return accepted.get();
   }
@@ -94,6 +108,7 @@ public final class TcpProxy implements AutoCloseable {
     startAccepting(server);
   }
 
+  /** Stops listening and cuts every forwarded connection, for good. */
   @Override
   public synchronized void close() {
     closed = true;
