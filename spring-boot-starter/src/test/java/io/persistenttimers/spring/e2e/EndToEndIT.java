@@ -22,7 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The whole host on a real server and database: a REST call schedules, the application context is
  * closed before the timer is due, a new one starts on the same database, and the timer fires there.
  */
-class EndToEndTest {
+class EndToEndIT {
   @TempDir Path dir;
 
   @Test

@@ -17,7 +17,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * through a local TCP forwarder, which the test takes down (connections refused, open ones cut) and
  * brings back.
  */
-class HealthStoppedConnectionTest {
+class HealthStoppedConnectionIT {
 
   @Test
   void downWhileTheDatabaseIsUnreachable_upAgainWhenItIsBack() {

@@ -26,7 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "study.reminder-after=PT1S")
-class StudyApplicationTest {
+class StudyApplicationIT {
 
   @DynamicPropertySource
   static void sqliteFile(DynamicPropertyRegistry registry) throws IOException {
