@@ -276,7 +276,7 @@ class BadInputTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
 
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
     assertThat(timer.stats().armed()).isZero();
   }
 
@@ -303,7 +303,7 @@ class BadInputTest {
           .hasMessageStartingWith("params ")
           .hasMessageNotContaining("1555010099");
     }
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test

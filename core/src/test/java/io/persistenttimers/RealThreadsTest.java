@@ -1,6 +1,7 @@
 package io.persistenttimers;
 
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.testkit.FakeClaimingStore;
@@ -71,7 +72,7 @@ class RealThreadsTest {
     }
     assertThat(duplicates).isEmpty();
     assertThat(fired).hasSize(threads * perThread);
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
@@ -97,7 +98,7 @@ class RealThreadsTest {
                     .lease(Duration.ofSeconds(1)))
             .build();
     try {
-      store.insert(record("held").callbackType("block").due(Instant.now()).build());
+      insert(store, record("held").callbackType("block").due(Instant.now()).build());
       timer.start();
       assertThat(started.await(30, TimeUnit.SECONDS)).as("the callback started").isTrue();
 
@@ -112,7 +113,7 @@ class RealThreadsTest {
       timer.close();
     }
     awaitTrue("the renewal thread stopped", () -> renewalThreads().isEmpty());
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   private static List<Thread> renewalThreads() {

@@ -97,7 +97,7 @@ class GroupCommitTest {
         assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
       }
       assertThat(recorder.batches).containsExactly(1, 7);
-      assertThat(recorder.real.list()).hasSize(8);
+      assertThat(recorder.real.list(io.persistenttimers.TimerQuery.all())).hasSize(8);
     } finally {
       pool.shutdownNow();
     }
@@ -176,7 +176,7 @@ class GroupCommitTest {
       // One store timeout for the whole batch; retrying each alone took (1 + 7) timeouts.
       assertThat(recorder.batches).containsExactly(1, 7);
       assertThat(Duration.ofNanos(slowest)).isLessThan(timeout.multipliedBy(2));
-      assertThat(recorder.real.list()).hasSize(1);
+      assertThat(recorder.real.list(io.persistenttimers.TimerQuery.all())).hasSize(1);
     } finally {
       pool.shutdownNow();
     }

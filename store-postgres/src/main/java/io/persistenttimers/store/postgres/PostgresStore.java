@@ -62,16 +62,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every method is one statement in its own transaction, so each call is atomic and committed on
- * return; {@link #update} and {@link #delete(String, long)} compare and set on {@code version}.
- * Instants are stored as {@code timestamptz}, so neither the session time zone nor the JVM's
- * default zone changes what is stored. Failures surface as {@link StoreException} naming the
- * operation and the timer id; params never appear in exceptions nor in logs above DEBUG.
+ * return; updates and deletes in {@link #writeAll} compare and set on {@code version}. Instants are
+ * stored as {@code timestamptz}, so neither the session time zone nor the JVM's default zone
+ * changes what is stored. Failures surface as {@link StoreException} naming the operation and the
+ * timer id; params never appear in exceptions nor in logs above DEBUG.
  *
  * <p>A row that cannot be decoded (a corrupt schedule, an unknown status or kind) is marked {@link
  * TimerStatus#QUARANTINED} with the reason in {@code last_error} and its version raised by one; its
  * data is left as it is, a warning names its id, and it is omitted from the call that met it.
- * {@link #count} counts rows as stored, including such rows. {@link #delete(String)} deletes an
- * unreadable row too and then returns empty.
+ * {@link #count} counts rows as stored, including such rows. {@link #remove} deletes an unreadable
+ * row too and returns its id.
  *
  * <p><b>Bounded waits.</b> For a store built from a JDBC URL, one call of the store returns or
  * throws a {@link StoreException} within {@code connectionTimeout + socketTimeout} (plus the time
@@ -274,17 +274,6 @@ public final class PostgresStore implements ClaimingStore {
   // Writes
 
   /**
-   * {@inheritDoc}
-   *
-   * @throws StoreException when the statement fails, for example when params are not JSON
-   */
-  @Override
-  public boolean insert(TimerRecord record) {
-    Objects.requireNonNull(record, "record");
-    return write("insert of timer '" + record.id() + "'", h -> insertOn(h.getConnection(), record));
-  }
-
-  /**
    * Inserts {@code record} in the host's open transaction on {@code hostConnection}, without
    * committing, rolling back or closing anything: the timer exists once the host commits and not at
    * all if it rolls back. The caller arms the timer only after its commit. On a connection in
@@ -344,44 +333,6 @@ public final class PostgresStore implements ClaimingStore {
     try (PreparedStatement ps = connection.prepareStatement("SELECT pg_notify(?, '')")) {
       ps.setString(1, channel);
       ps.execute();
-    }
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public boolean update(TimerRecord next, long expectedVersion) {
-    Objects.requireNonNull(next, "next");
-    return write(
-        "update of timer '" + next.id() + "' at version " + expectedVersion,
-        h -> updateOn(h.getConnection(), next, expectedVersion));
-  }
-
-  private boolean updateOn(Connection connection, TimerRecord next, long expectedVersion)
-      throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(updateSql)) {
-      int i = bindData(ps, 1, next);
-      ps.setString(i++, next.id());
-      ps.setLong(i, expectedVersion);
-      return ps.executeUpdate() == 1;
-    }
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public boolean delete(String id, long expectedVersion) {
-    Objects.requireNonNull(id, "id");
-    return write(
-        "delete of timer '" + id + "' at version " + expectedVersion,
-        h -> deleteOn(h.getConnection(), id, expectedVersion));
-  }
-
-  private boolean deleteOn(Connection connection, String id, long expectedVersion)
-      throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND version = ?")) {
-      ps.setString(1, id);
-      ps.setLong(2, expectedVersion);
-      return ps.executeUpdate() == 1;
     }
   }
 
@@ -524,29 +475,7 @@ public final class PostgresStore implements ClaimingStore {
 
   /** {@inheritDoc} */
   @Override
-  public Optional<TimerRecord> getIfOwned(String id, String node) {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(node, "node");
-    Optional<RawTimerRow> row =
-        read(
-            "owned get of timer '" + id + "'",
-            h ->
-                h.createQuery(
-                        "SELECT "
-                            + RawTimerRow.COLUMNS
-                            + " FROM "
-                            + table
-                            + " WHERE id = :id AND owner = :node AND lease_until > now()")
-                    .bind("id", id)
-                    .bind("node", node)
-                    .map(RawTimerRow.MAPPER)
-                    .findOne());
-    return row.flatMap(this::decodeOrQuarantine);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public int releaseLeases(String node) {
+  public int releaseAllLeases(String node) {
     Objects.requireNonNull(node, "node");
     return write(
         "release of the leases of node '" + node + "'",
@@ -591,106 +520,55 @@ public final class PostgresStore implements ClaimingStore {
     return new NotificationListener(migrationSource, channel, onNewTimer);
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>A row that cannot be decoded is deleted as well; the result is then empty and a warning
-   * names the id.
-   */
-  @Override
-  public Optional<TimerRecord> delete(String id) {
-    Objects.requireNonNull(id, "id");
-    Optional<RawTimerRow> deleted =
-        write(
-            "delete of timer '" + id + "'",
-            h ->
-                h.createQuery(
-                        "DELETE FROM " + table + " WHERE id = :id RETURNING " + RawTimerRow.COLUMNS)
-                    .bind("id", id)
-                    .map(RawTimerRow.MAPPER)
-                    .findOne());
-    if (deleted.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(deleted.get().decode());
-    } catch (RuntimeException e) {
-      LOG.warn("Deleted timer '{}', which could not be read: {}", id, e.getMessage());
-      return Optional.empty();
-    }
-  }
-
   /** {@inheritDoc} */
   @Override
-  public List<String> deleteByParticipant(String participantId, String flowType) {
-    Objects.requireNonNull(participantId, "participantId");
-    String where =
-        "participant_id = :participant" + (flowType == null ? "" : " AND flow_type = :flow");
+  public List<String> remove(TimerQuery query) {
+    Store.requireRemovable(query);
     // One statement: the delete and the ids it removed, in due order.
     String sql =
         "WITH deleted AS (DELETE FROM "
             + table
             + " WHERE "
-            + where
+            + where(query)
             + " RETURNING id, next_fire_at) SELECT id FROM deleted ORDER BY next_fire_at, id";
     return write(
         // Never the participant id: it may be personal data (an e-mail address).
-        "delete of timers of a participant"
-            + (flowType == null ? "" : " and flow type '" + flowType + "'"),
+        "remove of timers " + describe(query),
         h -> {
-          Query q = h.createQuery(sql).bind("participant", participantId);
-          if (flowType != null) {
-            q.bind("flow", flowType);
-          }
+          Query q = h.createQuery(sql);
+          bind(q, query);
           return q.mapTo(String.class).list();
         });
   }
 
   /** {@inheritDoc} */
   @Override
-  public int deleteExpired(Instant now) {
-    Objects.requireNonNull(now, "now");
-    // Stored instants are whole milliseconds: expires_at <= now  <=>  expires_at <= floor(now).
-    Instant bound = now.truncatedTo(ChronoUnit.MILLIS);
+  public Purged purge(Instant expiredAt, Instant failedBefore) {
     return write(
-        "delete of timers expired at " + now,
-        h ->
-            h.createUpdate("DELETE FROM " + table + " WHERE expires_at <= :now")
-                .bind("now", timestamp(bound))
-                .execute());
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public int deleteFailedBefore(Instant cutoff) {
-    Objects.requireNonNull(cutoff, "cutoff");
-    return write(
-        "delete of failed timers before " + cutoff,
-        h ->
-            h.createUpdate(
-                    "DELETE FROM " + table + " WHERE status = 'FAILED' AND updated_at < :cutoff")
-                .bind("cutoff", timestamp(ceilMillis(cutoff)))
-                .execute());
+        "purge of timers expired at " + expiredAt + " and failed before " + failedBefore,
+        h -> {
+          // Stored instants are whole milliseconds: expires_at <= now  <=>  <= floor(now).
+          int expired =
+              expiredAt == null
+                  ? 0
+                  : h.createUpdate("DELETE FROM " + table + " WHERE expires_at <= :now")
+                      .bind("now", timestamp(expiredAt.truncatedTo(ChronoUnit.MILLIS)))
+                      .execute();
+          int failed =
+              failedBefore == null
+                  ? 0
+                  : h.createUpdate(
+                          "DELETE FROM "
+                              + table
+                              + " WHERE status = 'FAILED' AND updated_at < :cutoff")
+                      .bind("cutoff", timestamp(ceilMillis(failedBefore)))
+                      .execute();
+          return new Purged(expired, failed);
+        });
   }
 
   // ---------------------------------------------------------------------------------------------
   // Reads
-
-  /** {@inheritDoc} */
-  @Override
-  public Optional<TimerRecord> get(String id) {
-    Objects.requireNonNull(id, "id");
-    Optional<RawTimerRow> row =
-        read(
-            "get of timer '" + id + "'",
-            h ->
-                h.createQuery(
-                        "SELECT " + RawTimerRow.COLUMNS + " FROM " + table + " WHERE id = :id")
-                    .bind("id", id)
-                    .map(RawTimerRow.MAPPER)
-                    .findOne());
-    return row.flatMap(this::decodeOrQuarantine);
-  }
 
   /** One {@code SELECT … WHERE id = ANY(?)} for all the ids. */
   @Override
@@ -715,7 +593,9 @@ public final class PostgresStore implements ClaimingStore {
     String[] array = ids.toArray(String[]::new);
     List<RawTimerRow> rows =
         read(
-            "get of " + array.length + " timers",
+            array.length == 1
+                ? "get of timer '" + array[0] + "'"
+                : "get of " + array.length + " timers",
             h -> {
               Query q =
                   h.createQuery(
@@ -741,7 +621,30 @@ public final class PostgresStore implements ClaimingStore {
   @Override
   public List<TimerRecord> list(TimerQuery query) {
     Objects.requireNonNull(query, "query");
+    return readOrdered(
+        "list of timers " + describe(query), where(query), q -> bind(q, query), query.limit());
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public long count(TimerQuery query) {
+    Objects.requireNonNull(query, "query");
+    String sql = "SELECT count(*) FROM " + table + " WHERE " + where(query);
+    return read(
+        "count of timers " + describe(query),
+        h -> {
+          Query q = h.createQuery(sql);
+          bind(q, query);
+          return q.mapTo(Long.class).one();
+        });
+  }
+
+  /** The WHERE condition of {@code query}, with the names {@link #bind} binds. */
+  private static String where(TimerQuery query) {
     StringBuilder where = new StringBuilder("TRUE");
+    if (query.id() != null) {
+      where.append(" AND id = :id");
+    }
     if (query.participantId() != null) {
       where.append(" AND participant_id = :participant");
     }
@@ -754,51 +657,10 @@ public final class PostgresStore implements ClaimingStore {
     if (query.status() != null) {
       where.append(" AND status = :status");
     }
-    return readOrdered(
-        "list of timers " + describe(query), where.toString(), q -> bind(q, query), query.limit());
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public long count(TimerQuery query) {
-    Objects.requireNonNull(query, "query");
-    StringBuilder sql =
-        new StringBuilder("SELECT count(*) FROM ").append(table).append(" WHERE TRUE");
-    if (query.participantId() != null) {
-      sql.append(" AND participant_id = :participant");
+    if (query.dueBefore() != null) {
+      where.append(" AND next_fire_at < :before");
     }
-    if (query.flowType() != null) {
-      sql.append(" AND flow_type = :flow");
-    }
-    if (query.callbackType() != null) {
-      sql.append(" AND callback_type = :callback");
-    }
-    if (query.status() != null) {
-      sql.append(" AND status = :status");
-    }
-    return read(
-        "count of timers " + describe(query),
-        h -> {
-          Query q = h.createQuery(sql.toString());
-          bind(q, query);
-          return q.mapTo(Long.class).one();
-        });
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public List<TimerRecord> findDue(Instant before, int limit) {
-    Objects.requireNonNull(before, "before");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be >= 1: " + limit);
-    }
-    // Stored instants are whole milliseconds: next_fire_at < before  <=>  < ceil(before).
-    Argument bound = timestamp(ceilMillis(before));
-    return readOrdered(
-        "find of timers due before " + before,
-        "status = 'ACTIVE' AND next_fire_at < :before",
-        q -> q.bind("before", bound),
-        limit);
+    return where.toString();
   }
 
   /**
@@ -984,6 +846,13 @@ public final class PostgresStore implements ClaimingStore {
   }
 
   private static void bind(Query q, TimerQuery query) {
+    if (query.id() != null) {
+      q.bind("id", query.id());
+    }
+    if (query.dueBefore() != null) {
+      // Stored instants are whole milliseconds: next_fire_at < before  <=>  < ceil(before).
+      q.bind("before", timestamp(ceilMillis(query.dueBefore())));
+    }
     if (query.participantId() != null) {
       q.bind("participant", query.participantId());
     }
@@ -1000,7 +869,9 @@ public final class PostgresStore implements ClaimingStore {
 
   /** The query for an error message: whether it filters by participant, never the id itself. */
   private static String describe(TimerQuery query) {
-    return "(participant="
+    return "(id="
+        + query.id()
+        + ", participant="
         + (query.participantId() == null ? "any" : "given")
         + ", flowType="
         + query.flowType()
@@ -1008,6 +879,8 @@ public final class PostgresStore implements ClaimingStore {
         + query.callbackType()
         + ", status="
         + query.status()
+        + ", dueBefore="
+        + query.dueBefore()
         + ")";
   }
 

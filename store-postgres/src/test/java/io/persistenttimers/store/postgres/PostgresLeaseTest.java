@@ -2,6 +2,11 @@ package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.delete;
+import static io.persistenttimers.testkit.Stores.getIfOwned;
+import static io.persistenttimers.testkit.Stores.insert;
+import static io.persistenttimers.testkit.Stores.remove;
+import static io.persistenttimers.testkit.Stores.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -83,33 +88,33 @@ class PostgresLeaseTest {
 
   @Test
   void claimDue_takesUnownedDueTimersInDueOrder_andKeepsTheirVersion() {
-    store.insert(record("late").due(T0.plusSeconds(20)).build());
-    store.insert(record("early").due(T0).build());
-    store.insert(record("not-due").due(T0.plusSeconds(120)).build());
+    insert(store, record("late").due(T0.plusSeconds(20)).build());
+    insert(store, record("early").due(T0).build());
+    insert(store, record("not-due").due(T0.plusSeconds(120)).build());
 
     List<TimerRecord> claimed = store.claimDue("node-a", T0.plusSeconds(60), 10, LEASE);
 
     assertThat(claimed).extracting(TimerRecord::id).containsExactly("early", "late");
     assertThat(claimed).allSatisfy(r -> assertThat(r.version()).isEqualTo(1));
-    assertThat(store.getIfOwned("early", "node-a")).isPresent();
-    assertThat(store.getIfOwned("early", "node-b")).isEmpty();
-    assertThat(store.getIfOwned("not-due", "node-a")).isEmpty();
+    assertThat(getIfOwned(store, "early", "node-a")).isPresent();
+    assertThat(getIfOwned(store, "early", "node-b")).isEmpty();
+    assertThat(getIfOwned(store, "not-due", "node-a")).isEmpty();
   }
 
   @Test
   void liveLease_isNotTaken_evenByANodeWhoseClockRunsAhead() {
-    store.insert(record("t").due(T0).build());
+    insert(store, record("t").due(T0).build());
     store.claimDue("node-a", T0.plusSeconds(1), 10, LEASE);
 
     // node-b's clock may say anything: 'before' far in the future does not make a lease expire.
     assertThat(store.claimDue("node-b", FAR, 10, LEASE)).isEmpty();
-    assertThat(store.getIfOwned("t", "node-a")).isPresent();
+    assertThat(getIfOwned(store, "t", "node-a")).isPresent();
   }
 
   @Test
   void expiredLease_isTakenOver_withANewVersionAndEpoch_whichFencesTheOldOwner() {
     TimerRecord original = record("t").due(T0).build();
-    store.insert(original);
+    insert(store, original);
     store.claimDue("node-a", FAR, 10, LEASE);
     expireLease("t");
 
@@ -117,18 +122,18 @@ class PostgresLeaseTest {
 
     assertThat(taken).extracting(TimerRecord::version).containsExactly(2L);
     assertThat(epoch("t")).isEqualTo(1);
-    assertThat(store.getIfOwned("t", "node-a")).isEmpty();
+    assertThat(getIfOwned(store, "t", "node-a")).isEmpty();
     // node-a resumes and tries to complete or reschedule with the version it had armed: refused.
-    assertThat(store.delete("t", 1)).isFalse();
-    assertThat(store.update(original.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 1))
+    assertThat(delete(store, "t", 1)).isFalse();
+    assertThat(update(store, original.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 1))
         .isFalse();
     assertThat(store.get("t")).isPresent();
-    assertThat(store.delete("t", 2)).isTrue();
+    assertThat(delete(store, "t", 2)).isTrue();
   }
 
   @Test
   void reclaimingOwnTimer_keepsItsVersion() {
-    store.insert(record("t").due(T0).build());
+    insert(store, record("t").due(T0).build());
     store.claimDue("node-a", FAR, 10, LEASE);
     expireLease("t");
 
@@ -140,13 +145,13 @@ class PostgresLeaseTest {
 
   @Test
   void renewLeases_extendsOnlyWhatTheNodeStillHolds() {
-    store.insert(record("kept").due(T0).build());
-    store.insert(record("lost").due(T0).build());
-    store.insert(record("cancelled").due(T0).build());
+    insert(store, record("kept").due(T0).build());
+    insert(store, record("lost").due(T0).build());
+    insert(store, record("cancelled").due(T0).build());
     store.claimDue("node-a", FAR, 10, LEASE);
     expireLease("lost");
     store.claimDue("node-b", FAR, 10, LEASE);
-    store.delete("cancelled");
+    remove(store, "cancelled");
 
     Set<String> renewed = store.renewLeases("node-a", List.of("kept", "lost", "cancelled"), LEASE);
 
@@ -155,15 +160,15 @@ class PostgresLeaseTest {
 
   @Test
   void releaseLeases_letsOtherNodesClaimAtOnce() {
-    store.insert(record("a").due(T0).build());
-    store.insert(record("b").due(T0).build());
+    insert(store, record("a").due(T0).build());
+    insert(store, record("b").due(T0).build());
     store.claimDue("node-a", FAR, 10, LEASE);
 
     assertThat(store.releaseLeases("node-a", List.of("a"))).isEqualTo(1);
     assertThat(store.claimDue("node-b", FAR, 10, LEASE))
         .extracting(TimerRecord::id)
         .containsExactly("a");
-    assertThat(store.releaseLeases("node-a")).isEqualTo(1);
+    assertThat(store.releaseAllLeases("node-a")).isEqualTo(1);
     assertThat(store.claimDue("node-b", FAR, 10, LEASE))
         .extracting(TimerRecord::id)
         .containsExactly("a", "b");
@@ -194,7 +199,7 @@ class PostgresLeaseTest {
                   batch.forEach(r -> mine.add(r.id()));
                   // Finish them, as a node would, so the next claim moves on.
                   for (TimerRecord r : batch) {
-                    store.delete(r.id(), r.version());
+                    delete(store, r.id(), r.version());
                   }
                 }
                 return mine;
@@ -224,7 +229,7 @@ class PostgresLeaseTest {
       // The listener wakes once when its LISTEN is in place (a notification sent earlier is lost).
       assertThat(wakes.tryAcquire(30, TimeUnit.SECONDS)).as("listening").isTrue();
 
-      other.insert(record("new").due(T0).build());
+      insert(other, record("new").due(T0).build());
 
       assertThat(wakes.tryAcquire(30, TimeUnit.SECONDS)).as("notification received").isTrue();
     }

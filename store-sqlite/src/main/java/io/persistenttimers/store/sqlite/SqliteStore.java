@@ -32,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -324,12 +323,6 @@ public final class SqliteStore implements Store {
     }
   }
 
-  @Override
-  public boolean insert(TimerRecord record) {
-    Objects.requireNonNull(record, "record");
-    return writeAll(List.of(new Write.Insert(record))).get(0);
-  }
-
   /** One {@code BEGIN IMMEDIATE … COMMIT} for the whole batch: one sync for many writes. */
   @Override
   public List<Boolean> writeAll(List<Write> writes) {
@@ -400,8 +393,8 @@ public final class SqliteStore implements Store {
   /**
    * Inserts {@code record} through the host's own open connection to the same database, as part of
    * the host's current transaction: nothing is committed, rolled back or closed here. After the
-   * host commits, the timer is stored as by {@link #insert(TimerRecord)}; after a rollback it never
-   * existed. The engine arms such a timer only once the host reports the commit.
+   * host commits, the timer is stored as by an insert through {@link #writeAll}; after a rollback
+   * it never existed. The engine arms such a timer only once the host reports the commit.
    *
    * <p>The connection must be an sqlite-jdbc connection to the file this store opened (so the
    * schema exists), with auto-commit off when the insert is to join a larger transaction.
@@ -422,14 +415,6 @@ public final class SqliteStore implements Store {
     } catch (SQLException e) {
       throw SqliteErrors.failure("insert (host transaction)", record.id(), where, e);
     }
-  }
-
-  @Override
-  public Optional<TimerRecord> get(String id) {
-    Objects.requireNonNull(id, "id");
-    List<TimerRecord> found =
-        select("get", id, TimerRows.SELECT + " WHERE id = ?", new Object[] {id}, 1);
-    return found.stream().findFirst();
   }
 
   /** One {@code SELECT … WHERE id IN (…)} per 500 ids. */
@@ -478,111 +463,54 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<TimerRecord> findDue(Instant before, int limit) {
-    Objects.requireNonNull(before, "before");
-    if (limit <= 0) {
-      return List.of();
-    }
-    return select(
-        "find due timers",
-        null,
-        TimerRows.SELECT + " WHERE status = 'ACTIVE' AND next_fire_at < ?" + ORDER,
-        new Object[] {before.toEpochMilli()},
-        limit);
-  }
-
-  @Override
-  public boolean update(TimerRecord next, long expectedVersion) {
-    Objects.requireNonNull(next, "next");
-    return writeAll(List.of(new Write.Update(next, expectedVersion))).get(0);
-  }
-
-  @Override
-  public boolean delete(String id, long expectedVersion) {
-    Objects.requireNonNull(id, "id");
-    return writeAll(List.of(new Write.Delete(id, expectedVersion))).get(0);
-  }
-
-  @Override
-  public Optional<TimerRecord> delete(String id) {
-    Objects.requireNonNull(id, "id");
-    return write(
-        "delete",
-        id,
-        h -> {
-          List<Row> rows =
-              h.createQuery(TimerRows.SELECT + " WHERE id = ?")
-                  .bind(0, id)
-                  .map((rs, ctx) -> TimerRows.decode(rs))
-                  .list();
-          if (rows.isEmpty()) {
-            return Optional.<TimerRecord>empty();
-          }
-          h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE id = ?").bind(0, id).execute();
-          if (rows.get(0) instanceof Unreadable bad) {
-            // Deleting by id is an explicit request to remove the timer whatever its state; an
-            // unreadable row cannot be returned as a record, so say so in the log.
-            log.warn("Deleted unreadable timer row '{}': {}", id, bad.reason());
-            return Optional.<TimerRecord>empty();
-          }
-          return Optional.of(((Readable) rows.get(0)).record());
-        });
-  }
-
-  @Override
-  public List<String> deleteByParticipant(String participantId, String flowType) {
-    Objects.requireNonNull(participantId, "participantId");
-    String sql =
-        "DELETE FROM "
-            + TimerRows.TABLE
-            + " WHERE participant_id = ?"
-            + (flowType == null ? "" : " AND flow_type = ?")
-            + " RETURNING id, next_fire_at";
-    record Deleted(String id, long due) {}
-    List<Deleted> deleted =
+  public List<String> remove(TimerQuery query) {
+    Store.requireRemovable(query);
+    Filter filter = Filter.of(query);
+    record Removed(String id, long due) {}
+    List<Removed> removed =
         write(
             // Never the participant id: it may be personal data (an e-mail address).
-            "delete the timers of a participant"
-                + (flowType == null ? "" : " of flow type '" + flowType + "'"),
-            null,
-            h -> {
-              var statement = h.createQuery(sql).bind(0, participantId);
-              if (flowType != null) {
-                statement.bind(1, flowType);
-              }
-              return statement.map((rs, ctx) -> new Deleted(rs.getString(1), rs.getLong(2))).list();
-            });
-    return deleted.stream()
-        .sorted(Comparator.comparingLong(Deleted::due).thenComparing(Deleted::id))
-        .map(Deleted::id)
+            "remove timers",
+            query.id(),
+            h ->
+                bindAll(
+                        h.createQuery(
+                            "DELETE FROM "
+                                + TimerRows.TABLE
+                                + filter.sql
+                                + " RETURNING id, next_fire_at"),
+                        filter.args)
+                    .map((rs, ctx) -> new Removed(rs.getString(1), rs.getLong(2)))
+                    .list());
+    return removed.stream()
+        .sorted(Comparator.comparingLong(Removed::due).thenComparing(Removed::id))
+        .map(Removed::id)
         .toList();
   }
 
   @Override
-  public int deleteExpired(Instant now) {
-    Objects.requireNonNull(now, "now");
+  public Purged purge(Instant expiredAt, Instant failedBefore) {
     return write(
-        "delete expired timers",
+        "purge timers",
         null,
-        h ->
-            h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE expires_at <= ?")
-                .bind(0, now.toEpochMilli())
-                .execute());
-  }
-
-  @Override
-  public int deleteFailedBefore(Instant cutoff) {
-    Objects.requireNonNull(cutoff, "cutoff");
-    return write(
-        "delete failed timers",
-        null,
-        h ->
-            h.createUpdate(
-                    "DELETE FROM "
-                        + TimerRows.TABLE
-                        + " WHERE status = 'FAILED' AND updated_at < ?")
-                .bind(0, cutoff.toEpochMilli())
-                .execute());
+        h -> {
+          int expired =
+              expiredAt == null
+                  ? 0
+                  : h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE expires_at <= ?")
+                      .bind(0, expiredAt.toEpochMilli())
+                      .execute();
+          int failed =
+              failedBefore == null
+                  ? 0
+                  : h.createUpdate(
+                          "DELETE FROM "
+                              + TimerRows.TABLE
+                              + " WHERE status = 'FAILED' AND updated_at < ?")
+                      .bind(0, ceilMillis(failedBefore))
+                      .execute();
+          return new Purged(expired, failed);
+        });
   }
 
   /**
@@ -991,11 +919,21 @@ public final class SqliteStore implements Store {
     }
   }
 
+  /** Stored instants are whole milliseconds: {@code at < t} is {@code at < ceil(t)}. */
+  private static long ceilMillis(Instant instant) {
+    long floor = instant.toEpochMilli();
+    return instant.getNano() % 1_000_000 == 0 ? floor : floor + 1;
+  }
+
   /** A WHERE clause for a {@link TimerQuery}, with its positional arguments. */
   private record Filter(String sql, Object[] args) {
     static Filter of(TimerQuery query) {
       List<String> conditions = new ArrayList<>();
       List<Object> args = new ArrayList<>();
+      if (query.id() != null) {
+        conditions.add("id = ?");
+        args.add(query.id());
+      }
       if (query.participantId() != null) {
         conditions.add("participant_id = ?");
         args.add(query.participantId());
@@ -1011,6 +949,10 @@ public final class SqliteStore implements Store {
       if (query.status() != null) {
         conditions.add("status = ?");
         args.add(query.status().name());
+      }
+      if (query.dueBefore() != null) {
+        conditions.add("next_fire_at < ?");
+        args.add(ceilMillis(query.dueBefore()));
       }
       String sql = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
       return new Filter(sql, args.toArray());
