@@ -54,6 +54,14 @@ public final class FakeClaimingStore implements ClaimingStore {
     return Optional.ofNullable(leases.get(id));
   }
 
+  /** Makes the lease on {@code id} run out now by this store's clock; other leases stay. */
+  public synchronized void expireLease(String id) {
+    Lease current = leases.get(id);
+    if (current != null) {
+      leases.put(id, new Lease(current.owner(), clock.instant().minusSeconds(1)));
+    }
+  }
+
   /** The limit of every {@link #claimDue} call so far, in order. */
   public synchronized List<Integer> claimLimits() {
     return List.copyOf(claimLimits);

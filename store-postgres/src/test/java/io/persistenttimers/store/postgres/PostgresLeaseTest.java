@@ -2,39 +2,24 @@ package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
-import static io.persistenttimers.testkit.Stores.delete;
-import static io.persistenttimers.testkit.Stores.getIfOwned;
 import static io.persistenttimers.testkit.Stores.insert;
-import static io.persistenttimers.testkit.Stores.remove;
-import static io.persistenttimers.testkit.Stores.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.persistenttimers.TimerRecord;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import io.persistenttimers.spi.ClaimingStore;
+import io.persistenttimers.testkit.ClaimingStoreContract;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The multi-node lease SQL of {@link PostgresStore} against the real server. */
-class PostgresLeaseTest {
+/**
+ * The multi-node lease SQL of {@link PostgresStore} against the real server: the {@link
+ * ClaimingStoreContract}, plus what is PostgreSQL's own (lease epoch, LISTEN/NOTIFY).
+ */
+class PostgresLeaseTest extends ClaimingStoreContract {
   private static final String SCHEMA = PgTestSupport.newSchemaName("lease");
-  private static final Duration LEASE = Duration.ofSeconds(30);
-  private static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
   private static HikariDataSource dataSource;
-  private PostgresStore store;
 
   @BeforeAll
   static void createSchema() {
@@ -50,20 +35,14 @@ class PostgresLeaseTest {
     PgTestSupport.dropSchema(SCHEMA);
   }
 
-  @BeforeEach
-  void emptyTable() {
+  @Override
+  protected ClaimingStore createStore() {
     PgTestSupport.exec("TRUNCATE " + table());
-    store =
-        PostgresStore.builder(dataSource)
-            .schema(SCHEMA)
-            .migrate(false)
-            .notifyOnInsert(true)
-            .build();
-  }
-
-  @AfterEach
-  void close() {
-    store.close();
+    return PostgresStore.builder(dataSource)
+        .schema(SCHEMA)
+        .migrate(false)
+        .notifyOnInsert(true)
+        .build();
   }
 
   private static String table() {
@@ -71,7 +50,8 @@ class PostgresLeaseTest {
   }
 
   /** Makes a lease run out by the database's clock, as waiting would. */
-  private static void expireLease(String id) {
+  @Override
+  protected void expireLease(String id) {
     PgTestSupport.exec(
         "UPDATE "
             + table()
@@ -87,133 +67,18 @@ class PostgresLeaseTest {
   }
 
   @Test
-  void claimDue_takesUnownedDueTimersInDueOrder_andKeepsTheirVersion() {
-    insert(store, record("late").due(T0.plusSeconds(20)).build());
-    insert(store, record("early").due(T0).build());
-    insert(store, record("not-due").due(T0.plusSeconds(120)).build());
-
-    List<TimerRecord> claimed = store.claimDue("node-a", T0.plusSeconds(60), 10, LEASE);
-
-    assertThat(claimed).extracting(TimerRecord::id).containsExactly("early", "late");
-    assertThat(claimed).allSatisfy(r -> assertThat(r.version()).isEqualTo(1));
-    assertThat(getIfOwned(store, "early", "node-a")).isPresent();
-    assertThat(getIfOwned(store, "early", "node-b")).isEmpty();
-    assertThat(getIfOwned(store, "not-due", "node-a")).isEmpty();
-  }
-
-  @Test
-  void liveLease_isNotTaken_evenByANodeWhoseClockRunsAhead() {
-    insert(store, record("t").due(T0).build());
-    store.claimDue("node-a", T0.plusSeconds(1), 10, LEASE);
-
-    // node-b's clock may say anything: 'before' far in the future does not make a lease expire.
-    assertThat(store.claimDue("node-b", FAR, 10, LEASE)).isEmpty();
-    assertThat(getIfOwned(store, "t", "node-a")).isPresent();
-  }
-
-  @Test
-  void expiredLease_isTakenOver_withANewVersionAndEpoch_whichFencesTheOldOwner() {
-    TimerRecord original = record("t").due(T0).build();
-    insert(store, original);
+  void takeover_raisesTheLeaseEpoch_reclaimingOwnTimerDoesNot() {
+    insert(store, record("taken").due(T0).build());
     store.claimDue("node-a", FAR, 10, LEASE);
-    expireLease("t");
-
-    List<TimerRecord> taken = store.claimDue("node-b", FAR, 10, LEASE);
-
-    assertThat(taken).extracting(TimerRecord::version).containsExactly(2L);
-    assertThat(epoch("t")).isEqualTo(1);
-    assertThat(getIfOwned(store, "t", "node-a")).isEmpty();
-    // node-a resumes and tries to complete or reschedule with the version it had armed: refused.
-    assertThat(delete(store, "t", 1)).isFalse();
-    assertThat(update(store, original.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 1))
-        .isFalse();
-    assertThat(store.get("t")).isPresent();
-    assertThat(delete(store, "t", 2)).isTrue();
-  }
-
-  @Test
-  void reclaimingOwnTimer_keepsItsVersion() {
-    insert(store, record("t").due(T0).build());
-    store.claimDue("node-a", FAR, 10, LEASE);
-    expireLease("t");
-
-    assertThat(store.claimDue("node-a", FAR, 10, LEASE))
-        .extracting(TimerRecord::version)
-        .containsExactly(1L);
-    assertThat(epoch("t")).isZero();
-  }
-
-  @Test
-  void renewLeases_extendsOnlyWhatTheNodeStillHolds() {
-    insert(store, record("kept").due(T0).build());
-    insert(store, record("lost").due(T0).build());
-    insert(store, record("cancelled").due(T0).build());
-    store.claimDue("node-a", FAR, 10, LEASE);
-    expireLease("lost");
+    expireLease("taken");
     store.claimDue("node-b", FAR, 10, LEASE);
-    remove(store, "cancelled");
+    assertThat(epoch("taken")).isEqualTo(1);
 
-    Set<String> renewed = store.renewLeases("node-a", List.of("kept", "lost", "cancelled"), LEASE);
-
-    assertThat(renewed).containsExactly("kept");
-  }
-
-  @Test
-  void releaseLeases_letsOtherNodesClaimAtOnce() {
-    insert(store, record("a").due(T0).build());
-    insert(store, record("b").due(T0).build());
+    insert(store, record("own").due(T0).build());
     store.claimDue("node-a", FAR, 10, LEASE);
-
-    assertThat(store.releaseLeases("node-a", List.of("a"))).isEqualTo(1);
-    assertThat(store.claimDue("node-b", FAR, 10, LEASE))
-        .extracting(TimerRecord::id)
-        .containsExactly("a");
-    assertThat(store.releaseAllLeases("node-a")).isEqualTo(1);
-    assertThat(store.claimDue("node-b", FAR, 10, LEASE))
-        .extracting(TimerRecord::id)
-        .containsExactly("a", "b");
-  }
-
-  @Test
-  void concurrentClaims_neverHandOneTimerToTwoNodes() throws Exception {
-    List<io.persistenttimers.spi.Write> inserts = new ArrayList<>();
-    for (int i = 0; i < 600; i++) {
-      inserts.add(
-          new io.persistenttimers.spi.Write.Insert(
-              record(String.format("t%04d", i)).due(T0.plusMillis(i)).build()));
-    }
-    store.writeAll(inserts);
-    int nodes = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(nodes);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<List<String>>> results = new ArrayList<>();
-    for (int n = 0; n < nodes; n++) {
-      String node = "node-" + n;
-      results.add(
-          pool.submit(
-              () -> {
-                start.await();
-                List<String> mine = new ArrayList<>();
-                List<TimerRecord> batch;
-                while (!(batch = store.claimDue(node, FAR, 25, LEASE)).isEmpty()) {
-                  batch.forEach(r -> mine.add(r.id()));
-                  // Finish them, as a node would, so the next claim moves on.
-                  for (TimerRecord r : batch) {
-                    delete(store, r.id(), r.version());
-                  }
-                }
-                return mine;
-              }));
-    }
-    start.countDown();
-    List<String> all = new ArrayList<>();
-    for (Future<List<String>> f : results) {
-      all.addAll(f.get(60, TimeUnit.SECONDS));
-    }
-    pool.shutdown();
-
-    assertThat(all).hasSize(600).doesNotHaveDuplicates();
-    assertThat(new HashSet<>(all)).hasSize(600);
+    expireLease("own");
+    store.claimDue("node-a", FAR, 10, LEASE);
+    assertThat(epoch("own")).isZero();
   }
 
   @Test
