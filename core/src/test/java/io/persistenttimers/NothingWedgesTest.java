@@ -4,6 +4,7 @@ import static io.persistenttimers.testkit.Stores.insert;
 import static java.time.Duration.ofMinutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.testkit.FailingStore;
 import io.persistenttimers.testkit.FakeStore;
 import io.persistenttimers.testkit.Records;
@@ -87,7 +88,7 @@ class NothingWedgesTest {
         fake,
         Records.record("min-due")
             .callbackType("reminder")
-            .recurring(Schedule.every(ofMinutes(5)).anchoredAt(START))
+            .recurring(Schedule.every(ofMinutes(5), START))
             .due(Instant.MIN)
             .policies(null, OverduePolicy.FIRE_NOW)
             .build());

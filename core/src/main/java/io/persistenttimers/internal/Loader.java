@@ -1,6 +1,5 @@
 package io.persistenttimers.internal;
 
-import io.persistenttimers.CallbackRegistry;
 import io.persistenttimers.DelayScheduler;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerListener;
@@ -203,7 +202,8 @@ final class Loader {
       next = policies.nextOccurrence(record, record.nextFireAt(), now);
     } catch (RuntimeException e) {
       String reason = "cannot compute the next occurrence: " + Guarded.describe(e);
-      TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
+      TimerRecord quarantined =
+          Transitions.withStatus(record, TimerStatus.QUARANTINED, reason, now);
       if (writeOne(Write.update(quarantined, record.version()))) {
         log.warn("Timer '{}' ({}) quarantined: {}", record.id(), record.callbackType(), reason);
         listener.onQuarantined(quarantined, reason);
@@ -215,7 +215,8 @@ final class Loader {
       return;
     }
     TimerRecord skipped =
-        record.rescheduled(next.get(), 0, record.lastError(), record.lastFiredAt(), now);
+        Transitions.rescheduled(
+            record, next.get(), 0, record.lastError(), record.lastFiredAt(), now);
     if (writeOne(Write.update(skipped, record.version()))) {
       listener.onDropped(record, "missed occurrences since " + record.nextFireAt() + " skipped");
       window.armIfInWindow(skipped);

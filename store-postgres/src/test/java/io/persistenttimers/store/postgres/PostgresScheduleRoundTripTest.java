@@ -5,9 +5,9 @@ import static io.persistenttimers.testkit.Records.record;
 import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.schedule.Schedule;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalTime;
