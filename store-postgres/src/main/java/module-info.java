@@ -1,6 +1,7 @@
 /** The PostgreSQL store, also the way to run several nodes against one database. */
 module io.persistenttimers.store.postgres {
   requires transitive io.persistenttimers;
+  requires transitive io.persistenttimers.store.jdbc; // the store is a JdbcStore
   requires transitive java.sql; // PostgresStore.insert(Connection, TimerRecord) is API
   requires org.jdbi.v3.core; // PostgresStore.insert(Handle, TimerRecord) is API
   requires org.postgresql.jdbc;

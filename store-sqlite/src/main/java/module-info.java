@@ -1,6 +1,7 @@
 /** The SQLite store: one database file, the embedded default. */
 module io.persistenttimers.store.sqlite {
   requires transitive io.persistenttimers;
+  requires transitive io.persistenttimers.store.jdbc; // the store is a JdbcStore
   requires transitive java.sql; // SqliteStore.insert(Connection, TimerRecord) is API
   requires org.jdbi.v3.core; // SqliteStore.insert(Handle, TimerRecord) is API
   requires org.xerial.sqlitejdbc;

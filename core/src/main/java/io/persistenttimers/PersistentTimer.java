@@ -237,7 +237,7 @@ public final class PersistentTimer implements AutoCloseable {
    * @return every stored record
    */
   public List<TimerRecord> list() {
-    return store.list();
+    return store.list(TimerQuery.all());
   }
 
   /**
@@ -257,7 +257,7 @@ public final class PersistentTimer implements AutoCloseable {
    * @return the participant's records
    */
   public List<TimerRecord> listByParticipant(String participantId) {
-    return store.listByParticipant(lookupKey(participantId, "participantId"));
+    return store.list(TimerQuery.all().participant(lookupKey(participantId, "participantId")));
   }
 
   /**
@@ -267,7 +267,7 @@ public final class PersistentTimer implements AutoCloseable {
    * @return the records of that flow type
    */
   public List<TimerRecord> listByFlowType(String flowType) {
-    return store.listByFlowType(lookupKey(flowType, "flowType"));
+    return store.list(TimerQuery.all().flowType(lookupKey(flowType, "flowType")));
   }
 
   /**
@@ -302,7 +302,7 @@ public final class PersistentTimer implements AutoCloseable {
    * @return true when a timer was deleted
    */
   public boolean cancel(String id) {
-    return engine.cancel(lookupKey(id, "id")).isPresent();
+    return engine.cancel(lookupKey(id, "id"));
   }
 
   /**

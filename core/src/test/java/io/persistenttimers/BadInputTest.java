@@ -277,7 +277,7 @@ class BadInputTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
 
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
     assertThat(timer.stats().armed()).isZero();
   }
 
@@ -304,7 +304,7 @@ class BadInputTest {
           .hasMessageStartingWith("params ")
           .hasMessageNotContaining("1555010099");
     }
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test

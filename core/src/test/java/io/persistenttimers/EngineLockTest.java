@@ -104,7 +104,9 @@ class EngineLockTest {
 
     try (PersistentTimer operator =
         PersistentTimer.builder(store).allowUnregisteredCallbackTypes().build()) {
-      assertThat(operator.list()).extracting(TimerRecord::id).contains(fires, cancelled);
+      assertThat(operator.list(TimerQuery.all()))
+          .extracting(TimerRecord::id)
+          .contains(fires, cancelled);
       assertThat(operator.get(fires)).isPresent();
       assertThat(operator.count(TimerQuery.all())).isEqualTo(2);
       assertThat(operator.cancel(cancelled)).isTrue();

@@ -1,20 +1,23 @@
 package io.persistenttimers;
 
-import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.ClaimingStore;
+import io.persistenttimers.testkit.ClaimingStoreContract;
 import io.persistenttimers.testkit.FakeClaimingStore;
+import io.persistenttimers.testkit.ManualClock;
 import io.persistenttimers.testkit.Records;
-import io.persistenttimers.testkit.StoreContract;
-import java.time.InstantSource;
 
-/** The leasing fake is a faithful plain store too, or the multi-node engine tests prove nothing. */
-class FakeClaimingStoreTest extends StoreContract {
+/** The multi-node engine tests run on this fake: it must keep the lease contract. */
+class FakeClaimingStoreTest extends ClaimingStoreContract {
+  private FakeClaimingStore fake;
+
   @Override
-  protected Store newStore() {
-    return new FakeClaimingStore(InstantSource.fixed(Records.T0));
+  protected ClaimingStore createStore() {
+    fake = new FakeClaimingStore(new ManualClock(Records.T0));
+    return fake;
   }
 
   @Override
-  protected boolean supportsMultiNode() {
-    return true;
+  protected void expireLease(String id) {
+    fake.expireLease(id);
   }
 }

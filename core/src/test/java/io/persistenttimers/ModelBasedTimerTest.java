@@ -1,5 +1,6 @@
 package io.persistenttimers;
 
+import static io.persistenttimers.testkit.Stores.remove;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.schedule.Schedule;
@@ -156,7 +157,7 @@ class ModelBasedTimerTest {
           // host then schedules the same id again.
           String id = pick(random, model);
           Expected old = model.remove(id);
-          store.delete(id);
+          remove(store, id);
           what = "operator deletes " + id;
           if (random.nextBoolean()) {
             Duration delay = Duration.ofSeconds(random.nextInt(7200));
@@ -198,12 +199,12 @@ class ModelBasedTimerTest {
         String context = "seed " + seed + ", step " + step + " (" + what + ")";
         assertThat(sorted(actual)).as(context + ": runs").isEqualTo(sorted(expected));
         Map<String, Instant> stored =
-            store.list().stream()
+            store.list(TimerQuery.all()).stream()
                 .collect(Collectors.toMap(TimerRecord::id, TimerRecord::nextFireAt));
         Map<String, Instant> modelled = new HashMap<>();
         model.forEach((id, e) -> modelled.put(id, e.due()));
         assertThat(stored).as(context + ": stored timers").isEqualTo(modelled);
-        assertThat(store.list())
+        assertThat(store.list(TimerQuery.all()))
             .as(context + ": statuses")
             .allSatisfy(r -> assertThat(r.status()).isEqualTo(TimerStatus.ACTIVE));
       }

@@ -1,6 +1,7 @@
 package io.persistenttimers;
 
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
 import static java.time.Duration.ofMillis;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,7 +61,7 @@ class MultiNodeLeaseTest {
   void renewal_extendsLeasesWhileEveryWorkerIsBusy() {
     ManualExecutor workers = new ManualExecutor();
     harness("node-a", b -> b.workers(workers));
-    store.insert(record("t1").due(START.plusSeconds(1)).build());
+    insert(store, record("t1").due(START.plusSeconds(1)).build());
     h.start(); // the first claim runs on the caller's thread
 
     assertThat(store.lease("t1")).contains(new Lease("node-a", START.plus(LEASE)));
@@ -72,14 +73,14 @@ class MultiNodeLeaseTest {
 
     workers.runAll();
     assertThat(h.firedIds()).containsExactly("t1");
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
   void leaseNearlyOver_callbackDoesNotStart_andTheTimerFiresOnceWhenClaimedAgain() {
     ManualExecutor workers = new ManualExecutor();
     harness("node-a", b -> b.workers(workers));
-    store.insert(record("t1").due(START.plusSeconds(1)).build());
+    insert(store, record("t1").due(START.plusSeconds(1)).build());
     h.start(); // claimed at 0 s: the lease runs until 3 s
 
     // Claims and renewals stop getting through; t1 wakes at 1 s and waits for a worker until
@@ -96,7 +97,7 @@ class MultiNodeLeaseTest {
     h.advance(Duration.ofSeconds(1));
     settle(workers);
     assertThat(h.firedIds()).containsExactly("t1");
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
@@ -110,7 +111,7 @@ class MultiNodeLeaseTest {
                 .workerThreads(4)
                 .register("slow", CallbackFactory.of(ctx -> h.clock.advance(ofMillis(500)))));
     for (int i = 0; i < 50; i++) {
-      store.insert(record("s" + i).callbackType("slow").due(START.plusSeconds(1)).build());
+      insert(store, record("s" + i).callbackType("slow").due(START.plusSeconds(1)).build());
     }
     h.start();
     // Nothing timed yet: a callback is taken to last a poll interval, 4 workers x 2 s / 1 s = 8.
@@ -129,14 +130,14 @@ class MultiNodeLeaseTest {
     assertThat(h.events.stream().filter(e -> e.startsWith("fired ")))
         .hasSize(50)
         .doesNotHaveDuplicates();
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
   void stuckWorkers_leasesOfWaitingTimersRunOut_anotherNodeFiresThemOnce() {
     ManualExecutor stuck = new ManualExecutor();
     harness("node-a", b -> b.workers(stuck));
-    store.insert(record("t1").due(START.plusSeconds(1)).build());
+    insert(store, record("t1").due(START.plusSeconds(1)).build());
     h.start();
     assertThat(store.lease("t1")).map(Lease::owner).contains("node-a");
     List<String> firedOnB = Collections.synchronizedList(new ArrayList<>());
@@ -152,7 +153,7 @@ class MultiNodeLeaseTest {
       // node-b's next poll takes it over.
       h.advance(Duration.ofSeconds(7));
       assertThat(firedOnB).containsExactly("t1");
-      assertThat(store.list()).isEmpty();
+      assertThat(store.list(TimerQuery.all())).isEmpty();
 
       // node-a's workers come back: the stale wake-up finds nothing of its own to run.
       stuck.runAll();

@@ -1,5 +1,6 @@
 package io.persistenttimers;
 
+import static io.persistenttimers.testkit.Stores.insert;
 import static java.time.Duration.ofMinutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +44,8 @@ class NothingWedgesTest {
   @Test
   void recurringWhoseScheduleCannotBeEvaluated_isQuarantinedAfterItsRun_andNotRunAgain() {
     // A hand-edited row: an interval without the anchor the engine always sets.
-    fake.insert(
+    insert(
+        fake,
         Records.record("no-anchor")
             .callbackType("reminder")
             .recurring(Schedule.every(ofMinutes(5)))
@@ -64,7 +66,8 @@ class NothingWedgesTest {
 
   @Test
   void recurringWhoseScheduleCannotBeEvaluated_andOverdueWithSkip_isQuarantinedUnrun() {
-    fake.insert(
+    insert(
+        fake,
         Records.record("skip")
             .callbackType("reminder")
             .recurring(Schedule.every(ofMinutes(5)))
@@ -81,7 +84,8 @@ class NothingWedgesTest {
   @Test
   void fireNowRecurringDueAtTheEarliestInstant_isQuarantinedAfterItsRun() {
     // A hand-edited row no SQL store can hold (Instant.MIN), so only the fake carries it here.
-    fake.insert(
+    insert(
+        fake,
         Records.record("min-due")
             .callbackType("reminder")
             .recurring(Schedule.every(ofMinutes(5), START))

@@ -1,5 +1,8 @@
 package io.persistenttimers;
 
+import static io.persistenttimers.testkit.Stores.insert;
+import static io.persistenttimers.testkit.Stores.remove;
+import static io.persistenttimers.testkit.Stores.update;
 import static java.time.Duration.ofMinutes;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,7 +141,7 @@ class PersistentTimerTest {
     failing.failWrites(false);
     h.advance(ofMinutes(10));
     assertThat(h.runs).isEmpty();
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
     assertThat(h.timer.stats().armed()).isZero();
   }
 
@@ -288,7 +291,7 @@ class PersistentTimerTest {
     harness().start();
     String id = h.timer.scheduleAfter(ofMinutes(1), reminder()).id();
 
-    store.delete(id); // an operator tool working on the same database
+    remove(store, id); // an operator tool working on the same database
     h.advance(ofMinutes(5));
 
     assertThat(h.runs).isEmpty();
@@ -515,7 +518,8 @@ class PersistentTimerTest {
 
   @Test
   void unknownCallbackTypeAtRecovery_isKept_andFiresOnceTheTypeIsRegistered() {
-    store.insert(
+    insert(
+        store,
         io.persistenttimers.testkit.Records.record("orphan")
             .callbackType("legacy_type")
             .due(START.plusSeconds(30))
@@ -589,7 +593,7 @@ class PersistentTimerTest {
     }
 
     assertThat(ids).hasSize(200);
-    assertThat(store.list()).hasSize(200);
+    assertThat(store.list(TimerQuery.all())).hasSize(200);
   }
 
   @Test
@@ -689,17 +693,20 @@ class PersistentTimerTest {
   @Test
   void cleanup_deletesExpiredAndLongFailed_keepsRecentFailures() {
     harness(b -> b.failedRetention(Duration.ofDays(7))).start();
-    store.insert(
+    insert(
+        store,
         io.persistenttimers.testkit.Records.record("old-failure")
             .status(TimerStatus.FAILED)
             .updatedAt(START.minus(Duration.ofDays(8)))
             .build());
-    store.insert(
+    insert(
+        store,
         io.persistenttimers.testkit.Records.record("new-failure")
             .status(TimerStatus.FAILED)
             .updatedAt(START.minus(Duration.ofDays(1)))
             .build());
-    store.insert(
+    insert(
+        store,
         io.persistenttimers.testkit.Records.record("expired")
             .status(TimerStatus.FAILED)
             .expiresAt(START.minusSeconds(1))
@@ -707,7 +714,9 @@ class PersistentTimerTest {
 
     assertThat(h.timer.cleanup()).isEqualTo(2);
 
-    assertThat(store.list()).extracting(TimerRecord::id).containsExactly("new-failure");
+    assertThat(store.list(TimerQuery.all()))
+        .extracting(TimerRecord::id)
+        .containsExactly("new-failure");
   }
 
   @Test
@@ -718,7 +727,7 @@ class PersistentTimerTest {
             .scheduleAfter(Duration.ofDays(5), reminder().expiresAt(START.plus(Duration.ofDays(6))))
             .id();
     TimerRecord r = store.get(id).orElseThrow();
-    store.update(Records.withStatus(r, TimerStatus.FAILED, "x", START), r.version());
+    update(store, Records.withStatus(r, TimerStatus.FAILED, "x", START), r.version());
 
     h.advance(Duration.ofDays(6).plusHours(1));
 
@@ -735,7 +744,9 @@ class PersistentTimerTest {
     h.advance(ofMinutes(10));
 
     assertThat(h.runs).isEmpty();
-    assertThat(store.list()).extracting(TimerRecord::id).containsExactlyInAnyOrder(once, recurring);
+    assertThat(store.list(TimerQuery.all()))
+        .extracting(TimerRecord::id)
+        .containsExactlyInAnyOrder(once, recurring);
     assertThatThrownBy(() -> h.timer.scheduleAfter(ofMinutes(1), reminder()))
         .isInstanceOf(TimerClosedException.class);
     assertThatThrownBy(() -> h.timer.start()).isInstanceOf(TimerClosedException.class);
@@ -775,14 +786,15 @@ class PersistentTimerTest {
     h.advance(ofSeconds(5));
 
     assertThat(h.firedIds()).containsExactly(a, b);
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
   void stats_reportOverdueLagOfArmedTimers() {
     harness(b -> b.overdueFiresPerSecond(1)).start();
     for (int i = 0; i < 5; i++) {
-      store.insert(
+      insert(
+          store,
           io.persistenttimers.testkit.Records.record("late-" + i)
               .callbackType("reminder")
               .due(START.plusSeconds(60))

@@ -1,6 +1,7 @@
 package io.persistenttimers;
 
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -71,7 +72,7 @@ class RealThreadsIT {
     }
     assertThat(duplicates).isEmpty();
     assertThat(fired).hasSize(threads * perThread);
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
@@ -97,7 +98,7 @@ class RealThreadsIT {
                     .lease(Duration.ofSeconds(1)))
             .build();
     try {
-      store.insert(record("held").callbackType("block").due(Instant.now()).build());
+      insert(store, record("held").callbackType("block").due(Instant.now()).build());
       timer.start();
       assertThat(started.await(30, TimeUnit.SECONDS)).as("the callback started").isTrue();
 
@@ -116,7 +117,7 @@ class RealThreadsIT {
     await("the renewal thread stopped")
         .atMost(Duration.ofSeconds(30))
         .until(() -> renewalThreads().isEmpty());
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   private static List<Thread> renewalThreads() {

@@ -72,7 +72,7 @@ class RecoveryTest {
     h.advance(ofHours(6));
 
     assertThat(h.firedIds()).containsExactlyInAnyOrderElementsOf(ids);
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
     for (Harness.Run run : h.runs) {
       assertThat(run.dueAt()).isEqualTo(due.get(run.id()));
       assertThat(run.firedAt()).isAfterOrEqualTo(run.dueAt());
@@ -174,7 +174,7 @@ class RecoveryTest {
     h.scheduler.runDue();
 
     assertThat(h.firedIds()).containsExactly(fire);
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
     assertThat(h.events).contains("dropped " + skip, "dropped " + drop);
   }
 

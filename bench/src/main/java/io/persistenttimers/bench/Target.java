@@ -2,6 +2,7 @@ package io.persistenttimers.bench;
 
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import io.persistenttimers.store.memory.MemoryStore;
 import io.persistenttimers.store.postgres.PostgresStore;
 import io.persistenttimers.store.sqlite.SqliteStore;
@@ -87,7 +88,7 @@ abstract class Target implements AutoCloseable {
   void bulkLoad(Iterator<TimerRecord> records) throws SQLException {
     if (!isSql()) {
       while (records.hasNext()) {
-        store().insert(records.next());
+        store().writeAll(List.of(Write.insert(records.next())));
       }
       return;
     }

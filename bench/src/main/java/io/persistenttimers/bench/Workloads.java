@@ -202,7 +202,7 @@ final class Workloads {
                 List<Write> pending = new ArrayList<>();
                 for (int i = k; i < n; i += threads) {
                   if (batchSize == 1) {
-                    t.store().insert(recs.get(i));
+                    t.store().writeAll(List.of(Write.insert(recs.get(i))));
                   } else {
                     pending.add(new Write.Insert(recs.get(i)));
                     if (pending.size() == batchSize) {

@@ -41,10 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store is the only truth. Memory holds a window of it: every ACTIVE timer due before {@code
  * loadTarget} is <em>armed</em> — a task on the {@link DelayScheduler} at its due instant. A load
- * runs every half horizon and moves the window forward ({@code findDue(now + horizon)}); a schedule
- * call arms its own record when it falls inside the window. The load publishes its target
- * <em>before</em> it queries, so a record committed concurrently is either seen by the query or
- * armed by its schedule call — never neither.
+ * runs every half horizon and moves the window forward (the ACTIVE timers due before {@code now +
+ * horizon}); a schedule call arms its own record when it falls inside the window. The load
+ * publishes its target <em>before</em> it queries, so a record committed concurrently is either
+ * seen by the query or armed by its schedule call — never neither.
  *
  * <p>Three structures describe a timer's place in memory, keyed by id: {@code armed} (waiting for
  * its instant), {@code running} (woken, outcome not yet written) and {@code unbound} (its callback
@@ -322,7 +322,7 @@ public final class Engine {
   public Scheduled schedule(TimerRecord record, IfExists ifExists) {
     checkOpen();
     String id = record.id();
-    if (writes.write(new Write.Insert(record))) {
+    if (writes.write(Write.insert(record))) {
       scheduled(record);
       return new Scheduled(id, Outcome.CREATED);
     }
@@ -335,14 +335,14 @@ public final class Engine {
         for (int i = 0; i < REPLACE_ATTEMPTS; i++) {
           Optional<TimerRecord> existing = store.get(id);
           if (existing.isEmpty()) {
-            if (store.insert(record)) {
+            if (writeOne(Write.insert(record))) {
               scheduled(record);
               return new Scheduled(id, Outcome.CREATED);
             }
             continue;
           }
           TimerRecord replacement = Transitions.replacing(record, existing.get());
-          if (store.update(replacement, existing.get().version())) {
+          if (writeOne(Write.update(replacement, existing.get().version()))) {
             window.stop(id);
             scheduled(replacement);
             return new Scheduled(id, Outcome.REPLACED);
@@ -380,16 +380,17 @@ public final class Engine {
     store.get(id).filter(r -> r.status() == TimerStatus.ACTIVE).ifPresent(this::armIfOwned);
   }
 
-  public Optional<TimerRecord> cancel(String id) {
+  /** Deletes the timer whatever its state; true when there was one. */
+  public boolean cancel(String id) {
     checkOpen();
-    Optional<TimerRecord> deleted = store.delete(id);
+    boolean deleted = !store.remove(TimerQuery.all().id(id)).isEmpty();
     window.stop(id);
     return deleted;
   }
 
   public List<String> cancelByParticipant(String participantId, String flowType) {
     checkOpen();
-    List<String> ids = store.deleteByParticipant(participantId, flowType);
+    List<String> ids = store.remove(TimerQuery.all().participant(participantId).flowType(flowType));
     ids.forEach(window::stop);
     return ids;
   }
@@ -416,7 +417,7 @@ public final class Engine {
       Instant now = clock.instant();
       Instant due = record.nextFireAt().isAfter(now) ? record.nextFireAt() : now;
       TimerRecord released = Transitions.released(record, due, now);
-      if (store.update(released, record.version())) {
+      if (writeOne(Write.update(released, record.version()))) {
         log.info("Timer '{}' ({}) released from {}", id, record.callbackType(), record.status());
         armIfOwned(released);
         return true;
@@ -441,12 +442,14 @@ public final class Engine {
   public int cleanup() {
     checkOpen();
     Instant now = clock.instant();
-    int expired = store.deleteExpired(now);
-    int failed = store.deleteFailedBefore(now.minus(config.failedRetention()));
-    if (expired + failed > 0) {
-      log.info("Cleanup deleted {} expired and {} long-failed timers", expired, failed);
+    Store.Purged purged = store.purge(now, now.minus(config.failedRetention()));
+    if (purged.total() > 0) {
+      log.info(
+          "Cleanup deleted {} expired and {} long-failed timers",
+          purged.expired(),
+          purged.failed());
     }
-    return expired + failed;
+    return purged.total();
   }
 
   public TimerStats stats() {
@@ -463,6 +466,11 @@ public final class Engine {
         outcomes.failures(),
         window.overdueCount(now),
         multiNodeMode && isStarted() ? window.held().size() : 0);
+  }
+
+  /** One write on its own, outside the group commit: {@code writeAll} of one. */
+  private boolean writeOne(Write write) {
+    return store.writeAll(List.of(write)).get(0);
   }
 
   // --- loops -------------------------------------------------------------------------------

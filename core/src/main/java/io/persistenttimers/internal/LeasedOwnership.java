@@ -125,7 +125,7 @@ final class LeasedOwnership implements Ownership {
 
   @Override
   public Optional<TimerRecord> verify(String id) {
-    return store.getIfOwned(id, settings.nodeId());
+    return Optional.ofNullable(store.getAllIfOwned(List.of(id), settings.nodeId()).get(id));
   }
 
   /** An insert has no owner yet; arming it here could fire it beside the node that claims it. */
@@ -213,7 +213,7 @@ final class LeasedOwnership implements Ownership {
   public void release() {
     extendedAt.clear();
     started.clear();
-    store.releaseLeases(settings.nodeId());
+    store.releaseAllLeases(settings.nodeId());
   }
 
   @Override

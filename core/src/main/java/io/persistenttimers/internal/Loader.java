@@ -6,6 +6,7 @@ import io.persistenttimers.TimerListener;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -203,7 +204,7 @@ final class Loader {
       String reason = "cannot compute the next occurrence: " + Guarded.describe(e);
       TimerRecord quarantined =
           Transitions.withStatus(record, TimerStatus.QUARANTINED, reason, now);
-      if (store.update(quarantined, record.version())) {
+      if (writeOne(Write.update(quarantined, record.version()))) {
         log.warn("Timer '{}' ({}) quarantined: {}", record.id(), record.callbackType(), reason);
         listener.onQuarantined(quarantined, reason);
       }
@@ -216,14 +217,14 @@ final class Loader {
     TimerRecord skipped =
         Transitions.rescheduled(
             record, next.get(), 0, record.lastError(), record.lastFiredAt(), now);
-    if (store.update(skipped, record.version())) {
+    if (writeOne(Write.update(skipped, record.version()))) {
       listener.onDropped(record, "missed occurrences since " + record.nextFireAt() + " skipped");
       window.armIfInWindow(skipped);
     }
   }
 
   private void deleteUnfired(TimerRecord record, String reason) {
-    if (store.delete(record.id(), record.version())) {
+    if (writeOne(Write.delete(record.id(), record.version()))) {
       log.info("Timer '{}' ({}) dropped: {}", record.id(), record.callbackType(), reason);
       listener.onDropped(record, reason);
     }
@@ -240,5 +241,10 @@ final class Loader {
     Instant slot = spreadCursor;
     spreadCursor = spreadCursor.plusNanos(1_000_000_000L / config.overdueFiresPerSecond());
     return slot;
+  }
+
+  /** One write on its own, outside the group commit: {@code writeAll} of one. */
+  private boolean writeOne(Write write) {
+    return store.writeAll(List.of(write)).get(0);
   }
 }

@@ -1,6 +1,8 @@
 package io.persistenttimers.internal;
 
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +22,11 @@ final class SingleNode implements Ownership {
 
   @Override
   public List<TimerRecord> acquireDue(Instant now, EngineConfig config) {
-    return store.findDue(now.plus(config.horizon()), config.maxArmed());
+    return store.list(
+        TimerQuery.all()
+            .status(TimerStatus.ACTIVE)
+            .dueBefore(now.plus(config.horizon()))
+            .limit(config.maxArmed()));
   }
 
   @Override

@@ -4,9 +4,8 @@ import io.persistenttimers.TimerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,7 +39,7 @@ public interface ClaimingStore extends Store {
    * @param lease how long the claim lasts
    * @return the claimed records, earliest first
    */
-  java.util.List<TimerRecord> claimDue(String node, Instant before, int limit, Duration lease);
+  List<TimerRecord> claimDue(String node, Instant before, int limit, Duration lease);
 
   /**
    * Extends to the store's now plus {@code lease} the leases {@code node} still holds among {@code
@@ -55,38 +54,24 @@ public interface ClaimingStore extends Store {
   Set<String> renewLeases(String node, Collection<String> ids, Duration lease);
 
   /**
-   * The timer, if {@code node} holds a live lease on it by the store's clock. Checked when the
-   * timer comes due, before its callback is handed to a worker.
-   *
-   * @param id the timer id
-   * @param node the node's id
-   * @return the record, or empty when {@code node} holds no live lease on it
-   */
-  Optional<TimerRecord> getIfOwned(String id, String node);
-
-  /**
-   * {@link #getIfOwned} for many timers in one round trip: those among {@code ids} on which {@code
-   * node} holds a live lease, keyed by id. The default calls {@link #getIfOwned} for each.
+   * Those among {@code ids} on which {@code node} holds a live lease by the store's clock, keyed by
+   * id, in one round trip. Checked when timers come due, before their callbacks are handed to
+   * workers.
    *
    * @param ids the timer ids
    * @param node the node's id
    * @return the records {@code node} holds a live lease on, keyed by id
    */
-  default Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node) {
-    Map<String, TimerRecord> found = new HashMap<>();
-    for (String id : ids) {
-      getIfOwned(id, node).ifPresent(r -> found.put(id, r));
-    }
-    return found;
-  }
+  Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node);
 
   /**
-   * Gives up every lease of {@code node} (a clean shutdown), so other nodes take over at once.
+   * Gives up every lease of {@code node} (a clean shutdown), so other nodes take over at once; also
+   * those of claims whose answer the node never received.
    *
    * @param node the node's id
    * @return how many leases were released
    */
-  int releaseLeases(String node);
+  int releaseAllLeases(String node);
 
   /**
    * Gives up {@code node}'s leases on {@code ids} (timers it cannot run), so others may take them.

@@ -7,14 +7,16 @@ import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Where timers live. Implement this to add a backend, and make the contract suite ({@code
- * io.persistenttimers.testkit.StoreContract} in core's test-jar) pass.
+ * io.persistenttimers.testkit.StoreContract} in core's test-jar) pass. Each method has one meaning:
+ * read by id ({@link #getAll}), read and count by query ({@link #list}, {@link #count}), the one
+ * write path ({@link #writeAll}), the operator's removal ({@link #remove}), cleanup ({@link
+ * #purge}), the engine lock ({@link #lockForEngine}) and {@link #close}.
  *
  * <p>Contract shared by every method:
  *
@@ -24,8 +26,8 @@ import java.util.Optional;
  *   <li><b>Atomic.</b> Each call changes all it says or nothing.
  *   <li><b>Exact.</b> {@link #get} returns a record equal to the one written.
  *   <li><b>Thread-safe.</b> Any method may be called from any thread at any time.
- *   <li><b>Compare-and-set.</b> {@link #update} and {@link #delete(String, long)} succeed only when
- *       the stored version equals the expected one; otherwise they change nothing and return false.
+ *   <li><b>Compare-and-set.</b> {@link Write.Update} and {@link Write.Delete} take effect only when
+ *       the stored version equals the expected one; otherwise they change nothing.
  *   <li><b>Failures</b> surface as {@link StoreException}; no checked or driver exception leaves a
  *       store.
  *   <li><b>Unreadable rows are kept.</b> A stored row that cannot be decoded into a {@link
@@ -40,38 +42,27 @@ import java.util.Optional;
 public interface Store extends AutoCloseable {
 
   /**
-   * Stores a new record.
+   * The records with these ids that exist, in any status, keyed by id: one round trip for many
+   * timers.
    *
-   * @param record the record to store
-   * @return true when stored; false when a record with the same id exists (nothing changed)
+   * @param ids the timer ids to look up
+   * @return the records found, keyed by id; ids without a (readable) record are absent
    */
-  boolean insert(TimerRecord record);
+  Map<String, TimerRecord> getAll(Collection<String> ids);
 
   /**
-   * The record with this id, in any status.
+   * The record with this id, in any status: {@link #getAll} of one id.
    *
    * @param id the timer id
    * @return the record, or empty when there is none
    */
-  Optional<TimerRecord> get(String id);
-
-  /**
-   * The records with these ids that exist, in any status, keyed by id — one round trip for many
-   * timers. The default calls {@link #get} for each id.
-   *
-   * @param ids the timer ids to look up
-   * @return the records found, keyed by id; ids without a record are absent
-   */
-  default Map<String, TimerRecord> getAll(Collection<String> ids) {
-    Map<String, TimerRecord> found = new HashMap<>();
-    for (String id : ids) {
-      get(id).ifPresent(r -> found.put(id, r));
-    }
-    return found;
+  default Optional<TimerRecord> get(String id) {
+    return Optional.ofNullable(getAll(List.of(id)).get(id));
   }
 
   /**
-   * Records matching {@code query}, ordered by due time then id, at most {@code query.limit()}.
+   * Records matching {@code query}, ordered by due time then id, at most {@code query.limit()}. The
+   * engine finds due timers with {@code TimerQuery.all().status(ACTIVE).dueBefore(t).limit(n)}.
    *
    * @param query the filter and limit
    * @return the matching records
@@ -88,116 +79,78 @@ public interface Store extends AutoCloseable {
   long count(TimerQuery query);
 
   /**
-   * {@link TimerStatus#ACTIVE} records whose {@code nextFireAt} is strictly before {@code before},
-   * earliest first (ties by id), at most {@code limit}.
-   *
-   * @param before the exclusive upper bound on {@code nextFireAt}
-   * @param limit the most records to return
-   * @return the due records, earliest first
-   */
-  List<TimerRecord> findDue(Instant before, int limit);
-
-  /**
-   * Replaces the stored record with {@code next} if the stored version is {@code expectedVersion}.
-   * The engine always passes {@code next.version() == expectedVersion + 1}.
-   *
-   * @param next the record to store in place of the current one
-   * @param expectedVersion the version the stored record must have
-   * @return true when replaced; false when the record is gone or its version differs
-   */
-  boolean update(TimerRecord next, long expectedVersion);
-
-  /**
-   * Deletes the record if its stored version is {@code expectedVersion}.
-   *
-   * @param id the timer id
-   * @param expectedVersion the version the stored record must have
-   * @return true when deleted
-   */
-  boolean delete(String id, long expectedVersion);
-
-  /**
-   * Deletes the record whatever its version or status.
-   *
-   * @param id the timer id
-   * @return the deleted record, or empty when there was none — or when the deleted row could not be
-   *     decoded into a record (it is deleted all the same, and the store logs a warning)
-   */
-  Optional<TimerRecord> delete(String id);
-
-  /**
-   * Deletes every record of a participant, optionally only those of one flow type, in one
-   * transaction.
-   *
-   * @param participantId the participant whose records are deleted
-   * @param flowType null for every flow type
-   * @return the ids deleted
-   */
-  List<String> deleteByParticipant(String participantId, String flowType);
-
-  /**
-   * Deletes every record whose {@code expiresAt} is at or before {@code now}, in any status.
-   *
-   * @param now the current instant
-   * @return how many were deleted
-   */
-  int deleteExpired(Instant now);
-
-  /**
-   * Deletes {@link TimerStatus#FAILED} records last updated before {@code cutoff}.
-   *
-   * @param cutoff records last updated before this instant are deleted
-   * @return how many were deleted
-   */
-  int deleteFailedBefore(Instant cutoff);
-
-  /**
-   * Applies {@code writes} in order as <b>one transaction</b> — one commit, one sync — so many
+   * Applies {@code writes} in order as <b>one transaction</b> (one commit, one sync), so many
    * concurrent schedule calls and completions share the cost of durability (group commit). Each
-   * write behaves as its single method would at that point of the transaction.
-   *
-   * <p>The default runs the single methods one after another, which is correct only for a store
-   * whose methods share one lock; a SQL store overrides it with a real transaction.
+   * write sees the ones before it. This is the only way the engine changes records.
    *
    * @param writes the writes, applied in this order
-   * @return for each write, in order, whether it took effect
+   * @return for each write, in order, whether it took effect: an {@link Write.Insert} unless the id
+   *     existed, an {@link Write.Update} or {@link Write.Delete} when the stored version was the
+   *     expected one
    * @throws StoreException when the transaction failed; then none of the writes took effect
    */
-  default List<Boolean> writeAll(List<Write> writes) {
-    List<Boolean> results = new java.util.ArrayList<>(writes.size());
-    for (Write write : writes) {
-      results.add(write.applyTo(this));
+  List<Boolean> writeAll(List<Write> writes);
+
+  /**
+   * Deletes every record matching {@code query}, whatever its version or status, in one
+   * transaction: an operator's or host's cancel (by id, or by participant and flow type). A row
+   * that cannot be decoded is deleted too (deleting is an explicit request) and its id is returned
+   * like the others.
+   *
+   * @param query the filter; it must name an id or a participant (so a mistake cannot empty the
+   *     store), and its limit must be {@link TimerQuery#NO_LIMIT}
+   * @return the ids deleted, in due order (then id)
+   * @throws IllegalArgumentException when the query names neither an id nor a participant, or has a
+   *     limit
+   */
+  List<String> remove(TimerQuery query);
+
+  /**
+   * Checks that {@code query} may be handed to {@link #remove}: every store refuses the same
+   * queries with this message.
+   *
+   * @param query the filter of a removal
+   * @return the query
+   * @throws IllegalArgumentException when it names neither an id nor a participant, or has a limit
+   */
+  static TimerQuery requireRemovable(TimerQuery query) {
+    if (query.id() == null && query.participantId() == null) {
+      throw new IllegalArgumentException(
+          "query of remove must name an id or a participant (a removal of every timer is refused)");
     }
-    return results;
+    if (query.limit() != TimerQuery.NO_LIMIT) {
+      throw new IllegalArgumentException(
+          "query of remove must have no limit (a removal deletes every match): " + query.limit());
+    }
+    return query;
   }
 
   /**
-   * Every record (the seed's {@code ListTimers}).
+   * Deletes, in one transaction, every record whose {@code expiresAt} is at or before {@code
+   * expiredAt} (any status), and every {@link TimerStatus#FAILED} record last updated before {@code
+   * failedBefore}.
    *
-   * @return every stored record
+   * @param expiredAt delete records expired at this instant; null to keep them
+   * @param failedBefore delete FAILED records last updated before this instant; null to keep them
+   * @return how many of each were deleted
    */
-  default List<TimerRecord> list() {
-    return list(TimerQuery.all());
-  }
+  Purged purge(Instant expiredAt, Instant failedBefore);
 
   /**
-   * Every record of one participant.
+   * What a {@link #purge} deleted.
    *
-   * @param participantId the participant
-   * @return the participant's records
+   * @param expired how many expired records
+   * @param failed how many long-failed records
    */
-  default List<TimerRecord> listByParticipant(String participantId) {
-    return list(TimerQuery.all().participant(participantId));
-  }
-
-  /**
-   * Every record of one flow type.
-   *
-   * @param flowType the flow type
-   * @return the records of that flow type
-   */
-  default List<TimerRecord> listByFlowType(String flowType) {
-    return list(TimerQuery.all().flowType(flowType));
+  record Purged(int expired, int failed) {
+    /**
+     * Every record deleted.
+     *
+     * @return {@code expired + failed}
+     */
+    public int total() {
+      return expired + failed;
+    }
   }
 
   /**

@@ -1,12 +1,47 @@
 package io.persistenttimers.spi;
 
 import io.persistenttimers.TimerRecord;
+import java.util.Objects;
 
 /**
- * One write of a batch handed to {@link Store#writeAll}. Each behaves exactly like the single
- * {@link Store} method of the same name.
+ * One write of a batch handed to {@link Store#writeAll}: the only way a store's records change,
+ * apart from the operator's {@link Store#remove} and {@link Store#purge}.
  */
 public sealed interface Write permits Write.Insert, Write.Update, Write.Delete {
+
+  /**
+   * Stores a new record; takes effect unless a record with the same id exists.
+   *
+   * @param record the record to store
+   * @return the write
+   */
+  static Write insert(TimerRecord record) {
+    return new Insert(record);
+  }
+
+  /**
+   * Replaces the stored record with {@code next}; takes effect only when the stored version is
+   * {@code expectedVersion}. The engine always passes {@code next.version() == expectedVersion +
+   * 1}.
+   *
+   * @param next the record to store in place of the current one
+   * @param expectedVersion the version the stored record must have
+   * @return the write
+   */
+  static Write update(TimerRecord next, long expectedVersion) {
+    return new Update(next, expectedVersion);
+  }
+
+  /**
+   * Deletes the record; takes effect only when its stored version is {@code expectedVersion}.
+   *
+   * @param id the timer id
+   * @param expectedVersion the version the stored record must have
+   * @return the write
+   */
+  static Write delete(String id, long expectedVersion) {
+    return new Delete(id, expectedVersion);
+  }
 
   /**
    * The id of the timer written.
@@ -16,44 +51,64 @@ public sealed interface Write permits Write.Insert, Write.Update, Write.Delete {
   String id();
 
   /**
-   * Performs this write alone through the single method of the same name.
+   * An insert: takes effect unless the id exists.
    *
-   * @param store the store to write to
-   * @return whether the write took effect
+   * @param record the record to store
    */
-  boolean applyTo(Store store);
-
-  /** As {@link Store#insert}: takes effect unless the id exists. */
   record Insert(TimerRecord record) implements Write {
+    /**
+     * Checks the record is there.
+     *
+     * @param record the record to store
+     */
+    public Insert {
+      Objects.requireNonNull(record, "record");
+    }
+
     @Override
     public String id() {
       return record.id();
     }
-
-    @Override
-    public boolean applyTo(Store store) {
-      return store.insert(record);
-    }
   }
 
-  /** As {@link Store#update}: takes effect when the stored version is {@code expectedVersion}. */
+  /**
+   * A compare-and-set replacement: takes effect when the stored version is {@code expectedVersion}.
+   *
+   * @param next the record to store
+   * @param expectedVersion the version the stored record must have
+   */
   record Update(TimerRecord next, long expectedVersion) implements Write {
+    /**
+     * Checks the record is there.
+     *
+     * @param next the record to store
+     * @param expectedVersion the version the stored record must have
+     */
+    public Update {
+      Objects.requireNonNull(next, "next");
+    }
+
     @Override
     public String id() {
       return next.id();
     }
-
-    @Override
-    public boolean applyTo(Store store) {
-      return store.update(next, expectedVersion);
-    }
   }
 
-  /** As {@link Store#delete(String, long)}: takes effect when the stored version matches. */
+  /**
+   * A compare-and-set delete: takes effect when the stored version is {@code expectedVersion}.
+   *
+   * @param id the timer id
+   * @param expectedVersion the version the stored record must have
+   */
   record Delete(String id, long expectedVersion) implements Write {
-    @Override
-    public boolean applyTo(Store store) {
-      return store.delete(id, expectedVersion);
+    /**
+     * Checks the id is there.
+     *
+     * @param id the timer id
+     * @param expectedVersion the version the stored record must have
+     */
+    public Delete {
+      Objects.requireNonNull(id, "id");
     }
   }
 }

@@ -97,7 +97,7 @@ class GroupCommitTest {
         assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
       }
       assertThat(recorder.batches).containsExactly(1, 7);
-      assertThat(recorder.real.list()).hasSize(8);
+      assertThat(recorder.real.list(io.persistenttimers.TimerQuery.all())).hasSize(8);
     } finally {
       pool.shutdownNow();
     }
@@ -175,7 +175,7 @@ class GroupCommitTest {
       // One store call (one timeout) for the whole batch of seven; retrying each alone made seven.
       // The count decides it; a wall-clock bound would only add load-dependent flakiness.
       assertThat(recorder.batches).containsExactly(1, 7);
-      assertThat(recorder.real.list()).hasSize(1);
+      assertThat(recorder.real.list(io.persistenttimers.TimerQuery.all())).hasSize(1);
     } finally {
       pool.shutdownNow();
     }

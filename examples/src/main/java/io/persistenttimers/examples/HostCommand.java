@@ -1,6 +1,7 @@
 package io.persistenttimers.examples;
 
 import io.persistenttimers.PersistentTimer;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.spi.Store;
@@ -103,7 +104,7 @@ final class HostCommand implements Callable<Integer> {
       if (reset) {
         int deleted = 0;
         for (DemoFlow.Participant p : DemoFlow.PARTICIPANTS) {
-          deleted += store.deleteByParticipant(p.id(), null).size();
+          deleted += store.remove(TimerQuery.all().participant(p.id())).size();
         }
         Timeline.info("Reset: {} stored demo timers deleted, simulated clock restarted", deleted);
       }

@@ -198,15 +198,21 @@ final class OperatorCli {
     public Integer call() {
       return withStore(
           store -> {
-            Optional<TimerRecord> deleted = store.delete(id);
-            if (deleted.isEmpty()) {
+            // Read first only to say what is cancelled; the removal itself is by id, whatever the
+            // timer became meanwhile (or a row that cannot be read as a timer).
+            Optional<TimerRecord> found = store.get(id);
+            if (store.remove(TimerQuery.all().id(id)).isEmpty()) {
               throw new Failure(Failure.NOT_FOUND, "no timer with id '" + id + "'");
             }
-            TimerRecord r = deleted.get();
             out()
-                .printf(
-                    "cancelled %s (%s for %s, was due %s)%n",
-                    r.id(), r.callbackType(), r.participantId(), r.nextFireAt());
+                .println(
+                    found
+                        .map(
+                            r ->
+                                String.format(
+                                    "cancelled %s (%s for %s, was due %s)",
+                                    r.id(), r.callbackType(), r.participantId(), r.nextFireAt()))
+                        .orElse("cancelled " + id + " (a row that could not be read)"));
             return 0;
           });
     }
@@ -228,7 +234,8 @@ final class OperatorCli {
     public Integer call() {
       return withStore(
           store -> {
-            List<String> ids = store.deleteByParticipant(participant, flowType);
+            List<String> ids =
+                store.remove(TimerQuery.all().participant(participant).flowType(flowType));
             if (ids.isEmpty()) {
               throw new Failure(
                   Failure.NOT_FOUND,
@@ -272,14 +279,17 @@ final class OperatorCli {
       Instant now = clock().instant();
       return withStore(
           store -> {
+            Store.Purged purged =
+                store.purge(
+                    expired ? now : null,
+                    failedOlderThan == null ? null : now.minus(failedOlderThan));
             if (expired) {
-              out().printf("%d expired timers deleted%n", store.deleteExpired(now));
+              out().printf("%d expired timers deleted%n", purged.expired());
             }
             if (failedOlderThan != null) {
               out()
                   .printf(
-                      "%d failed timers older than %s deleted%n",
-                      store.deleteFailedBefore(now.minus(failedOlderThan)), failedOlderThan);
+                      "%d failed timers older than %s deleted%n", purged.failed(), failedOlderThan);
             }
             return 0;
           });
@@ -301,7 +311,14 @@ final class OperatorCli {
             long pending = store.count(TimerQuery.all().status(TimerStatus.ACTIVE));
             long failed = store.count(TimerQuery.all().status(TimerStatus.FAILED));
             long quarantined = store.count(TimerQuery.all().status(TimerStatus.QUARANTINED));
-            int overdue = store.findDue(now, OVERDUE_COUNT_CAP).size();
+            int overdue =
+                store
+                    .list(
+                        TimerQuery.all()
+                            .status(TimerStatus.ACTIVE)
+                            .dueBefore(now)
+                            .limit(OVERDUE_COUNT_CAP))
+                    .size();
             Optional<TimerRecord> oldest =
                 store.list(TimerQuery.all().status(TimerStatus.ACTIVE).limit(1)).stream()
                     .findFirst();

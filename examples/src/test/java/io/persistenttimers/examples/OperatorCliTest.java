@@ -1,5 +1,6 @@
 package io.persistenttimers.examples;
 
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.TimerKind;
@@ -37,7 +38,8 @@ class OperatorCliTest {
   void prepare() {
     db = dir.resolve("ops.db");
     try (SqliteStore store = SqliteStore.openOrCreate(db)) {
-      store.insert(
+      insert(
+          store,
           once(
               "a1",
               "participant-ana",
@@ -47,7 +49,8 @@ class OperatorCliTest {
               TimerStatus.ACTIVE,
               null,
               now));
-      store.insert(
+      insert(
+          store,
           new TimerRecord(
               "a2",
               "participant-ana",
@@ -70,7 +73,8 @@ class OperatorCliTest {
               null,
               now,
               now));
-      store.insert(
+      insert(
+          store,
           once(
               "a3",
               "participant-ana",
@@ -80,7 +84,8 @@ class OperatorCliTest {
               TimerStatus.ACTIVE,
               null,
               now));
-      store.insert(
+      insert(
+          store,
           once(
               "b1",
               "participant-bob",
@@ -90,7 +95,8 @@ class OperatorCliTest {
               TimerStatus.FAILED,
               null,
               now.minus(Duration.ofDays(10))));
-      store.insert(
+      insert(
+          store,
           once(
               "b2",
               "participant-bob",
@@ -100,7 +106,8 @@ class OperatorCliTest {
               TimerStatus.QUARANTINED,
               null,
               now));
-      store.insert(
+      insert(
+          store,
           once(
               "c1",
               "participant-cy",

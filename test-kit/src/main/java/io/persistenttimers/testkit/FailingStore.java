@@ -5,9 +5,11 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
+import io.persistenttimers.spi.Write;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -34,8 +36,8 @@ public final class FailingStore implements Store {
   }
 
   /**
-   * While on, {@link #delete(String, long)} throws a {@link StoreException} that is not retryable,
-   * as a store does when it refuses a statement for good.
+   * While on, a {@link #writeAll} holding a {@link Write.Delete} throws a {@link StoreException}
+   * that is not retryable, as a store does when it refuses a statement for good.
    */
   public void refuseVersionedDeletes(boolean on) {
     refuseVersionedDeletes = on;
@@ -63,13 +65,8 @@ public final class FailingStore implements Store {
   }
 
   @Override
-  public boolean insert(TimerRecord record) {
-    return write("insert", () -> delegate.insert(record));
-  }
-
-  @Override
-  public Optional<TimerRecord> get(String id) {
-    return read("get", () -> delegate.get(id));
+  public Map<String, TimerRecord> getAll(Collection<String> ids) {
+    return read("getAll", () -> delegate.getAll(ids));
   }
 
   @Override
@@ -83,43 +80,22 @@ public final class FailingStore implements Store {
   }
 
   @Override
-  public List<TimerRecord> findDue(Instant before, int limit) {
-    return read("findDue", () -> delegate.findDue(before, limit));
-  }
-
-  @Override
-  public boolean update(TimerRecord next, long expectedVersion) {
-    return write("update", () -> delegate.update(next, expectedVersion));
-  }
-
-  @Override
-  public boolean delete(String id, long expectedVersion) {
-    if (refuseVersionedDeletes) {
+  public List<Boolean> writeAll(List<Write> writes) {
+    if (refuseVersionedDeletes && writes.stream().anyMatch(w -> w instanceof Write.Delete)) {
       failures++;
       throw new StoreException("injected permanent refusal: delete", null, false);
     }
-    return write("delete", () -> delegate.delete(id, expectedVersion));
+    return write("writeAll", () -> delegate.writeAll(writes));
   }
 
   @Override
-  public Optional<TimerRecord> delete(String id) {
-    return write("delete", () -> delegate.delete(id));
+  public List<String> remove(TimerQuery query) {
+    return write("remove", () -> delegate.remove(query));
   }
 
   @Override
-  public List<String> deleteByParticipant(String participantId, String flowType) {
-    return write(
-        "deleteByParticipant", () -> delegate.deleteByParticipant(participantId, flowType));
-  }
-
-  @Override
-  public int deleteExpired(Instant now) {
-    return write("deleteExpired", () -> delegate.deleteExpired(now));
-  }
-
-  @Override
-  public int deleteFailedBefore(Instant cutoff) {
-    return write("deleteFailedBefore", () -> delegate.deleteFailedBefore(cutoff));
+  public Purged purge(Instant expiredAt, Instant failedBefore) {
+    return write("purge", () -> delegate.purge(expiredAt, failedBefore));
   }
 
   /** Never fails: the lock is the delegate's. */

@@ -4,6 +4,7 @@ import io.persistenttimers.StoreException;
 import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Write;
@@ -53,6 +54,14 @@ public final class FakeClaimingStore implements ClaimingStore {
     return Optional.ofNullable(leases.get(id));
   }
 
+  /** Makes the lease on {@code id} run out now by this store's clock; other leases stay. */
+  public synchronized void expireLease(String id) {
+    Lease current = leases.get(id);
+    if (current != null) {
+      leases.put(id, new Lease(current.owner(), clock.instant().minusSeconds(1)));
+    }
+  }
+
   /** The limit of every {@link #claimDue} call so far, in order. */
   public synchronized List<Integer> claimLimits() {
     return List.copyOf(claimLimits);
@@ -69,7 +78,7 @@ public final class FakeClaimingStore implements ClaimingStore {
     }
     Instant now = clock.instant();
     List<TimerRecord> claimed = new ArrayList<>();
-    for (TimerRecord r : rows.findDue(before, Integer.MAX_VALUE)) {
+    for (TimerRecord r : rows.list(TimerQuery.all().status(TimerStatus.ACTIVE).dueBefore(before))) {
       if (claimed.size() == limit) {
         break;
       }
@@ -83,7 +92,7 @@ public final class FakeClaimingStore implements ClaimingStore {
         record =
             Records.rescheduled(
                 r, r.nextFireAt(), r.attempt(), r.lastError(), r.lastFiredAt(), now);
-        rows.update(record, r.version());
+        rows.writeAll(List.of(Write.update(record, r.version())));
       }
       leases.put(r.id(), new Lease(node, now.plus(lease)));
       claimed.add(record);
@@ -108,18 +117,22 @@ public final class FakeClaimingStore implements ClaimingStore {
   }
 
   @Override
-  public synchronized Optional<TimerRecord> getIfOwned(String id, String node) {
-    Lease current = leases.get(id);
-    if (current == null
-        || !current.owner().equals(node)
-        || !current.until().isAfter(clock.instant())) {
-      return Optional.empty();
-    }
-    return rows.get(id);
+  public synchronized Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node) {
+    Map<String, TimerRecord> owned = new HashMap<>(rows.getAll(ids));
+    owned
+        .keySet()
+        .removeIf(
+            id -> {
+              Lease current = leases.get(id);
+              return current == null
+                  || !current.owner().equals(node)
+                  || !current.until().isAfter(clock.instant());
+            });
+    return owned;
   }
 
   @Override
-  public synchronized int releaseLeases(String node) {
+  public synchronized int releaseAllLeases(String node) {
     int before = leases.size();
     leases.values().removeIf(l -> l.owner().equals(node));
     return before - leases.size();
@@ -141,13 +154,8 @@ public final class FakeClaimingStore implements ClaimingStore {
   // --- the plain store ------------------------------------------------------------------------
 
   @Override
-  public synchronized boolean insert(TimerRecord record) {
-    return rows.insert(record);
-  }
-
-  @Override
-  public synchronized Optional<TimerRecord> get(String id) {
-    return rows.get(id);
+  public synchronized Map<String, TimerRecord> getAll(Collection<String> ids) {
+    return rows.getAll(ids);
   }
 
   @Override
@@ -160,60 +168,26 @@ public final class FakeClaimingStore implements ClaimingStore {
     return rows.count(query);
   }
 
-  @Override
-  public synchronized List<TimerRecord> findDue(Instant before, int limit) {
-    return rows.findDue(before, limit);
-  }
-
-  @Override
-  public synchronized boolean update(TimerRecord next, long expectedVersion) {
-    return rows.update(next, expectedVersion);
-  }
-
-  @Override
-  public synchronized boolean delete(String id, long expectedVersion) {
-    return forget(id, rows.delete(id, expectedVersion));
-  }
-
-  @Override
-  public synchronized Optional<TimerRecord> delete(String id) {
-    Optional<TimerRecord> deleted = rows.delete(id);
-    forget(id, deleted.isPresent());
-    return deleted;
-  }
-
-  /** One lock for the whole batch makes it atomic. */
+  /** One lock for the whole batch makes it atomic; a deleted timer loses its lease. */
   @Override
   public synchronized List<Boolean> writeAll(List<Write> writes) {
-    return ClaimingStore.super.writeAll(writes);
+    List<Boolean> results = rows.writeAll(writes);
+    dropLeasesOfDeletedRows();
+    return results;
   }
 
   @Override
-  public synchronized List<String> deleteByParticipant(String participantId, String flowType) {
-    List<String> ids = rows.deleteByParticipant(participantId, flowType);
+  public synchronized List<String> remove(TimerQuery query) {
+    List<String> ids = rows.remove(query);
     ids.forEach(leases::remove);
     return ids;
   }
 
   @Override
-  public synchronized int deleteExpired(Instant now) {
-    int deleted = rows.deleteExpired(now);
+  public synchronized Purged purge(Instant expiredAt, Instant failedBefore) {
+    Purged purged = rows.purge(expiredAt, failedBefore);
     dropLeasesOfDeletedRows();
-    return deleted;
-  }
-
-  @Override
-  public synchronized int deleteFailedBefore(Instant cutoff) {
-    int deleted = rows.deleteFailedBefore(cutoff);
-    dropLeasesOfDeletedRows();
-    return deleted;
-  }
-
-  private boolean forget(String id, boolean deleted) {
-    if (deleted) {
-      leases.remove(id);
-    }
-    return deleted;
+    return purged;
   }
 
   private void dropLeasesOfDeletedRows() {

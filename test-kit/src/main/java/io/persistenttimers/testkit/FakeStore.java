@@ -8,10 +8,12 @@ import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -33,13 +35,15 @@ public final class FakeStore implements Store {
   }
 
   @Override
-  public synchronized boolean insert(TimerRecord record) {
-    return rows.putIfAbsent(record.id(), record) == null;
-  }
-
-  @Override
-  public synchronized Optional<TimerRecord> get(String id) {
-    return Optional.ofNullable(rows.get(id));
+  public synchronized Map<String, TimerRecord> getAll(Collection<String> ids) {
+    Map<String, TimerRecord> found = new HashMap<>();
+    for (String id : ids) {
+      TimerRecord record = rows.get(id);
+      if (record != null) {
+        found.put(id, record);
+      }
+    }
+    return found;
   }
 
   @Override
@@ -52,56 +56,49 @@ public final class FakeStore implements Store {
     return rows.values().stream().filter(query::matches).count();
   }
 
-  @Override
-  public synchronized List<TimerRecord> findDue(Instant before, int limit) {
-    return sorted(r -> r.status() == TimerStatus.ACTIVE && r.nextFireAt().isBefore(before))
-        .limit(limit)
-        .toList();
-  }
-
-  @Override
-  public synchronized boolean update(TimerRecord next, long expectedVersion) {
-    TimerRecord current = rows.get(next.id());
-    return current != null
-        && current.version() == expectedVersion
-        && rows.put(next.id(), next) != null;
-  }
-
-  @Override
-  public synchronized boolean delete(String id, long expectedVersion) {
-    TimerRecord current = rows.get(id);
-    return current != null && current.version() == expectedVersion && rows.remove(id) != null;
-  }
-
-  @Override
-  public synchronized Optional<TimerRecord> delete(String id) {
-    return Optional.ofNullable(rows.remove(id));
-  }
-
   /** One lock for the whole batch makes it atomic. */
   @Override
   public synchronized List<Boolean> writeAll(List<Write> writes) {
-    return Store.super.writeAll(writes);
+    List<Boolean> results = new ArrayList<>(writes.size());
+    for (Write write : writes) {
+      results.add(apply(write));
+    }
+    return results;
+  }
+
+  private boolean apply(Write write) {
+    TimerRecord current = rows.get(write.id());
+    if (write instanceof Write.Insert insert) {
+      return rows.putIfAbsent(insert.id(), insert.record()) == null;
+    }
+    if (current == null) {
+      return false;
+    }
+    if (write instanceof Write.Update update) {
+      return current.version() == update.expectedVersion()
+          && rows.put(update.id(), update.next()) != null;
+    }
+    Write.Delete delete = (Write.Delete) write;
+    return current.version() == delete.expectedVersion() && rows.remove(delete.id()) != null;
   }
 
   @Override
-  public synchronized List<String> deleteByParticipant(String participantId, String flowType) {
-    List<String> ids =
-        sorted(TimerQuery.all().participant(participantId).flowType(flowType)::matches)
-            .map(TimerRecord::id)
-            .toList();
+  public synchronized List<String> remove(TimerQuery query) {
+    Store.requireRemovable(query);
+    List<String> ids = sorted(query::matches).map(TimerRecord::id).toList();
     ids.forEach(rows::remove);
     return ids;
   }
 
   @Override
-  public synchronized int deleteExpired(Instant now) {
-    return removeIf(r -> r.isExpiredAt(now));
-  }
-
-  @Override
-  public synchronized int deleteFailedBefore(Instant cutoff) {
-    return removeIf(r -> r.status() == TimerStatus.FAILED && r.updatedAt().isBefore(cutoff));
+  public synchronized Purged purge(Instant expiredAt, Instant failedBefore) {
+    int expired = expiredAt == null ? 0 : removeIf(r -> r.isExpiredAt(expiredAt));
+    int failed =
+        failedBefore == null
+            ? 0
+            : removeIf(
+                r -> r.status() == TimerStatus.FAILED && r.updatedAt().isBefore(failedBefore));
+    return new Purged(expired, failed);
   }
 
   /** One engine per instance (in-process flag); multi-node mode is not offered. */

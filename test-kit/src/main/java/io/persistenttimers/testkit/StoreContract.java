@@ -2,6 +2,12 @@ package io.persistenttimers.testkit;
 
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.delete;
+import static io.persistenttimers.testkit.Stores.due;
+import static io.persistenttimers.testkit.Stores.insert;
+import static io.persistenttimers.testkit.Stores.remove;
+import static io.persistenttimers.testkit.Stores.removeParticipant;
+import static io.persistenttimers.testkit.Stores.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,7 +108,7 @@ public abstract class StoreContract {
             .updatedAt(T0.minusSeconds(30))
             .build();
 
-    assertThat(store.insert(full)).isTrue();
+    assertThat(insert(store, full)).isTrue();
 
     assertThat(store.get(full.id())).contains(full);
   }
@@ -110,7 +116,7 @@ public abstract class StoreContract {
   @Test
   public void insert_paramsComeBackByteForByte() {
     String params = "{\"b\": 1,  \"a\":[true, null],\n \"z\":\"\\u00e9\\n\"}";
-    store.insert(record("text").params(params).build());
+    insert(store, record("text").params(params).build());
 
     assertThat(store.get("text").orElseThrow().params()).isEqualTo(params);
   }
@@ -119,7 +125,7 @@ public abstract class StoreContract {
   public void insert_optionalFieldsNull_roundTripAsNull() {
     TimerRecord minimal = record("minimal").build();
 
-    store.insert(minimal);
+    insert(store, minimal);
 
     TimerRecord read = store.get("minimal").orElseThrow();
     assertThat(read).isEqualTo(minimal);
@@ -137,7 +143,7 @@ public abstract class StoreContract {
   public void insert_instantsKeepMillisecondsAndNothingFiner() {
     TimerRecord r = record("precise").due(Instant.parse("2026-03-01T12:00:00.123456789Z")).build();
 
-    store.insert(r);
+    insert(store, r);
 
     assertThat(store.get("precise").orElseThrow().nextFireAt())
         .isEqualTo(Instant.parse("2026-03-01T12:00:00.123Z"));
@@ -148,8 +154,8 @@ public abstract class StoreContract {
     TimerRecord past = record("past").due(Instant.parse("1970-01-01T00:00:00.001Z")).build();
     TimerRecord future = record("future").due(Instant.parse("2199-12-31T23:59:59.999Z")).build();
 
-    store.insert(past);
-    store.insert(future);
+    insert(store, past);
+    insert(store, future);
 
     assertThat(store.get("past")).contains(past);
     assertThat(store.get("future")).contains(future);
@@ -161,8 +167,8 @@ public abstract class StoreContract {
     TimerRecord second =
         record("same").callbackType("auto_feedback").due(T0.plusSeconds(5)).build();
 
-    assertThat(store.insert(original)).isTrue();
-    assertThat(store.insert(second)).isFalse();
+    assertThat(insert(store, original)).isTrue();
+    assertThat(insert(store, second)).isFalse();
 
     assertThat(store.get("same")).contains(original);
   }
@@ -171,9 +177,9 @@ public abstract class StoreContract {
   public void getAll_returnsThoseThatExist_keyedById_inAnyStatus() {
     TimerRecord a = record("a").build();
     TimerRecord b = record("b").status(TimerStatus.FAILED).build();
-    store.insert(a);
-    store.insert(b);
-    store.insert(record("c").build());
+    insert(store, a);
+    insert(store, b);
+    insert(store, record("c").build());
 
     assertThat(store.getAll(List.of("a", "b", "missing")))
         .containsOnly(
@@ -186,7 +192,7 @@ public abstract class StoreContract {
   public void getAll_manyIds_oneCall() {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 1200; i++) {
-      store.insert(record("m" + i).build());
+      insert(store, record("m" + i).build());
       ids.add("m" + i);
     }
     ids.add("absent");
@@ -203,33 +209,37 @@ public abstract class StoreContract {
 
   @Test
   public void list_isOrderedByDueTimeThenId() {
-    store.insert(record("c").due(T0.plusSeconds(10)).build());
-    store.insert(record("b").due(T0).build());
-    store.insert(record("a").due(T0).build());
-    store.insert(record("d").due(T0.minusSeconds(10)).build());
+    insert(store, record("c").due(T0.plusSeconds(10)).build());
+    insert(store, record("b").due(T0).build());
+    insert(store, record("a").due(T0).build());
+    insert(store, record("d").due(T0.minusSeconds(10)).build());
 
-    assertThat(ids(store.list())).containsExactly("d", "a", "b", "c");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("d", "a", "b", "c");
   }
 
   @Test
   public void list_filtersByEachCriterionAndHonoursTheLimit() {
-    store.insert(
+    insert(
+        store,
         record("p1-coach").participant("p1").flowType("coach").callbackType("reminder").build());
-    store.insert(
+    insert(
+        store,
         record("p1-intake")
             .participant("p1")
             .flowType("intake")
             .callbackType("reminder")
             .due(T0.plusSeconds(1))
             .build());
-    store.insert(
+    insert(
+        store,
         record("p2-coach")
             .participant("p2")
             .flowType("coach")
             .callbackType("auto_feedback")
             .status(TimerStatus.FAILED)
             .build());
-    store.insert(
+    insert(
+        store,
         record("p3-coach")
             .participant("p3")
             .flowType("coach")
@@ -237,8 +247,9 @@ public abstract class StoreContract {
             .status(TimerStatus.QUARANTINED)
             .build());
 
-    assertThat(ids(store.listByParticipant("p1"))).containsExactly("p1-coach", "p1-intake");
-    assertThat(ids(store.listByFlowType("coach")))
+    assertThat(ids(store.list(TimerQuery.all().participant("p1"))))
+        .containsExactly("p1-coach", "p1-intake");
+    assertThat(ids(store.list(TimerQuery.all().flowType("coach"))))
         .containsExactly("p1-coach", "p2-coach", "p3-coach");
     assertThat(ids(store.list(TimerQuery.all().callbackType("auto_feedback"))))
         .containsExactly("p2-coach");
@@ -253,9 +264,9 @@ public abstract class StoreContract {
 
   @Test
   public void count_countsMatchesIgnoringTheLimit() {
-    store.insert(record("a").participant("p1").build());
-    store.insert(record("b").participant("p1").status(TimerStatus.FAILED).build());
-    store.insert(record("c").participant("p2").build());
+    insert(store, record("a").participant("p1").build());
+    insert(store, record("b").participant("p1").status(TimerStatus.FAILED).build());
+    insert(store, record("c").participant("p2").build());
 
     assertThat(store.count(TimerQuery.all())).isEqualTo(3);
     assertThat(store.count(TimerQuery.all().participant("p1").limit(1))).isEqualTo(2);
@@ -267,32 +278,33 @@ public abstract class StoreContract {
 
   @Test
   public void findDue_returnsActiveRecordsStrictlyBeforeTheInstantInDueOrder() {
-    store.insert(record("late").due(T0.plusSeconds(60)).build());
-    store.insert(record("exactly-at").due(T0).build());
-    store.insert(record("early-b").due(T0.minusSeconds(5)).build());
-    store.insert(record("early-a").due(T0.minusSeconds(5)).build());
-    store.insert(record("earliest").due(T0.minusSeconds(50)).build());
-    store.insert(record("failed").due(T0.minusSeconds(60)).status(TimerStatus.FAILED).build());
-    store.insert(
+    insert(store, record("late").due(T0.plusSeconds(60)).build());
+    insert(store, record("exactly-at").due(T0).build());
+    insert(store, record("early-b").due(T0.minusSeconds(5)).build());
+    insert(store, record("early-a").due(T0.minusSeconds(5)).build());
+    insert(store, record("earliest").due(T0.minusSeconds(50)).build());
+    insert(store, record("failed").due(T0.minusSeconds(60)).status(TimerStatus.FAILED).build());
+    insert(
+        store,
         record("quarantined").due(T0.minusSeconds(60)).status(TimerStatus.QUARANTINED).build());
 
-    assertThat(ids(store.findDue(T0, 100))).containsExactly("earliest", "early-a", "early-b");
-    assertThat(ids(store.findDue(T0.plusMillis(1), 100)))
+    assertThat(ids(due(store, T0, 100))).containsExactly("earliest", "early-a", "early-b");
+    assertThat(ids(due(store, T0.plusMillis(1), 100)))
         .containsExactly("earliest", "early-a", "early-b", "exactly-at");
   }
 
   @Test
   public void findDue_honoursTheLimitFromTheEarliest() {
     for (int i = 0; i < 20; i++) {
-      store.insert(record(String.format("t%02d", i)).due(T0.plusSeconds(20 - i)).build());
+      insert(store, record(String.format("t%02d", i)).due(T0.plusSeconds(20 - i)).build());
     }
 
-    assertThat(ids(store.findDue(T0.plusSeconds(100), 3))).containsExactly("t19", "t18", "t17");
+    assertThat(ids(due(store, T0.plusSeconds(100), 3))).containsExactly("t19", "t18", "t17");
   }
 
   @Test
   public void findDue_emptyStore_isEmpty() {
-    assertThat(store.findDue(T0, 10)).isEmpty();
+    assertThat(due(store, T0, 10)).isEmpty();
   }
 
   // --- update / delete (compare-and-set) ------------------------------------------------------
@@ -300,10 +312,10 @@ public abstract class StoreContract {
   @Test
   public void update_matchingVersion_replacesTheRecord() {
     TimerRecord v1 = record("x").build();
-    store.insert(v1);
+    insert(store, v1);
     TimerRecord v2 = Records.rescheduled(v1, T0.plusSeconds(30), 1, "boom", null, T0);
 
-    assertThat(store.update(v2, 1)).isTrue();
+    assertThat(update(store, v2, 1)).isTrue();
 
     assertThat(store.get("x")).contains(v2);
     assertThat(store.get("x").orElseThrow().version()).isEqualTo(2);
@@ -312,12 +324,12 @@ public abstract class StoreContract {
   @Test
   public void update_staleVersion_changesNothing() {
     TimerRecord v1 = record("x").build();
-    store.insert(v1);
+    insert(store, v1);
     TimerRecord v2 = Records.rescheduled(v1, T0.plusSeconds(30), 0, null, null, T0);
-    store.update(v2, 1);
+    update(store, v2, 1);
 
     TimerRecord conflicting = Records.rescheduled(v1, T0.plusSeconds(99), 0, null, null, T0);
-    assertThat(store.update(conflicting, 1)).isFalse();
+    assertThat(update(store, conflicting, 1)).isFalse();
 
     assertThat(store.get("x")).contains(v2);
   }
@@ -326,7 +338,7 @@ public abstract class StoreContract {
   public void update_missingRecord_returnsFalseAndCreatesNothing() {
     TimerRecord ghost = record("ghost").version(2).build();
 
-    assertThat(store.update(ghost, 1)).isFalse();
+    assertThat(update(store, ghost, 1)).isFalse();
 
     assertThat(store.get("ghost")).isEmpty();
   }
@@ -334,89 +346,151 @@ public abstract class StoreContract {
   @Test
   public void update_toFailed_removesFromDueButKeepsTheRecord() {
     TimerRecord v1 = record("x").due(T0.minusSeconds(1)).build();
-    store.insert(v1);
+    insert(store, v1);
 
-    store.update(Records.withStatus(v1, TimerStatus.FAILED, "gave up", T0), 1);
+    update(store, Records.withStatus(v1, TimerStatus.FAILED, "gave up", T0), 1);
 
-    assertThat(store.findDue(T0, 10)).isEmpty();
+    assertThat(due(store, T0, 10)).isEmpty();
     assertThat(store.get("x").orElseThrow().status()).isEqualTo(TimerStatus.FAILED);
     assertThat(store.get("x").orElseThrow().lastError()).isEqualTo("gave up");
   }
 
   @Test
   public void deleteWithVersion_matching_deletes_stale_keeps() {
-    store.insert(record("x").version(3).build());
+    insert(store, record("x").version(3).build());
 
-    assertThat(store.delete("x", 2)).isFalse();
+    assertThat(delete(store, "x", 2)).isFalse();
     assertThat(store.get("x")).isPresent();
-    assertThat(store.delete("x", 3)).isTrue();
+    assertThat(delete(store, "x", 3)).isTrue();
     assertThat(store.get("x")).isEmpty();
-    assertThat(store.delete("x", 3)).isFalse();
+    assertThat(delete(store, "x", 3)).isFalse();
   }
 
   @Test
-  public void delete_returnsTheDeletedRecordOrEmpty() {
+  public void removeById_returnsTheRemovedIdOrNothing() {
     TimerRecord r = record("x").status(TimerStatus.FAILED).build();
-    store.insert(r);
+    insert(store, r);
 
-    assertThat(store.delete("x")).contains(r);
-    assertThat(store.delete("x")).isEmpty();
+    assertThat(store.remove(TimerQuery.all().id("x"))).containsExactly("x");
+    assertThat(store.remove(TimerQuery.all().id("x"))).isEmpty();
     assertThat(store.get("x")).isEmpty();
   }
 
   @Test
   public void deleteByParticipant_deletesAllOfThemAndReturnsTheIds() {
-    store.insert(record("p1-a").participant("p1").flowType("coach").build());
-    store.insert(
+    insert(store, record("p1-a").participant("p1").flowType("coach").build());
+    insert(
+        store,
         record("p1-b").participant("p1").flowType("intake").status(TimerStatus.FAILED).build());
-    store.insert(record("p2-a").participant("p2").flowType("coach").build());
+    insert(store, record("p2-a").participant("p2").flowType("coach").build());
 
-    assertThat(store.deleteByParticipant("p1", null)).containsExactlyInAnyOrder("p1-a", "p1-b");
+    assertThat(removeParticipant(store, "p1", null)).containsExactlyInAnyOrder("p1-a", "p1-b");
 
-    assertThat(ids(store.list())).containsExactly("p2-a");
-    assertThat(store.deleteByParticipant("p1", null)).isEmpty();
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("p2-a");
+    assertThat(removeParticipant(store, "p1", null)).isEmpty();
+  }
+
+  @Test
+  public void remove_withoutIdOrParticipant_orWithALimit_isRefusedAndChangesNothing() {
+    insert(store, record("a").participant("p1").build());
+
+    assertThatThrownBy(() -> store.remove(TimerQuery.all().status(TimerStatus.ACTIVE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must name an id or a participant");
+    assertThatThrownBy(() -> store.remove(TimerQuery.all().participant("p1").limit(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must have no limit");
+
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("a");
+  }
+
+  @Test
+  public void remove_honoursEveryCriterion_andReturnsIdsInDueOrder() {
+    insert(store, record("late").participant("p1").due(T0.plusSeconds(9)).build());
+    insert(store, record("early").participant("p1").due(T0.plusSeconds(1)).build());
+    insert(
+        store,
+        record("failed")
+            .participant("p1")
+            .due(T0.plusSeconds(5))
+            .status(TimerStatus.FAILED)
+            .build());
+    insert(store, record("other").participant("p2").due(T0).build());
+
+    assertThat(store.remove(TimerQuery.all().participant("p1").status(TimerStatus.ACTIVE)))
+        .containsExactly("early", "late");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("other", "failed");
+  }
+
+  @Test
+  public void list_byIdAndDueBefore_combineWithTheOtherCriteria() {
+    insert(store, record("a").participant("p1").due(T0).build());
+    insert(store, record("b").participant("p1").due(T0.plusSeconds(10)).build());
+    insert(store, record("c").participant("p2").due(T0).build());
+
+    assertThat(ids(store.list(TimerQuery.all().participant("p1").dueBefore(T0.plusSeconds(10)))))
+        .containsExactly("a");
+    assertThat(ids(store.list(TimerQuery.all().id("b")))).containsExactly("b");
+    assertThat(store.count(TimerQuery.all().dueBefore(T0.plusMillis(1)))).isEqualTo(2);
+    assertThat(store.count(TimerQuery.all().id("b").participant("p2"))).isZero();
+  }
+
+  @Test
+  public void purge_withANullBound_keepsThatKind() {
+    insert(store, record("expired").expiresAt(T0).build());
+    insert(
+        store, record("failed").status(TimerStatus.FAILED).updatedAt(T0.minusSeconds(60)).build());
+
+    assertThat(store.purge(null, null)).isEqualTo(new Store.Purged(0, 0));
+    assertThat(store.purge(T0, null)).isEqualTo(new Store.Purged(1, 0));
+    assertThat(store.purge(null, T0)).isEqualTo(new Store.Purged(0, 1));
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
   public void deleteByParticipant_withFlowType_deletesOnlyThatFlow() {
-    store.insert(record("p1-a").participant("p1").flowType("coach").build());
-    store.insert(record("p1-b").participant("p1").flowType("intake").build());
+    insert(store, record("p1-a").participant("p1").flowType("coach").build());
+    insert(store, record("p1-b").participant("p1").flowType("intake").build());
 
-    assertThat(store.deleteByParticipant("p1", "intake")).containsExactly("p1-b");
+    assertThat(removeParticipant(store, "p1", "intake")).containsExactly("p1-b");
 
-    assertThat(ids(store.list())).containsExactly("p1-a");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("p1-a");
   }
 
   @Test
   public void deleteExpired_deletesAtOrBeforeNowInAnyStatus_keepsTheRest() {
-    store.insert(record("expired-before").expiresAt(T0.minusMillis(1)).build());
-    store.insert(record("expired-exactly").expiresAt(T0).build());
-    store.insert(
+    insert(store, record("expired-before").expiresAt(T0.minusMillis(1)).build());
+    insert(store, record("expired-exactly").expiresAt(T0).build());
+    insert(
+        store,
         record("expired-failed").expiresAt(T0.minusSeconds(10)).status(TimerStatus.FAILED).build());
-    store.insert(record("not-yet").expiresAt(T0.plusMillis(1)).build());
-    store.insert(record("never").build());
+    insert(store, record("not-yet").expiresAt(T0.plusMillis(1)).build());
+    insert(store, record("never").build());
 
-    assertThat(store.deleteExpired(T0)).isEqualTo(3);
+    assertThat(store.purge(T0, null).expired()).isEqualTo(3);
 
-    assertThat(ids(store.list())).containsExactlyInAnyOrder("not-yet", "never");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactlyInAnyOrder("not-yet", "never");
   }
 
   @Test
   public void deleteFailedBefore_deletesOnlyOldFailures() {
-    store.insert(
+    insert(
+        store,
         record("old-failed").status(TimerStatus.FAILED).updatedAt(T0.minusSeconds(100)).build());
-    store.insert(
+    insert(
+        store,
         record("new-failed").status(TimerStatus.FAILED).updatedAt(T0.plusSeconds(1)).build());
-    store.insert(record("old-active").updatedAt(T0.minusSeconds(100)).build());
-    store.insert(
+    insert(store, record("old-active").updatedAt(T0.minusSeconds(100)).build());
+    insert(
+        store,
         record("old-quarantined")
             .status(TimerStatus.QUARANTINED)
             .updatedAt(T0.minusSeconds(100))
             .build());
 
-    assertThat(store.deleteFailedBefore(T0)).isEqualTo(1);
+    assertThat(store.purge(null, T0).failed()).isEqualTo(1);
 
-    assertThat(ids(store.list()))
+    assertThat(ids(store.list(TimerQuery.all())))
         .containsExactlyInAnyOrder("new-failed", "old-active", "old-quarantined");
   }
 
@@ -427,9 +501,9 @@ public abstract class StoreContract {
     TimerRecord existing = record("existing").build();
     TimerRecord stale = record("stale").version(5).build();
     TimerRecord doomed = record("doomed").version(2).build();
-    store.insert(existing);
-    store.insert(stale);
-    store.insert(doomed);
+    insert(store, existing);
+    insert(store, stale);
+    insert(store, doomed);
     TimerRecord fresh = record("fresh").build();
     TimerRecord existingV2 = Records.rescheduled(existing, T0.plusSeconds(9), 0, null, null, T0);
 
@@ -471,7 +545,7 @@ public abstract class StoreContract {
   public void writeAll_manyDeletes_eachComparesItsOwnVersion() {
     List<Write> deletes = new ArrayList<>();
     for (int i = 0; i < 450; i++) {
-      store.insert(record("d" + i).version(3).build());
+      insert(store, record("d" + i).version(3).build());
       // Every third delete carries a stale version and must leave its timer alone.
       deletes.add(new Write.Delete("d" + i, i % 3 == 0 ? 2 : 3));
     }
@@ -489,7 +563,7 @@ public abstract class StoreContract {
   @Test
   public void writeAll_emptyBatch_changesNothing() {
     assertThat(store.writeAll(List.of())).isEmpty();
-    assertThat(store.list()).isEmpty();
+    assertThat(store.list(TimerQuery.all())).isEmpty();
   }
 
   @Test
@@ -528,7 +602,7 @@ public abstract class StoreContract {
 
   @Test
   public void concurrentCompareAndSet_loseNoUpdate() throws Exception {
-    store.insert(record("counter").build());
+    insert(store, record("counter").build());
     int threads = 4;
     int perThread = 25;
     AtomicInteger successes = new AtomicInteger();
@@ -541,7 +615,7 @@ public abstract class StoreContract {
             TimerRecord current = store.get("counter").orElseThrow();
             TimerRecord next =
                 Records.rescheduled(current, current.nextFireAt().plusMillis(1), 0, null, null, T0);
-            if (store.update(next, current.version())) {
+            if (update(store, next, current.version())) {
               mine++;
               successes.incrementAndGet();
             }
@@ -559,7 +633,7 @@ public abstract class StoreContract {
   public void concurrentInsertsOfOneId_exactlyOneWins() throws Exception {
     int threads = 4;
     List<Boolean> results =
-        runConcurrently(threads, () -> store.insert(record("contested").build()));
+        runConcurrently(threads, () -> insert(store, record("contested").build()));
 
     assertThat(results).containsOnlyOnce(true);
     assertThat(store.count(TimerQuery.all())).isEqualTo(1);
@@ -576,14 +650,14 @@ public abstract class StoreContract {
         () -> {
           for (int i = 0; i < perThread; i++) {
             int n = next.getAndIncrement();
-            store.insert(record("t" + n).due(T0.plusMillis(n)).build());
+            insert(store, record("t" + n).due(T0.plusMillis(n)).build());
           }
           return null;
         });
 
-    Set<String> stored = new HashSet<>(ids(store.list()));
+    Set<String> stored = new HashSet<>(ids(store.list(TimerQuery.all())));
     assertThat(stored).hasSize(threads * perThread);
-    assertThat(store.findDue(T0.plusSeconds(1), threads * perThread)).hasSize(threads * perThread);
+    assertThat(due(store, T0.plusSeconds(1), threads * perThread)).hasSize(threads * perThread);
   }
 
   @Test
@@ -591,11 +665,11 @@ public abstract class StoreContract {
     for (int round = 0; round < 20; round++) {
       String id = "race-" + round;
       TimerRecord v1 = record(id).build();
-      store.insert(v1);
+      insert(store, v1);
       TimerRecord v2 = Records.rescheduled(v1, T0.plusSeconds(1), 0, null, null, T0);
 
       List<Boolean> results =
-          runConcurrently(2, List.of(() -> store.update(v2, 1), () -> store.delete(id, 1)));
+          runConcurrently(2, List.of(() -> update(store, v2, 1), () -> delete(store, id, 1)));
 
       assertThat(results).containsOnlyOnce(true);
       if (results.get(0)) {
@@ -725,17 +799,17 @@ public abstract class StoreContract {
         Store handle = handles.get(n);
         String id = "while-locked-" + n;
         TimerRecord r = record(id).build();
-        assertThat(handle.insert(r)).isTrue();
+        assertThat(insert(handle, r)).isTrue();
         assertThat(handle.get(id)).contains(r);
-        assertThat(ids(handle.list())).contains(id);
+        assertThat(ids(handle.list(TimerQuery.all()))).contains(id);
         assertThat(handle.count(TimerQuery.all())).isEqualTo(1);
-        assertThat(ids(handle.findDue(T0.plusSeconds(1), 10))).containsExactly(id);
+        assertThat(ids(due(handle, T0.plusSeconds(1), 10))).containsExactly(id);
         TimerRecord v2 = Records.rescheduled(r, T0.plusSeconds(5), 0, null, null, T0);
-        assertThat(handle.update(v2, 1)).isTrue();
+        assertThat(update(handle, v2, 1)).isTrue();
         assertThat(handle.writeAll(List.of(new Write.Insert(record(id + "-b").build()))))
             .containsExactly(true);
-        assertThat(handle.delete(id + "-b")).isPresent();
-        assertThat(handle.delete(id, v2.version())).isTrue();
+        assertThat(remove(handle, id + "-b")).isTrue();
+        assertThat(delete(handle, id, v2.version())).isTrue();
       }
     }
   }
@@ -761,15 +835,15 @@ public abstract class StoreContract {
   @Test
   public void sameIdNewIncarnation_compareAndSetOfTheOldVersionMissesTheNewRecord() {
     TimerRecord old = record("reused").version(7).build();
-    store.insert(old);
-    assertThat(store.delete("reused")).isPresent();
+    insert(store, old);
+    assertThat(remove(store, "reused")).isTrue();
     TimerRecord fresh =
         record("reused").version(4_611_686_018_427_387_000L).params("{\"v\":2}").build();
-    assertThat(store.insert(fresh)).isTrue();
+    assertThat(insert(store, fresh)).isTrue();
 
-    assertThat(store.update(Records.rescheduled(old, T0.plusSeconds(60), 0, null, T0, T0), 7))
+    assertThat(update(store, Records.rescheduled(old, T0.plusSeconds(60), 0, null, T0, T0), 7))
         .isFalse();
-    assertThat(store.delete("reused", 7)).isFalse();
+    assertThat(delete(store, "reused", 7)).isFalse();
     assertThat(store.writeAll(List.of(new Write.Delete("reused", 7), new Write.Update(old, 7))))
         .containsExactly(false, false);
 
@@ -780,13 +854,13 @@ public abstract class StoreContract {
   public void versionsUpToTwoToTheSixtyTwo_roundTripAndCompare() {
     long big = (1L << 62) - 2;
     TimerRecord v = record("big").version(big).build();
-    store.insert(v);
+    insert(store, v);
     TimerRecord next = Records.rescheduled(v, T0.plusSeconds(5), 0, null, T0, T0);
 
-    assertThat(store.update(next, big)).isTrue();
+    assertThat(update(store, next, big)).isTrue();
     assertThat(store.get("big").orElseThrow().version()).isEqualTo(big + 1);
-    assertThat(store.delete("big", big)).isFalse();
-    assertThat(store.delete("big", big + 1)).isTrue();
+    assertThat(delete(store, "big", big)).isFalse();
+    assertThat(delete(store, "big", big + 1)).isTrue();
   }
 
   /** An engine over this contract's store on a manual clock, callbacks on the calling thread. */
@@ -835,7 +909,7 @@ public abstract class StoreContract {
   // state, QUARANTINED with the reason, and must not run again at every start.
 
   private void garbageRowRunsOnceThenStaysQuarantined(TimerRecord garbage) {
-    store.insert(garbage);
+    insert(store, garbage);
     try (Engine e = new Engine()) {
       e.scheduler.advance(Duration.ofMinutes(1));
       TimerRecord stored = store.get(garbage.id()).orElseThrow();
@@ -951,7 +1025,7 @@ public abstract class StoreContract {
     try (Engine e = new Engine()) {
       e.timer.scheduleAfter(Duration.ofSeconds(2), reused("op", "{\"v\":1}"));
       // An operator tool deletes it through the store; the engine still has it armed.
-      assertThat(store.delete("op")).isPresent();
+      assertThat(remove(store, "op")).isTrue();
       e.timer.scheduleAfter(Duration.ofSeconds(6), reused("op", "{\"v\":2}"));
 
       e.scheduler.advance(Duration.ofSeconds(2));
@@ -1099,14 +1173,14 @@ public abstract class StoreContract {
     try (Engine e = new Engine()) {
       e.timer.scheduleAfter(
           Duration.ofMinutes(1), TimerSpec.of("reminder", "participant-1").id("s?t"));
-      List<TimerRecord> before = store.list();
+      List<TimerRecord> before = store.list(TimerQuery.all());
 
       for (BadInput bad : badInputs()) {
         assertThatThrownBy(() -> bad.call().accept(e.timer))
             .as(bad.name())
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining(bad.message());
-        assertThat(store.list()).as(bad.name()).isEqualTo(before);
+        assertThat(store.list(TimerQuery.all())).as(bad.name()).isEqualTo(before);
       }
       e.scheduler.advance(Duration.ofMinutes(10));
       assertThat(e.ran).containsExactly("s?t {} @" + T0.plus(Duration.ofMinutes(1)));
@@ -1115,8 +1189,8 @@ public abstract class StoreContract {
 
   @Test
   public void inputRules_aRecordBreakingThemCannotBeBuilt_soNoStoreIsEverAskedToJudgeIt() {
-    store.insert(record("kept").build());
-    List<TimerRecord> before = store.list();
+    insert(store, record("kept").build());
+    List<TimerRecord> before = store.list(TimerQuery.all());
 
     assertThatThrownBy(() -> record("x").params("{\"a\":1} x").build())
         .hasMessageContaining("params must be exactly one JSON value");
@@ -1135,7 +1209,7 @@ public abstract class StoreContract {
     assertThatThrownBy(() -> record("x").state("S", "\uD800").build())
         .hasMessageContaining("dataKey must not contain an unpaired surrogate");
 
-    assertThat(store.list()).isEqualTo(before);
+    assertThat(store.list(TimerQuery.all())).isEqualTo(before);
   }
 
   @Test
@@ -1149,9 +1223,9 @@ public abstract class StoreContract {
             .state(AWKWARD_TEXT, AWKWARD_TEXT)
             .attempt(1, "java.lang.IllegalStateException: " + AWKWARD_TEXT)
             .build();
-    store.insert(record("s?t").build());
+    insert(store, record("s?t").build());
 
-    assertThat(store.insert(awkward)).isTrue();
+    assertThat(insert(store, awkward)).isTrue();
 
     TimerRecord read = store.get(AWKWARD_TEXT).orElseThrow();
     assertThat(read).isEqualTo(awkward);
@@ -1168,12 +1242,12 @@ public abstract class StoreContract {
     }
     assertThat(read.params().getBytes(java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo(AWKWARD_PARAMS.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    assertThat(store.listByParticipant(AWKWARD_TEXT)).containsExactly(awkward);
-    assertThat(store.listByFlowType(AWKWARD_TEXT)).containsExactly(awkward);
+    assertThat(store.list(TimerQuery.all().participant(AWKWARD_TEXT))).containsExactly(awkward);
+    assertThat(store.list(TimerQuery.all().flowType(AWKWARD_TEXT))).containsExactly(awkward);
     assertThat(store.count(TimerQuery.all().callbackType(AWKWARD_TEXT))).isEqualTo(1);
     assertThat(store.get("s?t")).isPresent();
-    assertThat(store.deleteByParticipant(AWKWARD_TEXT, AWKWARD_TEXT)).containsExactly(AWKWARD_TEXT);
-    assertThat(store.list()).extracting(TimerRecord::id).containsExactly("s?t");
+    assertThat(removeParticipant(store, AWKWARD_TEXT, AWKWARD_TEXT)).containsExactly(AWKWARD_TEXT);
+    assertThat(store.list(TimerQuery.all())).extracting(TimerRecord::id).containsExactly("s?t");
   }
 
   @Test
@@ -1192,7 +1266,7 @@ public abstract class StoreContract {
 
       assertThat(e.ran)
           .containsExactly(AWKWARD_TEXT + " " + AWKWARD_PARAMS + e.at(Duration.ofMinutes(1)));
-      assertThat(store.list()).isEmpty();
+      assertThat(store.list(TimerQuery.all())).isEmpty();
     }
   }
 

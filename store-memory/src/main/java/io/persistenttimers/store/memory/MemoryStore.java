@@ -9,11 +9,11 @@ import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,34 +37,38 @@ public final class MemoryStore implements Store {
 
   private final Map<String, TimerRecord> byId = new HashMap<>();
 
-  /** Active records in due order, so {@link #findDue} does not scan everything. */
+  /** Active records in due order, so a due query does not scan everything. */
   private final TreeSet<TimerRecord> activeByDue = new TreeSet<>(DUE_ORDER);
 
   /** Whether an engine holds this store's lock: the storage is this instance, so is the lock. */
   private final AtomicBoolean engineRunning = new AtomicBoolean();
 
   @Override
-  public synchronized boolean insert(TimerRecord record) {
-    if (byId.containsKey(record.id())) {
-      return false;
+  public synchronized Map<String, TimerRecord> getAll(Collection<String> ids) {
+    Map<String, TimerRecord> found = new HashMap<>();
+    for (String id : ids) {
+      TimerRecord record = byId.get(id);
+      if (record != null) {
+        found.put(id, record);
+      }
     }
-    put(record);
-    return true;
+    return found;
   }
 
-  @Override
-  public synchronized Optional<TimerRecord> get(String id) {
-    return Optional.ofNullable(byId.get(id));
-  }
-
+  /** An ACTIVE query walks the due-ordered index and stops at its bound; others scan. */
   @Override
   public synchronized List<TimerRecord> list(TimerQuery query) {
     List<TimerRecord> result = new ArrayList<>();
-    for (TimerRecord record : sortedMatching(query)) {
-      if (result.size() == query.limit()) {
+    Iterable<TimerRecord> candidates =
+        query.status() == TimerStatus.ACTIVE ? activeByDue : sortedMatching(query);
+    for (TimerRecord record : candidates) {
+      if (result.size() == query.limit()
+          || (query.dueBefore() != null && !record.nextFireAt().isBefore(query.dueBefore()))) {
         break;
       }
-      result.add(record);
+      if (query.matches(record)) {
+        result.add(record);
+      }
     }
     return result;
   }
@@ -74,57 +78,42 @@ public final class MemoryStore implements Store {
     return byId.values().stream().filter(query::matches).count();
   }
 
-  @Override
-  public synchronized List<TimerRecord> findDue(Instant before, int limit) {
-    List<TimerRecord> result = new ArrayList<>();
-    for (TimerRecord record : activeByDue) {
-      if (result.size() >= limit || !record.nextFireAt().isBefore(before)) {
-        break;
-      }
-      result.add(record);
-    }
-    return result;
-  }
-
-  @Override
-  public synchronized boolean update(TimerRecord next, long expectedVersion) {
-    TimerRecord current = byId.get(next.id());
-    if (current == null || current.version() != expectedVersion) {
-      return false;
-    }
-    remove(current);
-    put(next);
-    return true;
-  }
-
-  @Override
-  public synchronized boolean delete(String id, long expectedVersion) {
-    TimerRecord current = byId.get(id);
-    if (current == null || current.version() != expectedVersion) {
-      return false;
-    }
-    remove(current);
-    return true;
-  }
-
-  @Override
-  public synchronized Optional<TimerRecord> delete(String id) {
-    TimerRecord current = byId.get(id);
-    if (current != null) {
-      remove(current);
-    }
-    return Optional.ofNullable(current);
-  }
-
   /** One lock for the whole batch makes it atomic. */
   @Override
   public synchronized List<Boolean> writeAll(List<Write> writes) {
-    return Store.super.writeAll(writes);
+    List<Boolean> results = new ArrayList<>(writes.size());
+    for (Write write : writes) {
+      results.add(apply(write));
+    }
+    return results;
+  }
+
+  private boolean apply(Write write) {
+    TimerRecord current = byId.get(write.id());
+    if (write instanceof Write.Insert insert) {
+      if (current != null) {
+        return false;
+      }
+      put(insert.record());
+      return true;
+    }
+    long expected =
+        write instanceof Write.Update update
+            ? update.expectedVersion()
+            : ((Write.Delete) write).expectedVersion();
+    if (current == null || current.version() != expected) {
+      return false;
+    }
+    remove(current);
+    if (write instanceof Write.Update update) {
+      put(update.next());
+    }
+    return true;
   }
 
   @Override
-  public synchronized List<String> deleteByParticipant(String participantId, String flowType) {
-    TimerQuery query = TimerQuery.all().participant(participantId).flowType(flowType);
+  public synchronized List<String> remove(TimerQuery query) {
+    Store.requireRemovable(query);
     List<String> ids = new ArrayList<>();
     for (TimerRecord record : sortedMatching(query)) {
       remove(record);
@@ -134,16 +123,22 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public synchronized int deleteExpired(Instant now) {
-    return removeAll(byId.values().stream().filter(r -> r.isExpiredAt(now)).toList());
-  }
-
-  @Override
-  public synchronized int deleteFailedBefore(Instant cutoff) {
-    return removeAll(
-        byId.values().stream()
-            .filter(r -> r.status() == TimerStatus.FAILED && r.updatedAt().isBefore(cutoff))
-            .toList());
+  public synchronized Purged purge(Instant expiredAt, Instant failedBefore) {
+    int expired =
+        expiredAt == null
+            ? 0
+            : removeAll(byId.values().stream().filter(r -> r.isExpiredAt(expiredAt)).toList());
+    int failed =
+        failedBefore == null
+            ? 0
+            : removeAll(
+                byId.values().stream()
+                    .filter(
+                        r ->
+                            r.status() == TimerStatus.FAILED
+                                && r.updatedAt().isBefore(failedBefore))
+                    .toList());
+    return new Purged(expired, failed);
   }
 
   /**

@@ -4,25 +4,20 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.StoreInUseException;
-import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
-import io.persistenttimers.spi.Write;
+import io.persistenttimers.store.jdbc.JdbcStore;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -31,16 +26,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.argument.Argument;
-import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -62,16 +53,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Every method is one statement in its own transaction, so each call is atomic and committed on
- * return; {@link #update} and {@link #delete(String, long)} compare and set on {@code version}.
- * Instants are stored as {@code timestamptz}, so neither the session time zone nor the JVM's
- * default zone changes what is stored. Failures surface as {@link StoreException} naming the
- * operation and the timer id; params never appear in exceptions nor in logs above DEBUG.
+ * return; updates and deletes in {@link #writeAll} compare and set on {@code version}. Instants are
+ * stored as {@code timestamptz}, so neither the session time zone nor the JVM's default zone
+ * changes what is stored. Failures surface as {@link StoreException} naming the operation and the
+ * timer id; params never appear in exceptions nor in logs above DEBUG.
  *
  * <p>A row that cannot be decoded (a corrupt schedule, an unknown status or kind) is marked {@link
  * TimerStatus#QUARANTINED} with the reason in {@code last_error} and its version raised by one; its
  * data is left as it is, a warning names its id, and it is omitted from the call that met it.
- * {@link #count} counts rows as stored, including such rows. {@link #delete(String)} deletes an
- * unreadable row too and then returns empty.
+ * {@link #count} counts rows as stored, including such rows. {@link #remove} deletes an unreadable
+ * row too and returns its id.
  *
  * <p><b>Bounded waits.</b> For a store built from a JDBC URL, one call of the store returns or
  * throws a {@link StoreException} within {@code connectionTimeout + socketTimeout} (plus the time
@@ -96,7 +87,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class PostgresStore implements ClaimingStore {
+public final class PostgresStore extends JdbcStore implements ClaimingStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStore.class);
 
@@ -112,16 +103,6 @@ public final class PostgresStore implements ClaimingStore {
   /** The table timers are stored in, inside the store's schema. */
   public static final String TABLE = "persistent_timers";
 
-  /**
-   * The largest instant PostgreSQL's timestamptz holds (294276 AD); later bounds mean "infinity".
-   */
-  private static final Instant PG_MAX = Instant.parse("+294276-12-31T23:59:59.999Z");
-
-  /**
-   * The earliest instant PostgreSQL's timestamptz holds (4713 BC); earlier bounds mean "-infinity".
-   */
-  private static final Instant PG_MIN = Instant.parse("-4712-01-01T00:00:00Z");
-
   private final DataSource dataSource;
 
   /** What Flyway runs on: unpooled connections for an owned pool, else the caller's DataSource. */
@@ -129,11 +110,7 @@ public final class PostgresStore implements ClaimingStore {
 
   private final HikariDataSource ownedPool;
   private final String schema;
-  private final String table;
-  private final Clock clock;
   private final Jdbi jdbi;
-  private final String insertSql;
-  private final String updateSql;
   private final boolean notifyOnInsert;
 
   /** The LISTEN/NOTIFY channel of this store's table (identifiers are at most 63 bytes). */
@@ -153,39 +130,23 @@ public final class PostgresStore implements ClaimingStore {
       boolean notifyOnInsert,
       AdvisoryEngineLock.Connections lockConnections,
       Duration engineLockCheck) {
+    super(
+        PostgresDialect.INSTANCE,
+        quoteIdentifier(schema) + "." + TABLE,
+        "schema '" + schema + "'",
+        clock);
     this.lockConnections = lockConnections;
     this.engineLockCheck = engineLockCheck;
     this.dataSource = dataSource;
     this.migrationSource = migrationSource;
     this.ownedPool = ownedPool;
     this.schema = schema;
-    this.table = quoteIdentifier(schema) + "." + TABLE;
-    this.clock = clock;
     this.notifyOnInsert = notifyOnInsert;
     this.channel = channelName(schema);
     this.jdbi = Jdbi.create(dataSource);
     // Jdbi's messages may render bound arguments (params); keep them out of exceptions.
     jdbi.getConfig(StatementExceptions.class)
         .setMessageRendering(StatementExceptions.MessageRendering.NONE);
-    this.insertSql =
-        "INSERT INTO "
-            + table
-            + " (id, participant_id, flow_type, callback_type, callback_params, payload_version,"
-            + " timer_type, schedule_json, next_fire_at, expires_at, state_type, data_key,"
-            + " attempt, last_error, status, version, retry_policy, overdue_policy,"
-            + " last_fired_at, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?,"
-            + " CAST(? AS jsonb), ?, ?, ?, ?)"
-            + " ON CONFLICT (id) DO NOTHING";
-    this.updateSql =
-        "UPDATE "
-            + table
-            + " SET participant_id = ?, flow_type = ?, callback_type = ?, callback_params = ?,"
-            + " payload_version = ?, timer_type = ?, schedule_json = CAST(? AS jsonb),"
-            + " next_fire_at = ?, expires_at = ?, state_type = ?, data_key = ?, attempt = ?,"
-            + " last_error = ?, status = ?, version = ?, retry_policy = CAST(? AS jsonb),"
-            + " overdue_policy = ?, last_fired_at = ?, created_at = ?, updated_at = ?"
-            + " WHERE id = ? AND version = ?";
   }
 
   /**
@@ -270,185 +231,25 @@ public final class PostgresStore implements ClaimingStore {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Writes
-
-  /**
-   * {@inheritDoc}
-   *
-   * @throws StoreException when the statement fails, for example when params are not JSON
-   */
+  /** A transaction per call also makes the store correct over a non-auto-commit DataSource. */
   @Override
-  public boolean insert(TimerRecord record) {
-    Objects.requireNonNull(record, "record");
-    return write("insert of timer '" + record.id() + "'", h -> insertOn(h.getConnection(), record));
-  }
-
-  /**
-   * Inserts {@code record} in the host's open transaction on {@code hostConnection}, without
-   * committing, rolling back or closing anything: the timer exists once the host commits and not at
-   * all if it rolls back. The caller arms the timer only after its commit. On a connection in
-   * auto-commit mode the insert commits at once.
-   *
-   * <p>A failure throws {@link StoreException}; in PostgreSQL the host's transaction is then
-   * aborted and must be rolled back.
-   *
-   * @return true when inserted; false when a record with this id exists (nothing changed)
-   * @param hostConnection the host's connection, in its transaction
-   * @param record the record to insert, from {@code PersistentTimer.prepareAfter} and its kin
-   */
-  public boolean insert(Connection hostConnection, TimerRecord record) {
-    Objects.requireNonNull(hostConnection, "hostConnection");
-    Objects.requireNonNull(record, "record");
-    try {
-      return insertOn(hostConnection, record);
-    } catch (SQLException | RuntimeException e) {
-      throw StoreErrors.wrap("insert of timer '" + record.id() + "' in the host transaction", e);
-    }
-  }
-
-  /**
-   * Inserts {@code record} in the host's open Jdbi transaction on {@code hostHandle}, without
-   * committing: as {@link #insert(Connection, TimerRecord)} on the handle's connection.
-   *
-   * @return true when inserted; false when a record with this id exists (nothing changed)
-   * @param hostHandle the host's Jdbi handle, in its transaction
-   * @param record the record to insert
-   */
-  public boolean insert(Handle hostHandle, TimerRecord record) {
-    Objects.requireNonNull(hostHandle, "hostHandle");
-    return insert(hostHandle.getConnection(), record);
-  }
-
-  private boolean insertOn(Connection connection, TimerRecord record) throws SQLException {
-    boolean inserted;
-    try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
-      ps.setString(1, record.id());
-      bindData(ps, 2, record);
-      inserted = ps.executeUpdate() == 1;
-    }
-    if (inserted) {
-      notifyInserted(connection);
-    }
-    return inserted;
+  protected <T> T inTransaction(String operation, String id, boolean write, Work<T> work)
+      throws SQLException {
+    return jdbi.inTransaction(work::run);
   }
 
   /**
    * Tells listening nodes that a timer was inserted; delivered when the transaction commits, and
    * once per transaction however many inserts it holds.
    */
-  private void notifyInserted(Connection connection) throws SQLException {
-    if (!notifyOnInsert) {
-      return;
-    }
-    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_notify(?, '')")) {
-      ps.setString(1, channel);
-      ps.execute();
-    }
-  }
-
-  /** {@inheritDoc} */
   @Override
-  public boolean update(TimerRecord next, long expectedVersion) {
-    Objects.requireNonNull(next, "next");
-    return write(
-        "update of timer '" + next.id() + "' at version " + expectedVersion,
-        h -> updateOn(h.getConnection(), next, expectedVersion));
-  }
-
-  private boolean updateOn(Connection connection, TimerRecord next, long expectedVersion)
-      throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(updateSql)) {
-      int i = bindData(ps, 1, next);
-      ps.setString(i++, next.id());
-      ps.setLong(i, expectedVersion);
-      return ps.executeUpdate() == 1;
-    }
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public boolean delete(String id, long expectedVersion) {
-    Objects.requireNonNull(id, "id");
-    return write(
-        "delete of timer '" + id + "' at version " + expectedVersion,
-        h -> deleteOn(h.getConnection(), id, expectedVersion));
-  }
-
-  private boolean deleteOn(Connection connection, String id, long expectedVersion)
-      throws SQLException {
-    try (PreparedStatement ps =
-        connection.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND version = ?")) {
-      ps.setString(1, id);
-      ps.setLong(2, expectedVersion);
-      return ps.executeUpdate() == 1;
-    }
-  }
-
-  /**
-   * The whole batch in one transaction: one commit (one WAL flush) for many writes. Each write is
-   * its own statement, so the per-write results of {@link io.persistenttimers.spi.Write} hold.
-   */
-  @Override
-  public List<Boolean> writeAll(List<Write> writes) {
-    Objects.requireNonNull(writes, "writes");
-    if (writes.isEmpty()) {
-      return List.of();
-    }
-    return write(
-        "batch of " + writes.size() + " writes starting with timer '" + writes.get(0).id() + "'",
-        h -> {
-          Connection connection = h.getConnection();
-          List<Boolean> results = new ArrayList<>(writes.size());
-          // Consecutive writes of one kind go to the server as one JDBC batch (one round trip);
-          // keeping runs in order preserves "later writes see earlier ones".
-          int start = 0;
-          while (start < writes.size()) {
-            Class<?> kind = writes.get(start).getClass();
-            int end = start;
-            while (end < writes.size() && writes.get(end).getClass() == kind) {
-              end++;
-            }
-            executeRun(connection, writes.subList(start, end), results);
-            start = end;
-          }
-          return results;
-        });
-  }
-
-  private void executeRun(Connection connection, List<Write> run, List<Boolean> results)
-      throws SQLException {
-    Write first = run.get(0);
-    String sql =
-        first instanceof Write.Insert
-            ? insertSql
-            : first instanceof Write.Update
-                ? updateSql
-                : "DELETE FROM " + table + " WHERE id = ? AND version = ?";
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      for (Write w : run) {
-        if (w instanceof Write.Insert insert) {
-          ps.setString(1, insert.id());
-          bindData(ps, 2, insert.record());
-        } else if (w instanceof Write.Update update) {
-          int i = bindData(ps, 1, update.next());
-          ps.setString(i++, update.id());
-          ps.setLong(i, update.expectedVersion());
-        } else {
-          Write.Delete delete = (Write.Delete) w;
-          ps.setString(1, delete.id());
-          ps.setLong(2, delete.expectedVersion());
-        }
-        ps.addBatch();
-      }
-      boolean anyInserted = false;
-      for (int count : ps.executeBatch()) {
-        results.add(count == 1);
-        anyInserted |= count == 1 && first instanceof Write.Insert;
-      }
-      if (anyInserted) {
-        notifyInserted(connection);
-      }
+  protected void afterInsert(Handle handle) {
+    if (notifyOnInsert) {
+      handle
+          .createQuery("SELECT pg_notify(:channel, '')")
+          .bind("channel", channel)
+          .map((rs, ctx) -> Boolean.TRUE)
+          .one();
     }
   }
 
@@ -467,35 +268,31 @@ public final class PostgresStore implements ClaimingStore {
     // re-claiming one's own or an unowned timer keeps the version, so armed timers stay valid.
     String sql =
         "UPDATE "
-            + table
+            + table()
             + " SET version = CASE WHEN owner IS NULL OR owner = :node THEN version ELSE version + 1 END,"
             + " lease_epoch = CASE WHEN owner IS NULL OR owner = :node THEN lease_epoch"
             + " ELSE lease_epoch + 1 END,"
             + " owner = :node, lease_until = now() + make_interval(secs => :lease)"
             + " WHERE id IN (SELECT id FROM "
-            + table
+            + table()
             + " WHERE status = 'ACTIVE' AND next_fire_at < :before"
             + " AND (owner IS NULL OR owner = :node OR lease_until < now())"
             + " ORDER BY next_fire_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)"
             + " RETURNING "
-            + RawTimerRow.COLUMNS;
-    List<RawTimerRow> rows =
-        write(
-            "claim of due timers for node '" + node + "'",
+            + timerColumns();
+    List<TimerRecord> claimed =
+        readTimers(
+            "claim due timers for node '" + node + "'",
+            true,
             h ->
                 h.createQuery(sql)
                     .bind("node", node)
                     .bind("lease", lease.toMillis() / 1000.0)
-                    .bind("before", timestamp(ceilMillis(before)))
-                    .bind("limit", limit)
-                    .map(RawTimerRow.MAPPER)
-                    .list());
-    List<TimerRecord> claimed = new ArrayList<>(rows.size());
-    for (RawTimerRow row : rows) {
-      decodeOrQuarantine(row).ifPresent(claimed::add);
-    }
-    claimed.sort(Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id));
-    return claimed;
+                    .bind("before", instant(ceilMillis(before)))
+                    .bind("limit", limit));
+    List<TimerRecord> sorted = new ArrayList<>(claimed);
+    sorted.sort(Comparator.comparing(TimerRecord::nextFireAt).thenComparing(TimerRecord::id));
+    return sorted;
   }
 
   /** {@inheritDoc} */
@@ -507,12 +304,14 @@ public final class PostgresStore implements ClaimingStore {
     }
     String[] array = ids.toArray(String[]::new);
     return new HashSet<>(
-        write(
-            "renewal of " + array.length + " leases of node '" + node + "'",
+        run(
+            "renew " + array.length + " leases of node '" + node + "'",
+            null,
+            true,
             h ->
                 h.createQuery(
                         "UPDATE "
-                            + table
+                            + table()
                             + " SET lease_until = now() + make_interval(secs => :lease)"
                             + " WHERE owner = :node AND id = ANY(:ids) RETURNING id")
                     .bind("lease", lease.toMillis() / 1000.0)
@@ -524,35 +323,17 @@ public final class PostgresStore implements ClaimingStore {
 
   /** {@inheritDoc} */
   @Override
-  public Optional<TimerRecord> getIfOwned(String id, String node) {
-    Objects.requireNonNull(id, "id");
+  public int releaseAllLeases(String node) {
     Objects.requireNonNull(node, "node");
-    Optional<RawTimerRow> row =
-        read(
-            "owned get of timer '" + id + "'",
-            h ->
-                h.createQuery(
-                        "SELECT "
-                            + RawTimerRow.COLUMNS
-                            + " FROM "
-                            + table
-                            + " WHERE id = :id AND owner = :node AND lease_until > now()")
-                    .bind("id", id)
-                    .bind("node", node)
-                    .map(RawTimerRow.MAPPER)
-                    .findOne());
-    return row.flatMap(this::decodeOrQuarantine);
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public int releaseLeases(String node) {
-    Objects.requireNonNull(node, "node");
-    return write(
-        "release of the leases of node '" + node + "'",
+    return run(
+        "release the leases of node '" + node + "'",
+        null,
+        true,
         h ->
             h.createUpdate(
-                    "UPDATE " + table + " SET owner = NULL, lease_until = NULL WHERE owner = :node")
+                    "UPDATE "
+                        + table()
+                        + " SET owner = NULL, lease_until = NULL WHERE owner = :node")
                 .bind("node", node)
                 .execute());
   }
@@ -565,12 +346,14 @@ public final class PostgresStore implements ClaimingStore {
       return 0;
     }
     String[] array = ids.toArray(String[]::new);
-    return write(
-        "release of " + array.length + " leases of node '" + node + "'",
+    return run(
+        "release " + array.length + " leases of node '" + node + "'",
+        null,
+        true,
         h ->
             h.createUpdate(
                     "UPDATE "
-                        + table
+                        + table()
                         + " SET owner = NULL, lease_until = NULL"
                         + " WHERE owner = :node AND id = ANY(:ids)")
                 .bind("node", node)
@@ -591,424 +374,27 @@ public final class PostgresStore implements ClaimingStore {
     return new NotificationListener(migrationSource, channel, onNewTimer);
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>A row that cannot be decoded is deleted as well; the result is then empty and a warning
-   * names the id.
-   */
-  @Override
-  public Optional<TimerRecord> delete(String id) {
-    Objects.requireNonNull(id, "id");
-    Optional<RawTimerRow> deleted =
-        write(
-            "delete of timer '" + id + "'",
-            h ->
-                h.createQuery(
-                        "DELETE FROM " + table + " WHERE id = :id RETURNING " + RawTimerRow.COLUMNS)
-                    .bind("id", id)
-                    .map(RawTimerRow.MAPPER)
-                    .findOne());
-    if (deleted.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(deleted.get().decode());
-    } catch (RuntimeException e) {
-      LOG.warn("Deleted timer '{}', which could not be read: {}", id, e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public List<String> deleteByParticipant(String participantId, String flowType) {
-    Objects.requireNonNull(participantId, "participantId");
-    String where =
-        "participant_id = :participant" + (flowType == null ? "" : " AND flow_type = :flow");
-    // One statement: the delete and the ids it removed, in due order.
-    String sql =
-        "WITH deleted AS (DELETE FROM "
-            + table
-            + " WHERE "
-            + where
-            + " RETURNING id, next_fire_at) SELECT id FROM deleted ORDER BY next_fire_at, id";
-    return write(
-        // Never the participant id: it may be personal data (an e-mail address).
-        "delete of timers of a participant"
-            + (flowType == null ? "" : " and flow type '" + flowType + "'"),
-        h -> {
-          Query q = h.createQuery(sql).bind("participant", participantId);
-          if (flowType != null) {
-            q.bind("flow", flowType);
-          }
-          return q.mapTo(String.class).list();
-        });
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public int deleteExpired(Instant now) {
-    Objects.requireNonNull(now, "now");
-    // Stored instants are whole milliseconds: expires_at <= now  <=>  expires_at <= floor(now).
-    Instant bound = now.truncatedTo(ChronoUnit.MILLIS);
-    return write(
-        "delete of timers expired at " + now,
-        h ->
-            h.createUpdate("DELETE FROM " + table + " WHERE expires_at <= :now")
-                .bind("now", timestamp(bound))
-                .execute());
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public int deleteFailedBefore(Instant cutoff) {
-    Objects.requireNonNull(cutoff, "cutoff");
-    return write(
-        "delete of failed timers before " + cutoff,
-        h ->
-            h.createUpdate(
-                    "DELETE FROM " + table + " WHERE status = 'FAILED' AND updated_at < :cutoff")
-                .bind("cutoff", timestamp(ceilMillis(cutoff)))
-                .execute());
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Reads
-
-  /** {@inheritDoc} */
-  @Override
-  public Optional<TimerRecord> get(String id) {
-    Objects.requireNonNull(id, "id");
-    Optional<RawTimerRow> row =
-        read(
-            "get of timer '" + id + "'",
-            h ->
-                h.createQuery(
-                        "SELECT " + RawTimerRow.COLUMNS + " FROM " + table + " WHERE id = :id")
-                    .bind("id", id)
-                    .map(RawTimerRow.MAPPER)
-                    .findOne());
-    return row.flatMap(this::decodeOrQuarantine);
-  }
-
-  /** One {@code SELECT … WHERE id = ANY(?)} for all the ids. */
-  @Override
-  public Map<String, TimerRecord> getAll(Collection<String> ids) {
-    return getAllWhere(ids, "", null);
-  }
-
   /** {@inheritDoc} */
   @Override
   public Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node) {
-    Objects.requireNonNull(node, "node");
-    return getAllWhere(ids, " AND owner = :node AND lease_until > now()", node);
-  }
-
-  private Map<String, TimerRecord> getAllWhere(
-      Collection<String> ids, String condition, String node) {
     Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(node, "node");
     Map<String, TimerRecord> found = new HashMap<>();
     if (ids.isEmpty()) {
       return found;
     }
     String[] array = ids.toArray(String[]::new);
-    List<RawTimerRow> rows =
-        read(
-            "get of " + array.length + " timers",
-            h -> {
-              Query q =
-                  h.createQuery(
-                          "SELECT "
-                              + RawTimerRow.COLUMNS
-                              + " FROM "
-                              + table
-                              + " WHERE id = ANY(:ids)"
-                              + condition)
-                      .bindArray("ids", String.class, (Object[]) array);
-              if (node != null) {
-                q.bind("node", node);
-              }
-              return q.map(RawTimerRow.MAPPER).list();
-            });
-    for (RawTimerRow row : rows) {
-      decodeOrQuarantine(row).ifPresent(r -> found.put(r.id(), r));
-    }
+    readTimers(
+            "get " + array.length + " timers owned by node '" + node + "'",
+            false,
+            h ->
+                h.createQuery(
+                        selectTimers()
+                            + " WHERE id = ANY(:ids) AND owner = :node AND lease_until > now()")
+                    .bindArray("ids", String.class, (Object[]) array)
+                    .bind("node", node))
+        .forEach(r -> found.put(r.id(), r));
     return found;
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public List<TimerRecord> list(TimerQuery query) {
-    Objects.requireNonNull(query, "query");
-    StringBuilder where = new StringBuilder("TRUE");
-    if (query.participantId() != null) {
-      where.append(" AND participant_id = :participant");
-    }
-    if (query.flowType() != null) {
-      where.append(" AND flow_type = :flow");
-    }
-    if (query.callbackType() != null) {
-      where.append(" AND callback_type = :callback");
-    }
-    if (query.status() != null) {
-      where.append(" AND status = :status");
-    }
-    return readOrdered(
-        "list of timers " + describe(query), where.toString(), q -> bind(q, query), query.limit());
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public long count(TimerQuery query) {
-    Objects.requireNonNull(query, "query");
-    StringBuilder sql =
-        new StringBuilder("SELECT count(*) FROM ").append(table).append(" WHERE TRUE");
-    if (query.participantId() != null) {
-      sql.append(" AND participant_id = :participant");
-    }
-    if (query.flowType() != null) {
-      sql.append(" AND flow_type = :flow");
-    }
-    if (query.callbackType() != null) {
-      sql.append(" AND callback_type = :callback");
-    }
-    if (query.status() != null) {
-      sql.append(" AND status = :status");
-    }
-    return read(
-        "count of timers " + describe(query),
-        h -> {
-          Query q = h.createQuery(sql.toString());
-          bind(q, query);
-          return q.mapTo(Long.class).one();
-        });
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public List<TimerRecord> findDue(Instant before, int limit) {
-    Objects.requireNonNull(before, "before");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be >= 1: " + limit);
-    }
-    // Stored instants are whole milliseconds: next_fire_at < before  <=>  < ceil(before).
-    Argument bound = timestamp(ceilMillis(before));
-    return readOrdered(
-        "find of timers due before " + before,
-        "status = 'ACTIVE' AND next_fire_at < :before",
-        q -> q.bind("before", bound),
-        limit);
-  }
-
-  /**
-   * Reads rows matching {@code where} in due order, up to {@code limit} decodable ones. Rows that
-   * cannot be decoded are quarantined and skipped; the next page (keyset on next_fire_at, id) fills
-   * their places.
-   */
-  private List<TimerRecord> readOrdered(
-      String operation, String where, Consumer<Query> binder, int limit) {
-    List<TimerRecord> result = new ArrayList<>();
-    RawTimerRow last = null;
-    while (result.size() < limit) {
-      int want = limit - result.size();
-      RawTimerRow after = last;
-      String sql =
-          "SELECT "
-              + RawTimerRow.COLUMNS
-              + " FROM "
-              + table
-              + " WHERE "
-              + where
-              + (after == null ? "" : " AND (next_fire_at, id) > (:afterAt, :afterId)")
-              + " ORDER BY next_fire_at, id LIMIT :limit";
-      List<RawTimerRow> rows =
-          read(
-              operation,
-              h -> {
-                Query q = h.createQuery(sql).bind("limit", want);
-                binder.accept(q);
-                if (after != null) {
-                  q.bind("afterAt", timestamp(after.nextFireAt())).bind("afterId", after.id());
-                }
-                return q.map(RawTimerRow.MAPPER).list();
-              });
-      for (RawTimerRow row : rows) {
-        decodeOrQuarantine(row).ifPresent(result::add);
-      }
-      if (rows.size() < want) {
-        break;
-      }
-      last = rows.get(rows.size() - 1);
-    }
-    return result;
-  }
-
-  private Optional<TimerRecord> decodeOrQuarantine(RawTimerRow row) {
-    try {
-      return Optional.of(row.decode());
-    } catch (RuntimeException e) {
-      quarantine(row, e);
-      return Optional.empty();
-    }
-  }
-
-  private void quarantine(RawTimerRow row, RuntimeException problem) {
-    String reason = "unreadable row: " + problem.getMessage();
-    if (reason.length() > TimerRecord.MAX_ERROR_LENGTH) {
-      reason = reason.substring(0, TimerRecord.MAX_ERROR_LENGTH);
-    }
-    String finalReason = reason;
-    try {
-      int changed =
-          write(
-              "quarantine of timer '" + row.id() + "'",
-              h ->
-                  h.createUpdate(
-                          "UPDATE "
-                              + table
-                              + " SET status = 'QUARANTINED', last_error = :reason,"
-                              + " version = version + 1, updated_at = :now"
-                              + " WHERE id = :id AND version = :version"
-                              + " AND (status IS DISTINCT FROM 'QUARANTINED'"
-                              + " OR last_error IS DISTINCT FROM :reason)")
-                      .bind("reason", finalReason)
-                      .bind("now", timestamp(clock.instant()))
-                      .bind("id", row.id())
-                      .bind("version", row.version())
-                      .execute());
-      if (changed == 1) {
-        LOG.warn(
-            "Quarantined timer '{}' (callback type {}): {}",
-            row.id(),
-            row.callbackType(),
-            finalReason);
-      } else {
-        LOG.debug("Skipped quarantined timer '{}': {}", row.id(), finalReason);
-      }
-    } catch (StoreException e) {
-      // Still omitted from this result; the next read tries again.
-      LOG.warn(
-          "Could not quarantine unreadable timer '{}' ({}): {}",
-          row.id(),
-          finalReason,
-          e.getMessage());
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Plumbing
-
-  /** A unit of work on a handle that may throw SQL exceptions. */
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Handle handle) throws SQLException;
-  }
-
-  private <T> T write(String operation, Work<T> work) {
-    return inTransaction(operation, work);
-  }
-
-  private <T> T read(String operation, Work<T> work) {
-    return inTransaction(operation, work);
-  }
-
-  private <T> T inTransaction(String operation, Work<T> work) {
-    try {
-      // A transaction per call also makes the store correct over a DataSource whose connections
-      // are not in auto-commit mode.
-      return jdbi.inTransaction(work::run);
-    } catch (SQLException | RuntimeException e) {
-      throw StoreErrors.wrap(operation, e);
-    }
-  }
-
-  /** Binds every column but id, starting at {@code index}; returns the next index. */
-  private static int bindData(PreparedStatement ps, int index, TimerRecord r) throws SQLException {
-    int i = index;
-    ps.setString(i++, r.participantId());
-    ps.setString(i++, r.flowType());
-    ps.setString(i++, r.callbackType());
-    ps.setString(i++, r.params());
-    ps.setInt(i++, r.payloadVersion());
-    ps.setString(i++, r.kind().name());
-    ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
-    setInstant(ps, i++, r.nextFireAt());
-    setInstant(ps, i++, r.expiresAt());
-    ps.setString(i++, r.stateType());
-    ps.setString(i++, r.dataKey());
-    ps.setInt(i++, r.attempt());
-    ps.setString(i++, r.lastError());
-    ps.setString(i++, r.status().name());
-    ps.setLong(i++, r.version());
-    ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
-    ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
-    setInstant(ps, i++, r.lastFiredAt());
-    setInstant(ps, i++, r.createdAt());
-    setInstant(ps, i++, r.updatedAt());
-    return i;
-  }
-
-  private static void setInstant(PreparedStatement ps, int index, Instant instant)
-      throws SQLException {
-    if (instant == null) {
-      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-    } else {
-      ps.setObject(index, toOffsetDateTime(instant));
-    }
-  }
-
-  /** An instant bound as timestamptz, independent of the JVM's and the session's zone. */
-  private static Argument timestamp(Instant instant) {
-    OffsetDateTime value = toOffsetDateTime(instant);
-    return (position, statement, ctx) -> statement.setObject(position, value);
-  }
-
-  private static OffsetDateTime toOffsetDateTime(Instant instant) {
-    // The driver sends OffsetDateTime.MAX / MIN as 'infinity' / '-infinity'.
-    if (instant.isAfter(PG_MAX)) {
-      return OffsetDateTime.MAX;
-    }
-    if (instant.isBefore(PG_MIN)) {
-      return OffsetDateTime.MIN;
-    }
-    return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  private static Instant ceilMillis(Instant instant) {
-    if (instant.isAfter(PG_MAX)) {
-      return instant;
-    }
-    Instant floor = instant.truncatedTo(ChronoUnit.MILLIS);
-    return floor.equals(instant) ? instant : floor.plusMillis(1);
-  }
-
-  private static void bind(Query q, TimerQuery query) {
-    if (query.participantId() != null) {
-      q.bind("participant", query.participantId());
-    }
-    if (query.flowType() != null) {
-      q.bind("flow", query.flowType());
-    }
-    if (query.callbackType() != null) {
-      q.bind("callback", query.callbackType());
-    }
-    if (query.status() != null) {
-      q.bind("status", query.status().name());
-    }
-  }
-
-  /** The query for an error message: whether it filters by participant, never the id itself. */
-  private static String describe(TimerQuery query) {
-    return "(participant="
-        + (query.participantId() == null ? "any" : "given")
-        + ", flowType="
-        + query.flowType()
-        + ", callbackType="
-        + query.callbackType()
-        + ", status="
-        + query.status()
-        + ")";
   }
 
   /** PostgreSQL's limit for identifiers and channel names, in bytes (NAMEDATALEN - 1). */

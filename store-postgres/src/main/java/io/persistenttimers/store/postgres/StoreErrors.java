@@ -2,8 +2,6 @@ package io.persistenttimers.store.postgres;
 
 import io.persistenttimers.StoreException;
 import java.sql.SQLException;
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Turns driver, pool and Jdbi failures into {@link StoreException}s that name the operation and the
@@ -31,21 +29,9 @@ final class StoreErrors {
         "PostgreSQL store: " + operation + " failed: " + reason + state, cause, retryable(sql));
   }
 
-  /**
-   * Whether the same statement may succeed later, by SQLState class: data exceptions (22),
-   * integrity violations (23), syntax or access errors (42), invalid transaction or statement names
-   * (24, 25, 26, 34), feature not supported (0A) and invalid authorization (28) will not heal by
-   * waiting. Connection failures, timeouts, pool exhaustion (no SQLState), serialization failures,
-   * lack of resources and shutdowns may.
-   */
+  /** Whether the same statement may succeed later: the dialect's judgement by SQLState. */
   static boolean retryable(SQLException sql) {
-    if (sql == null || sql.getSQLState() == null || sql.getSQLState().length() < 2) {
-      return true;
-    }
-    return switch (sql.getSQLState().substring(0, 2)) {
-      case "22", "23", "42", "24", "25", "26", "34", "0A", "28" -> false;
-      default -> true;
-    };
+    return sql == null || PostgresDialect.INSTANCE.isRetryable(sql);
   }
 
   private static SQLException findSqlException(Throwable failure) {
@@ -61,14 +47,7 @@ final class StoreErrors {
   }
 
   private static SQLException sanitize(SQLException sql) {
-    if (sql instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-      ServerErrorMessage server = psql.getServerErrorMessage();
-      SQLException clean = new SQLException(server.getMessage(), psql.getSQLState());
-      clean.setStackTrace(psql.getStackTrace());
-      return clean;
-    }
-    // Client-side failures (connection refused, pool timeout, I/O) carry no row content.
-    return sql;
+    return PostgresDialect.INSTANCE.withoutRowData(sql);
   }
 
   private static Throwable sanitizeOther(Throwable failure) {

@@ -8,6 +8,7 @@ import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.MultiNode;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.StoreInUseException;
+import io.persistenttimers.TimerQuery;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -120,7 +121,8 @@ class PostgresEngineLockAcrossJvmsTest {
     assertThatThrownBy(multi::start)
         .isInstanceOf(StoreInUseException.class)
         .hasMessageContaining("(single-node mode; session pid " + childSession);
-    assertThat(single.list()).isEmpty(); // an engine that is not started still reads
+    assertThat(single.list(TimerQuery.all()))
+        .isEmpty(); // an engine that is not started still reads
 
     child.destroyForcibly();
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -2,6 +2,10 @@ package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
+import static io.persistenttimers.testkit.Stores.remove;
+import static io.persistenttimers.testkit.Stores.removeParticipant;
+import static io.persistenttimers.testkit.Stores.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,7 +62,7 @@ class PostgresFailureTest {
     try (PostgresStore store =
         PostgresStore.builder(appUrl(app)).schema(SCHEMA).poolSize(2).build()) {
       TimerRecord r = record("survivor").build();
-      store.insert(r);
+      insert(store, r);
       assertThat(store.get("survivor")).contains(r);
 
       String killed =
@@ -85,7 +89,7 @@ class PostgresFailureTest {
         }
       }
       assertThat(again).contains(r);
-      assertThat(store.list()).containsExactly(r);
+      assertThat(store.list(TimerQuery.all())).containsExactly(r);
     }
   }
 
@@ -117,7 +121,7 @@ class PostgresFailureTest {
 
       TimerRecord good =
           record("json-kept-exactly").params("{ \"z\":1, \"a\" : {\"y\":[1, 2]} }").build();
-      store.insert(good);
+      insert(store, good);
       assertThat(store.get(good.id()).orElseThrow().params()).isEqualTo(good.params());
     }
   }
@@ -129,16 +133,16 @@ class PostgresFailureTest {
         PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build();
     store.close();
 
-    assertThatThrownBy(() -> store.deleteByParticipant(email, "coaching"))
+    assertThatThrownBy(() -> removeParticipant(store, email, "coaching"))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("delete of timers of a participant and flow type 'coaching'")
+        .hasMessageContaining("remove timers (of a participant, flow type 'coaching')")
         .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
-    assertThatThrownBy(() -> store.listByParticipant(email))
+    assertThatThrownBy(() -> store.list(TimerQuery.all().participant(email)))
         .isInstanceOf(StoreException.class)
         .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
     assertThatThrownBy(() -> store.count(io.persistenttimers.TimerQuery.all().participant(email)))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("participant=given")
+        .hasMessageContaining("(of a participant)")
         .satisfies(e -> assertThat(fullText(e)).doesNotContain(email));
   }
 
@@ -158,7 +162,7 @@ class PostgresFailureTest {
             PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build();
         PostgresStore nodeB =
             PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(2).build()) {
-      nodeA.insert(record("shared-counter").build());
+      insert(nodeA, record("shared-counter").build());
       int perThread = 20;
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
@@ -179,7 +183,7 @@ class PostgresFailureTest {
                           null,
                           null,
                           T0);
-                  if (store.update(next, current.version())) {
+                  if (update(store, next, current.version())) {
                     done++;
                   } else {
                     conflicts++;
@@ -200,7 +204,7 @@ class PostgresFailureTest {
       assertThat(end.version()).isEqualTo(1 + 4 * perThread);
       assertThat(end.nextFireAt()).isEqualTo(T0.plusSeconds(4 * perThread));
       assertThat(nodeA.count(TimerQuery.all())).isEqualTo(1);
-      nodeA.delete("shared-counter");
+      remove(nodeA, "shared-counter");
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,7 +78,7 @@ class PostgresHostTransactionTest {
   @Test
   void connection_duplicateId_returnsFalse_andKeepsTheHostTransactionUsable() throws Exception {
     TimerRecord r = record("conn-dup").build();
-    store.insert(r);
+    insert(store, r);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       assertThat(store.insert(c, record("conn-dup").callbackType("other").build())).isFalse();

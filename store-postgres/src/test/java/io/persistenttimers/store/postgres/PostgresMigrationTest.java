@@ -1,9 +1,11 @@
 package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +46,7 @@ class PostgresMigrationTest {
     String schema = BASE + "_twice";
     TimerRecord r = record("kept").build();
     try (PostgresStore first = PostgresStore.builder(dataSource).schema(schema).build()) {
-      first.insert(r);
+      insert(first, r);
       assertThat(first.migrate()).isZero();
     }
     String rows = historyCount(schema, PostgresStore.HISTORY_TABLE);
@@ -80,7 +82,7 @@ class PostgresMigrationTest {
 
     TimerRecord r = record("beside-host").build();
     try (PostgresStore store = PostgresStore.builder(dataSource).schema(schema).build()) {
-      assertThat(store.insert(r)).isTrue();
+      assertThat(insert(store, r)).isTrue();
       assertThat(store.get("beside-host")).contains(r);
     }
 
@@ -91,7 +93,7 @@ class PostgresMigrationTest {
     assertThat(historyCount(schema, "flyway_schema_history")).isEqualTo("2");
     try (PostgresStore again = PostgresStore.builder(dataSource).schema(schema).build()) {
       assertThat(again.migrate()).isZero();
-      assertThat(again.list()).containsExactly(r);
+      assertThat(again.list(TimerQuery.all())).containsExactly(r);
     }
     // The host's own timer table is untouched.
     assertThat(
@@ -104,7 +106,7 @@ class PostgresMigrationTest {
   void hostFlywayAfterTheStore_findsOnlyItsOwnHistory() {
     String schema = BASE + "_host2";
     try (PostgresStore store = PostgresStore.builder(dataSource).schema(schema).build()) {
-      store.list();
+      store.list(TimerQuery.all());
     }
     Flyway host =
         Flyway.configure(PostgresMigrationTest.class.getClassLoader())
@@ -133,7 +135,7 @@ class PostgresMigrationTest {
     try (PostgresStore store = PostgresStore.builder(url).poolSize(1).build()) {
       assertThat(store.schema()).isEqualTo(schema);
       TimerRecord r = record("in-default").build();
-      store.insert(r);
+      insert(store, r);
       assertThat(store.get("in-default")).contains(r);
     }
     assertThat(PgTestSupport.queryString("SELECT count(*) FROM " + schema + ".persistent_timers"))
@@ -145,7 +147,7 @@ class PostgresMigrationTest {
     String schema = BASE + "_Mixed";
     try (PostgresStore store = PostgresStore.builder(dataSource).schema(schema).build()) {
       assertThat(store.schema()).isEqualTo(schema);
-      store.insert(record("mixed").build());
+      insert(store, record("mixed").build());
       assertThat(store.get("mixed")).isPresent();
     }
     assertThat(historyCount(schema, PostgresStore.HISTORY_TABLE)).isNotEqualTo("0");

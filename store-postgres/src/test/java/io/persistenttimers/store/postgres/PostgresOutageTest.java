@@ -224,7 +224,7 @@ class PostgresOutageTest {
       Poll.within(
           Duration.ofSeconds(30),
           () -> fires.keySet().containsAll(acknowledged) && store.count(TimerQuery.all()) == 0);
-      stillStored = store.list();
+      stillStored = store.list(TimerQuery.all());
       statsAtEnd = timer.stats().toString();
       schedulerThread =
           Thread.getAllStackTraces().entrySet().stream()

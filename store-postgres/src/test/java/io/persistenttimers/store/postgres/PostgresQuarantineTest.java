@@ -2,6 +2,8 @@ package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.due;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -82,8 +84,8 @@ class PostgresQuarantineTest {
             .due(T0.minusSeconds(5))
             .recurring(Schedule.every(Duration.ofMinutes(5), T0))
             .build();
-    store.insert(early);
-    store.insert(late);
+    insert(store, early);
+    insert(store, late);
     insertRaw(
         "m-corrupt",
         "RECURRING",
@@ -92,7 +94,7 @@ class PostgresQuarantineTest {
         T0.minusSeconds(10).toString());
 
     // The corrupt row sits between the good ones in due order; the limit is still filled.
-    assertThat(store.findDue(T0, 2)).containsExactly(early, late);
+    assertThat(due(store, T0, 2)).containsExactly(early, late);
 
     assertThat(PgTestSupport.queryString("SELECT status FROM " + TABLE + " WHERE id = 'm-corrupt'"))
         .isEqualTo("QUARANTINED");
@@ -111,11 +113,11 @@ class PostgresQuarantineTest {
         .isEqualTo("lunar");
 
     // Later calls keep omitting it, never fail, and never drop it.
-    assertThat(store.list()).containsExactly(early, late);
+    assertThat(store.list(TimerQuery.all())).containsExactly(early, late);
     assertThat(store.get("m-corrupt")).isEmpty();
     assertThat(store.count(TimerQuery.all())).isEqualTo(3);
     assertThat(store.count(TimerQuery.all().status(TimerStatus.QUARANTINED))).isEqualTo(1);
-    assertThat(store.findDue(T0, 10)).containsExactly(early, late);
+    assertThat(due(store, T0, 10)).containsExactly(early, late);
   }
 
   @Test
@@ -123,10 +125,10 @@ class PostgresQuarantineTest {
     insertRaw("new-kind", "CRON_V2", null, "ACTIVE", T0.toString());
     insertRaw("new-status", "ONCE", null, "PAUSED", T0.toString());
     TimerRecord good = record("good").due(T0.plusSeconds(1)).build();
-    store.insert(good);
+    insert(store, good);
 
     assertThat(store.get("new-kind")).isEmpty();
-    assertThat(store.list()).containsExactly(good);
+    assertThat(store.list(TimerQuery.all())).containsExactly(good);
 
     assertThat(
             PgTestSupport.queryString("SELECT last_error FROM " + TABLE + " WHERE id = 'new-kind'"))
@@ -148,9 +150,9 @@ class PostgresQuarantineTest {
       PgTestSupport.exec(
           "UPDATE " + TABLE + " SET overdue_policy = 'WHENEVER' WHERE id = 'bad-" + i + "'");
     }
-    store.insert(record("ok-1").due(T0.plusSeconds(10)).build());
-    store.insert(record("ok-2").due(T0.plusSeconds(11)).build());
-    store.insert(record("ok-3").due(T0.plusSeconds(12)).build());
+    insert(store, record("ok-1").due(T0.plusSeconds(10)).build());
+    insert(store, record("ok-2").due(T0.plusSeconds(11)).build());
+    insert(store, record("ok-3").due(T0.plusSeconds(12)).build());
 
     List<TimerRecord> two = store.list(TimerQuery.all().limit(2));
 
@@ -158,10 +160,10 @@ class PostgresQuarantineTest {
   }
 
   @Test
-  void deleteOfAnUnreadableRow_deletesItAndReturnsEmpty() {
+  void removeOfAnUnreadableRow_deletesItAndReturnsItsId() {
     insertRaw("broken", "RECURRING", "{\"type\":\"interval\"}", "ACTIVE", T0.toString());
 
-    assertThat(store.delete("broken")).isEmpty();
+    assertThat(store.remove(TimerQuery.all().id("broken"))).containsExactly("broken");
 
     assertThat(PgTestSupport.queryString("SELECT count(*) FROM " + TABLE)).isEqualTo("0");
   }

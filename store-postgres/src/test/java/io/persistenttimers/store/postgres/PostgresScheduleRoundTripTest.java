@@ -2,8 +2,10 @@ package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.schedule.Schedule;
 import java.time.DayOfWeek;
@@ -40,10 +42,10 @@ class PostgresScheduleRoundTripTest {
       for (int i = 0; i < schedules.length; i++) {
         TimerRecord r =
             record("recurring-" + i).recurring(schedules[i]).due(T0.plusSeconds(i)).build();
-        assertThat(store.insert(r)).isTrue();
+        assertThat(insert(store, r)).isTrue();
         assertThat(store.get(r.id())).contains(r);
       }
-      assertThat(store.list()).hasSize(schedules.length);
+      assertThat(store.list(TimerQuery.all())).hasSize(schedules.length);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class PostgresSchemaNameTest {
         AutoCloseable listening = store.listen(wakes::release)) {
       assertThat(wakes.tryAcquire(30, TimeUnit.SECONDS)).as("listening").isTrue();
 
-      assertThat(store.insert(record("a").due(T0).build())).isTrue();
+      assertThat(insert(store, record("a").due(T0).build())).isTrue();
 
       assertThat(store.get("a")).isPresent();
       assertThat(wakes.tryAcquire(30, TimeUnit.SECONDS)).as("notification received").isTrue();

@@ -1,6 +1,9 @@
 package io.persistenttimers.store.postgres;
 
 import static io.persistenttimers.testkit.Records.record;
+import static io.persistenttimers.testkit.Stores.due;
+import static io.persistenttimers.testkit.Stores.insert;
+import static io.persistenttimers.testkit.Stores.remove;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -39,14 +42,14 @@ class PostgresTimeZoneTest {
         HikariDataSource kathmandu = PgTestSupport.dataSource("Asia/Kathmandu", 2)) {
       TimeZone.setDefault(TimeZone.getTimeZone("Europe/Berlin"));
       try (PostgresStore writer = PostgresStore.builder(chatham).schema(SCHEMA).build()) {
-        assertThat(writer.insert(written)).isTrue();
+        assertThat(insert(writer, written)).isTrue();
       }
 
       TimeZone.setDefault(TimeZone.getTimeZone("America/St_Johns"));
       try (PostgresStore reader = PostgresStore.builder(kathmandu).schema(SCHEMA).build()) {
         assertThat(reader.get("zoned")).contains(written);
-        assertThat(reader.findDue(due, 10)).isEmpty();
-        assertThat(reader.findDue(due.plusMillis(1), 10)).containsExactly(written);
+        assertThat(due(reader, due, 10)).isEmpty();
+        assertThat(due(reader, due.plusMillis(1), 10)).containsExactly(written);
       }
     } finally {
       TimeZone.setDefault(jvmZone);
@@ -82,7 +85,7 @@ class PostgresTimeZoneTest {
       try (PostgresStore store =
           PostgresStore.builder(PgTestSupport.URL).schema(SCHEMA).poolSize(1).build()) {
         TimerRecord r = record("url-zoned").due(Instant.parse("2026-04-05T13:45:00.999Z")).build();
-        store.insert(r);
+        insert(store, r);
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         assertThat(store.get("url-zoned")).contains(r);
       }
@@ -96,11 +99,11 @@ class PostgresTimeZoneTest {
     try (HikariDataSource ds = PgTestSupport.dataSource(PgTestSupport.SESSION_ZONE, 2);
         PostgresStore store = PostgresStore.builder(ds).schema(SCHEMA).build()) {
       TimerRecord far = record("far").due(Instant.parse("9999-12-31T23:59:59.999Z")).build();
-      store.insert(far);
-      assertThat(store.findDue(Instant.MAX, 1000)).contains(far);
-      assertThat(store.findDue(Instant.MIN, 1000)).isEmpty();
-      assertThat(store.deleteExpired(Instant.MIN)).isZero();
-      store.delete("far");
+      insert(store, far);
+      assertThat(due(store, Instant.MAX, 1000)).contains(far);
+      assertThat(due(store, Instant.MIN, 1000)).isEmpty();
+      assertThat(store.purge(Instant.MIN, null).expired()).isZero();
+      remove(store, "far");
     }
   }
 }

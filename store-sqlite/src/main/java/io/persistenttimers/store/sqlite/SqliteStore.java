@@ -2,15 +2,11 @@ package io.persistenttimers.store.sqlite;
 
 import io.persistenttimers.StoreException;
 import io.persistenttimers.StoreInUseException;
-import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
-import io.persistenttimers.spi.Write;
-import io.persistenttimers.store.sqlite.TimerRows.Readable;
-import io.persistenttimers.store.sqlite.TimerRows.Row;
-import io.persistenttimers.store.sqlite.TimerRows.Unreadable;
+import io.persistenttimers.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -24,23 +20,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
-import org.jdbi.v3.core.statement.SqlStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,7 +111,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instants are stored as UTC epoch milliseconds (INTEGER columns), whatever the JVM's zone.
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore extends JdbcStore {
 
   /** How hard SQLite works to make a commit survive a power cut. See the class description. */
   public enum Synchronous {
@@ -139,7 +126,8 @@ public final class SqliteStore implements Store {
 
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
-  private static final String ORDER = " ORDER BY next_fire_at, id";
+  /** The table of the timers. */
+  private static final String TABLE = "persistent_timers";
 
   private final String where;
   private final Clock clock;
@@ -175,6 +163,7 @@ public final class SqliteStore implements Store {
       Connection writeConnection,
       Connection readConnection,
       FileIdentity identity) {
+    super(SqliteDialect.INSTANCE, TABLE, where, clock);
     this.where = where;
     this.clock = clock;
     this.identity = identity;
@@ -324,267 +313,6 @@ public final class SqliteStore implements Store {
     }
   }
 
-  @Override
-  public boolean insert(TimerRecord record) {
-    Objects.requireNonNull(record, "record");
-    return writeAll(List.of(new Write.Insert(record))).get(0);
-  }
-
-  /** One {@code BEGIN IMMEDIATE … COMMIT} for the whole batch: one sync for many writes. */
-  @Override
-  public List<Boolean> writeAll(List<Write> writes) {
-    Objects.requireNonNull(writes, "writes");
-    if (writes.isEmpty()) {
-      return List.of();
-    }
-    String firstId = writes.get(0).id();
-    return write(
-        writes.size() == 1
-            ? writes.get(0).getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
-            : "write batch of " + writes.size(),
-        firstId,
-        h -> {
-          List<Boolean> results = new ArrayList<>(writes.size());
-          // Plain JDBC, one prepared statement per run of same-kind writes: the per-row cost of
-          // a batch is then the SQLite work itself, not statement set-up.
-          Connection connection = h.getConnection();
-          int start = 0;
-          while (start < writes.size()) {
-            Class<?> kind = writes.get(start).getClass();
-            int end = start;
-            while (end < writes.size() && writes.get(end).getClass() == kind) {
-              end++;
-            }
-            executeRun(connection, writes.subList(start, end), results);
-            start = end;
-          }
-          return results;
-        });
-  }
-
-  private static void executeRun(Connection connection, List<Write> run, List<Boolean> results) {
-    Write first = run.get(0);
-    String sql =
-        first instanceof Write.Insert
-            ? TimerRows.INSERT
-            : first instanceof Write.Update
-                ? TimerRows.UPDATE_IF_VERSION
-                : "DELETE FROM " + TimerRows.TABLE + " WHERE id = ? AND version = ?";
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (Write w : run) {
-        if (w instanceof Write.Insert insert) {
-          TimerRows.bind(statement, TimerRows.values(insert.record()));
-        } else if (w instanceof Write.Update update) {
-          TimerRows.bind(
-              statement, TimerRows.updateValues(update.next(), update.expectedVersion()));
-        } else {
-          Write.Delete delete = (Write.Delete) w;
-          TimerRows.bind(statement, new Object[] {delete.id(), delete.expectedVersion()});
-        }
-        results.add(statement.executeUpdate() == 1);
-      }
-    } catch (SQLException e) {
-      throw new JdbcFailure(e);
-    }
-  }
-
-  /** Carries a plain-JDBC failure out of a Jdbi callback; {@link #write} reports its cause. */
-  private static final class JdbcFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    JdbcFailure(SQLException cause) {
-      super(cause);
-    }
-  }
-
-  /**
-   * Inserts {@code record} through the host's own open connection to the same database, as part of
-   * the host's current transaction: nothing is committed, rolled back or closed here. After the
-   * host commits, the timer is stored as by {@link #insert(TimerRecord)}; after a rollback it never
-   * existed. The engine arms such a timer only once the host reports the commit.
-   *
-   * <p>The connection must be an sqlite-jdbc connection to the file this store opened (so the
-   * schema exists), with auto-commit off when the insert is to join a larger transaction.
-   *
-   * @return true when inserted; false when a record with the same id exists (nothing changed)
-   * @param hostConnection the host's connection, in its transaction
-   * @param record the record to insert, from {@code PersistentTimer.prepareAfter} and its kin
-   * @throws StoreException when the statement fails; the host's transaction is left to the host
-   */
-  public boolean insert(Connection hostConnection, TimerRecord record) {
-    Objects.requireNonNull(hostConnection, "hostConnection");
-    Objects.requireNonNull(record, "record");
-    ensureOpen("insert (host transaction)", record.id());
-    ensureSameFile("insert (host transaction)", record.id(), false);
-    try (PreparedStatement statement = hostConnection.prepareStatement(TimerRows.INSERT)) {
-      TimerRows.bind(statement, TimerRows.values(record));
-      return statement.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw SqliteErrors.failure("insert (host transaction)", record.id(), where, e);
-    }
-  }
-
-  @Override
-  public Optional<TimerRecord> get(String id) {
-    Objects.requireNonNull(id, "id");
-    List<TimerRecord> found =
-        select("get", id, TimerRows.SELECT + " WHERE id = ?", new Object[] {id}, 1);
-    return found.stream().findFirst();
-  }
-
-  /** One {@code SELECT … WHERE id IN (…)} per 500 ids. */
-  @Override
-  public Map<String, TimerRecord> getAll(Collection<String> ids) {
-    Objects.requireNonNull(ids, "ids");
-    Map<String, TimerRecord> found = new HashMap<>();
-    List<String> all = new ArrayList<>(ids);
-    for (int from = 0; from < all.size(); from += 500) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-      for (TimerRecord r :
-          select(
-              "get " + chunk.size() + " timers",
-              chunk.get(0),
-              TimerRows.SELECT + " WHERE id IN (" + marks + ")",
-              chunk.toArray(),
-              Integer.MAX_VALUE)) {
-        found.put(r.id(), r);
-      }
-    }
-    return found;
-  }
-
-  @Override
-  public List<TimerRecord> list(TimerQuery query) {
-    Objects.requireNonNull(query, "query");
-    Filter filter = Filter.of(query);
-    return select(
-        "list timers", null, TimerRows.SELECT + filter.sql + ORDER, filter.args, query.limit());
-  }
-
-  @Override
-  public long count(TimerQuery query) {
-    Objects.requireNonNull(query, "query");
-    Filter filter = Filter.of(query);
-    return read(
-        "count timers",
-        null,
-        h ->
-            bindAll(
-                    h.createQuery("SELECT COUNT(*) FROM " + TimerRows.TABLE + filter.sql),
-                    filter.args)
-                .mapTo(Long.class)
-                .one());
-  }
-
-  @Override
-  public List<TimerRecord> findDue(Instant before, int limit) {
-    Objects.requireNonNull(before, "before");
-    if (limit <= 0) {
-      return List.of();
-    }
-    return select(
-        "find due timers",
-        null,
-        TimerRows.SELECT + " WHERE status = 'ACTIVE' AND next_fire_at < ?" + ORDER,
-        new Object[] {before.toEpochMilli()},
-        limit);
-  }
-
-  @Override
-  public boolean update(TimerRecord next, long expectedVersion) {
-    Objects.requireNonNull(next, "next");
-    return writeAll(List.of(new Write.Update(next, expectedVersion))).get(0);
-  }
-
-  @Override
-  public boolean delete(String id, long expectedVersion) {
-    Objects.requireNonNull(id, "id");
-    return writeAll(List.of(new Write.Delete(id, expectedVersion))).get(0);
-  }
-
-  @Override
-  public Optional<TimerRecord> delete(String id) {
-    Objects.requireNonNull(id, "id");
-    return write(
-        "delete",
-        id,
-        h -> {
-          List<Row> rows =
-              h.createQuery(TimerRows.SELECT + " WHERE id = ?")
-                  .bind(0, id)
-                  .map((rs, ctx) -> TimerRows.decode(rs))
-                  .list();
-          if (rows.isEmpty()) {
-            return Optional.<TimerRecord>empty();
-          }
-          h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE id = ?").bind(0, id).execute();
-          if (rows.get(0) instanceof Unreadable bad) {
-            // Deleting by id is an explicit request to remove the timer whatever its state; an
-            // unreadable row cannot be returned as a record, so say so in the log.
-            log.warn("Deleted unreadable timer row '{}': {}", id, bad.reason());
-            return Optional.<TimerRecord>empty();
-          }
-          return Optional.of(((Readable) rows.get(0)).record());
-        });
-  }
-
-  @Override
-  public List<String> deleteByParticipant(String participantId, String flowType) {
-    Objects.requireNonNull(participantId, "participantId");
-    String sql =
-        "DELETE FROM "
-            + TimerRows.TABLE
-            + " WHERE participant_id = ?"
-            + (flowType == null ? "" : " AND flow_type = ?")
-            + " RETURNING id, next_fire_at";
-    record Deleted(String id, long due) {}
-    List<Deleted> deleted =
-        write(
-            // Never the participant id: it may be personal data (an e-mail address).
-            "delete the timers of a participant"
-                + (flowType == null ? "" : " of flow type '" + flowType + "'"),
-            null,
-            h -> {
-              var statement = h.createQuery(sql).bind(0, participantId);
-              if (flowType != null) {
-                statement.bind(1, flowType);
-              }
-              return statement.map((rs, ctx) -> new Deleted(rs.getString(1), rs.getLong(2))).list();
-            });
-    return deleted.stream()
-        .sorted(Comparator.comparingLong(Deleted::due).thenComparing(Deleted::id))
-        .map(Deleted::id)
-        .toList();
-  }
-
-  @Override
-  public int deleteExpired(Instant now) {
-    Objects.requireNonNull(now, "now");
-    return write(
-        "delete expired timers",
-        null,
-        h ->
-            h.createUpdate("DELETE FROM " + TimerRows.TABLE + " WHERE expires_at <= ?")
-                .bind(0, now.toEpochMilli())
-                .execute());
-  }
-
-  @Override
-  public int deleteFailedBefore(Instant cutoff) {
-    Objects.requireNonNull(cutoff, "cutoff");
-    return write(
-        "delete failed timers",
-        null,
-        h ->
-            h.createUpdate(
-                    "DELETE FROM "
-                        + TimerRows.TABLE
-                        + " WHERE status = 'FAILED' AND updated_at < ?")
-                .bind(0, cutoff.toEpochMilli())
-                .execute());
-  }
-
   /**
    * Writes a consistent copy of the whole database, as of one moment, to the new file {@code
    * target} while the store stays in use (SQLite's {@code VACUUM INTO}: writes go on meanwhile;
@@ -612,9 +340,10 @@ public final class SqliteStore implements Store {
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
     try {
       Files.deleteIfExists(partial); // left by a backup that did not finish
-      read(
+      run(
           operation,
           null,
+          false,
           h -> {
             h.createUpdate("VACUUM INTO ?").bind(0, partial.toString()).execute();
             return null;
@@ -685,12 +414,7 @@ public final class SqliteStore implements Store {
   @Override
   public EngineLock lockForEngine(boolean multiNode) {
     String operation = "find the database file for the engine lock";
-    Path database;
-    try {
-      database = read(operation, null, h -> mainFile(h.getConnection()));
-    } catch (JdbcFailure e) {
-      throw SqliteErrors.failure(operation, null, where, e.getCause());
-    }
+    Path database = run(operation, null, false, h -> mainFile(h.getConnection()));
     if (database == null) {
       if (!fileLessEngineRunning.compareAndSet(false, true)) {
         throw new StoreInUseException(
@@ -716,7 +440,7 @@ public final class SqliteStore implements Store {
   }
 
   /** The file of the main database of {@code connection}, or null when it has none (in memory). */
-  private static Path mainFile(Connection connection) {
+  private static Path mainFile(Connection connection) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement("PRAGMA database_list");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -726,8 +450,6 @@ public final class SqliteStore implements Store {
         }
       }
       return null;
-    } catch (SQLException e) {
-      throw new JdbcFailure(e);
     }
   }
 
@@ -738,74 +460,11 @@ public final class SqliteStore implements Store {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Reads rows, quarantines the unreadable ones, returns at most {@code limit} readable ones. */
-  private List<TimerRecord> select(
-      String operation, String id, String sql, Object[] args, int limit) {
-    List<Unreadable> unreadable = new ArrayList<>();
-    List<TimerRecord> records =
-        read(
-            operation,
-            id,
-            h ->
-                bindAll(h.createQuery(sql), args)
-                    .map((rs, ctx) -> TimerRows.decode(rs))
-                    .withIterator(
-                        rows -> {
-                          // Step lazily and stop at the limit: an index range scan in due order
-                          // reads only what it returns (plus the unreadable rows it skips).
-                          List<TimerRecord> result = new ArrayList<>();
-                          while (result.size() < limit && rows.hasNext()) {
-                            Row row = rows.next();
-                            if (row instanceof Readable ok) {
-                              result.add(ok.record());
-                            } else {
-                              unreadable.add((Unreadable) row);
-                            }
-                          }
-                          return result;
-                        }));
-    quarantine(unreadable);
-    return records;
-  }
-
-  private void quarantine(List<Unreadable> rows) {
-    for (Unreadable row : rows) {
-      if (row.alreadyQuarantined()) {
-        log.debug("Skipped quarantined timer row '{}': {}", row.id(), row.reason());
-        continue;
-      }
-      try {
-        int changed =
-            write(
-                "quarantine",
-                row.id(),
-                h ->
-                    h.createUpdate(
-                            "UPDATE "
-                                + TimerRows.TABLE
-                                + " SET status = 'QUARANTINED', last_error = ?,"
-                                + " version = version + 1, updated_at = ?"
-                                + " WHERE id = ? AND version = ? AND status = ?")
-                        .bind(0, row.reason())
-                        .bind(1, clock.millis())
-                        .bind(2, row.id())
-                        .bind(3, row.version())
-                        .bind(4, row.rawStatus())
-                        .execute());
-        if (changed == 1) {
-          log.warn("Quarantined timer '{}' in {}: {}", row.id(), where, row.reason());
-        } else {
-          log.debug("Timer row '{}' changed before it could be quarantined", row.id());
-        }
-      } catch (StoreException e) {
-        // Reading must not fail because the quarantine write did; the row is still left out.
-        log.warn(
-            "Could not quarantine unreadable timer '{}' ({}): {}",
-            row.id(),
-            row.reason(),
-            e.getMessage());
-      }
-    }
+  /** A host's insert must not reach a closed store or a replaced file. */
+  @Override
+  protected void beforeHostInsert(String id) {
+    ensureOpen("insert (host transaction)", id);
+    ensureSameFile("insert (host transaction)", id, false);
   }
 
   private static org.sqlite.SQLiteConnection sqliteConnection(Connection connection) {
@@ -823,7 +482,13 @@ public final class SqliteStore implements Store {
    * in all: the wait for this store's other writes (the write connection is one) counts against it,
    * and SQLite waits only for what is left of it for another connection's write lock.
    */
-  private <T> T write(String operation, String id, Function<Handle, T> work) {
+  @Override
+  protected <T> T inTransaction(String operation, String id, boolean write, Work<T> work)
+      throws SQLException {
+    return write ? write(operation, id, work) : read(operation, id, work);
+  }
+
+  private <T> T write(String operation, String id, Work<T> work) throws SQLException {
     long deadline = System.nanoTime() + busyTimeout.toNanos();
     try {
       if (!writeLock.tryLock(busyTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -843,18 +508,14 @@ public final class SqliteStore implements Store {
       ensureNotLost(operation, id);
       if (busyTimeoutSetter != null) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        try {
-          busyTimeoutSetter.setBusyTimeout((int) Math.max(0, left));
-        } catch (SQLException e) {
-          throw SqliteErrors.failure(operation, id, where, e);
-        }
+        busyTimeoutSetter.setBusyTimeout((int) Math.max(0, left));
       }
       // BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so a
       // transaction never fails half-way because another connection wrote first.
       writer.execute("BEGIN IMMEDIATE");
       boolean committed = false;
       try {
-        T result = work.apply(writer);
+        T result = work.run(writer);
         // Checked before the commit (a change seen here rolls back: nothing reaches a deleted
         // file) and after it (a change in between means the commit went to the old file).
         ensureSameFile(operation, id, false);
@@ -867,10 +528,6 @@ public final class SqliteStore implements Store {
           rollbackQuietly();
         }
       }
-    } catch (JdbiException e) {
-      throw SqliteErrors.failure(operation, id, where, e);
-    } catch (JdbcFailure e) {
-      throw SqliteErrors.failure(operation, id, where, e.getCause());
     } finally {
       writeLock.unlock();
     }
@@ -879,14 +536,12 @@ public final class SqliteStore implements Store {
   /**
    * Runs {@code work} on the read connection (auto-commit: each statement sees the last commit).
    */
-  private <T> T read(String operation, String id, Function<Handle, T> work) {
+  private <T> T read(String operation, String id, Work<T> work) throws SQLException {
     readLock.lock();
     try {
       ensureOpen(operation, id);
       ensureNotLost(operation, id);
-      return work.apply(reader);
-    } catch (JdbiException e) {
-      throw SqliteErrors.failure(operation, id, where, e);
+      return work.run(reader);
     } finally {
       readLock.unlock();
     }
@@ -971,13 +626,6 @@ public final class SqliteStore implements Store {
         false);
   }
 
-  private static <S extends SqlStatement<S>> S bindAll(S statement, Object[] values) {
-    for (int i = 0; i < values.length; i++) {
-      statement.bind(i, values[i]);
-    }
-    return statement;
-  }
-
   private void closeQuietly(Handle handle, Connection connection) {
     try {
       handle.close();
@@ -988,32 +636,6 @@ public final class SqliteStore implements Store {
       connection.close();
     } catch (SQLException e) {
       log.debug("Closing a connection to {} failed: {}", where, e.getMessage());
-    }
-  }
-
-  /** A WHERE clause for a {@link TimerQuery}, with its positional arguments. */
-  private record Filter(String sql, Object[] args) {
-    static Filter of(TimerQuery query) {
-      List<String> conditions = new ArrayList<>();
-      List<Object> args = new ArrayList<>();
-      if (query.participantId() != null) {
-        conditions.add("participant_id = ?");
-        args.add(query.participantId());
-      }
-      if (query.flowType() != null) {
-        conditions.add("flow_type = ?");
-        args.add(query.flowType());
-      }
-      if (query.callbackType() != null) {
-        conditions.add("callback_type = ?");
-        args.add(query.callbackType());
-      }
-      if (query.status() != null) {
-        conditions.add("status = ?");
-        args.add(query.status().name());
-      }
-      String sql = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-      return new Filter(sql, args.toArray());
     }
   }
 }

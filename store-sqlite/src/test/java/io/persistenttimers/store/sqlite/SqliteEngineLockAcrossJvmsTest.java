@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.StoreInUseException;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,9 @@ class SqliteEngineLockAcrossJvmsTest {
             .hasMessageContaining("already running on SQLite database " + db.toRealPath())
             .hasMessageContaining("held by process " + child.process().pid());
         // Not an engine: reading beside the child's engine works.
-        assertThat(store.list()).extracting(TimerRecord::id).contains("every-short", "every-long");
+        assertThat(store.list(TimerQuery.all()))
+            .extracting(TimerRecord::id)
+            .contains("every-short", "every-long");
         child.assertAlive();
 
         child.kill(); // SIGKILL: the child closes nothing

@@ -1,11 +1,13 @@
 package io.persistenttimers.store.sqlite;
 
+import static io.persistenttimers.testkit.Stores.remove;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.StoreInUseException;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.spi.EngineLock;
@@ -97,8 +99,10 @@ class SqliteEngineLockTest {
     String drop = engine.scheduleAfter(Duration.ofMinutes(5), TimerSpec.of("reminder", "p")).id();
 
     SqliteStore operatorStore = open(db);
-    assertThat(operatorStore.list()).extracting(TimerRecord::id).contains(keep, drop);
-    assertThat(operatorStore.delete(drop)).isPresent();
+    assertThat(operatorStore.list(TimerQuery.all()))
+        .extracting(TimerRecord::id)
+        .contains(keep, drop);
+    assertThat(remove(operatorStore, drop)).isTrue();
     PersistentTimer operator = timer(operatorStore); // never started
     assertThat(operator.get(keep)).isPresent();
     assertThat(operator.cancelByParticipant("nobody")).isZero();

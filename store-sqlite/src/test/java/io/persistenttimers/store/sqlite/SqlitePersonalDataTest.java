@@ -1,5 +1,6 @@
 package io.persistenttimers.store.sqlite;
 
+import static io.persistenttimers.testkit.Stores.removeParticipant;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.persistenttimers.StoreException;
@@ -19,11 +20,11 @@ class SqlitePersonalDataTest {
     SqliteStore store = SqliteStore.openOrCreate(dir.resolve("timers.db"));
     store.close();
 
-    assertThatThrownBy(() -> store.deleteByParticipant(EMAIL, "coaching"))
+    assertThatThrownBy(() -> removeParticipant(store, EMAIL, "coaching"))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("delete the timers of a participant of flow type 'coaching'")
+        .hasMessageContaining("remove timers")
         .hasMessageNotContaining(EMAIL);
-    assertThatThrownBy(() -> store.listByParticipant(EMAIL))
+    assertThatThrownBy(() -> store.list(TimerQuery.all().participant(EMAIL)))
         .isInstanceOf(StoreException.class)
         .hasMessageNotContaining(EMAIL);
     assertThatThrownBy(() -> store.count(TimerQuery.all().participant(EMAIL)))

@@ -3,10 +3,13 @@ package io.persistenttimers.store.sqlite;
 import static io.persistenttimers.store.sqlite.Records.T0;
 import static io.persistenttimers.store.sqlite.Records.full;
 import static io.persistenttimers.store.sqlite.Records.once;
+import static io.persistenttimers.testkit.Stores.delete;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.persistenttimers.StoreException;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.spi.Write;
 import java.nio.file.Files;
@@ -36,14 +39,14 @@ class SqliteStoreBackupTest {
       }
       store.writeAll(batch);
       TimerRecord recurring = full("recurring");
-      store.insert(recurring);
+      insert(store, recurring);
       atBackup.add(recurring);
-      store.delete("t-000", 1);
+      delete(store, "t-000", 1);
       atBackup.remove(0);
 
       store.backupTo(backup); // the store stays open and in use
 
-      store.insert(once("after-backup", "p", T0));
+      insert(store, once("after-backup", "p", T0));
       assertThat(store.get("after-backup")).isPresent();
     }
     assertThat(backup).exists();
@@ -57,7 +60,7 @@ class SqliteStoreBackupTest {
     Files.move(staged, live, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
     try (SqliteStore restored = SqliteStore.open(live)) {
-      assertThat(restored.list()).containsExactlyInAnyOrderElementsOf(atBackup);
+      assertThat(restored.list(TimerQuery.all())).containsExactlyInAnyOrderElementsOf(atBackup);
       assertThat(restored.get("after-backup")).isEmpty();
     }
   }
@@ -67,7 +70,7 @@ class SqliteStoreBackupTest {
     Path live = dir.resolve("timers.db");
     Path existing = Files.writeString(dir.resolve("existing.db"), "keep me");
     try (SqliteStore store = SqliteStore.openOrCreate(live)) {
-      store.insert(once("a", "p", T0));
+      insert(store, once("a", "p", T0));
 
       assertThatThrownBy(() -> store.backupTo(existing))
           .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isRetryable()).isFalse())

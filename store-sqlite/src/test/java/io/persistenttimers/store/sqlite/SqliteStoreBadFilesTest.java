@@ -1,9 +1,11 @@
 package io.persistenttimers.store.sqlite;
 
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.persistenttimers.StoreException;
+import io.persistenttimers.TimerQuery;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -26,7 +28,7 @@ class SqliteStoreBadFilesTest {
   void open_schemaFromANewerVersion_isRefused_andTheFileIsUntouched() throws Exception {
     Path file = dir.resolve("timers.db");
     try (SqliteStore store = SqliteStore.openOrCreate(file)) {
-      store.insert(Records.once("kept", "p", Records.T0));
+      insert(store, Records.once("kept", "p", Records.T0));
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement()) {
@@ -65,7 +67,7 @@ class SqliteStoreBadFilesTest {
   void open_readOnlyFile_isRefused_andTheFileIsUntouched() throws Exception {
     Path file = dir.resolve("timers.db");
     try (SqliteStore store = SqliteStore.openOrCreate(file)) {
-      store.insert(Records.once("kept", "p", Records.T0));
+      insert(store, Records.once("kept", "p", Records.T0));
     }
     // Tests run as root here, for whom the OS ignores the mode bits: the store honours them
     // itself (see SqliteOpener), so this is what any user sees.
@@ -92,7 +94,7 @@ class SqliteStoreBadFilesTest {
     // the OS refuses write access, and that of a read-only mount.
     Path file = dir.resolve("timers.db");
     try (SqliteStore store = SqliteStore.openOrCreate(file)) {
-      store.insert(Records.once("kept", "p", Records.T0));
+      insert(store, Records.once("kept", "p", Records.T0));
     }
     byte[] before = Files.readAllBytes(file);
     org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
@@ -141,15 +143,15 @@ class SqliteStoreBadFilesTest {
     Path file = dir.resolve("timers.db");
 
     try (SqliteStore store = SqliteStore.builder(file).createIfMissing(true).build()) {
-      assertThat(store.list()).isEmpty();
-      store.insert(Records.once("first", "p", Records.T0));
+      assertThat(store.list(TimerQuery.all())).isEmpty();
+      insert(store, Records.once("first", "p", Records.T0));
     }
     try (SqliteStore store = SqliteStore.open(file)) {
       assertThat(store.get("first")).isPresent();
     }
     Path other = dir.resolve("other.db");
     try (SqliteStore store = SqliteStore.openOrCreate(other)) {
-      assertThat(store.list()).isEmpty();
+      assertThat(store.list(TimerQuery.all())).isEmpty();
     }
     assertThat(other).exists();
   }

@@ -2,6 +2,8 @@ package io.persistenttimers.store.sqlite;
 
 import static io.persistenttimers.store.sqlite.Records.T0;
 import static io.persistenttimers.store.sqlite.Records.once;
+import static io.persistenttimers.testkit.Stores.insert;
+import static io.persistenttimers.testkit.Stores.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.TimerQuery;
@@ -32,7 +34,7 @@ class SqliteStoreConcurrencyTest {
     int perThread = 25;
     try (SqliteStore first = SqliteStore.openOrCreate(file);
         SqliteStore second = SqliteStore.openOrCreate(file)) {
-      first.insert(once("counter", "p", T0));
+      insert(first, once("counter", "p", T0));
       List<SqliteStore> stores = List.of(first, second, first, second);
       ExecutorService pool = Executors.newFixedThreadPool(stores.size());
       try {
@@ -46,7 +48,7 @@ class SqliteStoreConcurrencyTest {
                   () -> {
                     start.await();
                     for (int i = 0; i < perThread; ) {
-                      store.insert(once("t" + thread + "-" + i, "p" + thread, T0.plusMillis(i)));
+                      insert(store, once("t" + thread + "-" + i, "p" + thread, T0.plusMillis(i)));
                       TimerRecord current = store.get("counter").orElseThrow();
                       TimerRecord next =
                           io.persistenttimers.testkit.Records.rescheduled(
@@ -56,7 +58,7 @@ class SqliteStoreConcurrencyTest {
                               null,
                               null,
                               T0);
-                      if (store.update(next, current.version())) {
+                      if (update(store, next, current.version())) {
                         i++;
                       }
                     }

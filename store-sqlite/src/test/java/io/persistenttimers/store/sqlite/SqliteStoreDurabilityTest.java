@@ -3,8 +3,11 @@ package io.persistenttimers.store.sqlite;
 import static io.persistenttimers.store.sqlite.Records.T0;
 import static io.persistenttimers.store.sqlite.Records.full;
 import static io.persistenttimers.store.sqlite.Records.once;
+import static io.persistenttimers.testkit.Stores.delete;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +31,13 @@ class SqliteStoreDurabilityTest {
     TimerRecord a = full("a");
     TimerRecord b = once("b", "p", T0);
     try (SqliteStore store = SqliteStore.openOrCreate(file)) {
-      store.insert(a);
-      store.insert(b);
-      store.delete("b", 1);
-      store.insert(b);
+      insert(store, a);
+      insert(store, b);
+      delete(store, "b", 1);
+      insert(store, b);
     }
     try (SqliteStore store = SqliteStore.open(file)) {
-      assertThat(store.list()).containsExactly(b, a);
+      assertThat(store.list(TimerQuery.all())).containsExactly(b, a);
     }
   }
 
@@ -46,7 +49,7 @@ class SqliteStoreDurabilityTest {
     try {
       TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Chatham"));
       try (SqliteStore store = SqliteStore.openOrCreate(file)) {
-        store.insert(record);
+        insert(store, record);
       }
       TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
       try (SqliteStore store = SqliteStore.open(file)) {
@@ -77,7 +80,7 @@ class SqliteStoreDurabilityTest {
     Path crashed = Files.createDirectory(dir.resolve("crashed")).resolve("live.db");
     TimerRecord record = full("in-the-log");
     try (SqliteStore store = SqliteStore.openOrCreate(live)) {
-      store.insert(record);
+      insert(store, record);
       // What a killed process leaves: the main file plus a log holding the committed insert.
       Path wal = dir.resolve("live.db-wal");
       assertThat(Files.size(wal)).isPositive();
@@ -102,13 +105,13 @@ class SqliteStoreDurabilityTest {
             .synchronous(SqliteStore.Synchronous.NORMAL)
             .build()) {
       for (int i = 0; i < 600; i++) {
-        store.insert(once("t-" + i, "p", T0.plusSeconds(i)));
+        insert(store, once("t-" + i, "p", T0.plusSeconds(i)));
         if (i >= 10) {
-          store.delete("t-" + (i - 10), 1);
+          delete(store, "t-" + (i - 10), 1);
         }
         largest = Math.max(largest, Files.size(wal));
       }
-      assertThat(store.list()).hasSize(10);
+      assertThat(store.list(TimerQuery.all())).hasSize(10);
     }
     // ~30 KB per single-timer commit: 600 of them unchecked would be ~18 MB.
     assertThat(largest).isBetween(1L << 20, 5L << 20);
@@ -123,7 +126,7 @@ class SqliteStoreDurabilityTest {
             .synchronous(SqliteStore.Synchronous.NORMAL)
             .busyTimeout(Duration.ofSeconds(2))
             .build()) {
-      store.insert(once("n", "p", T0));
+      insert(store, once("n", "p", T0));
       assertThat(store.get("n")).isPresent();
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);

@@ -2,12 +2,14 @@ package io.persistenttimers.store.sqlite;
 
 import static io.persistenttimers.store.sqlite.Records.T0;
 import static io.persistenttimers.store.sqlite.Records.once;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.StoreException;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.spi.Write;
@@ -31,11 +33,11 @@ class SqliteStoreFileIdentityTest {
   void databaseDeletedWhileOpen_nextScheduleIsRefused_andNothingIsAcknowledged() throws Exception {
     Path file = dir.resolve("timers.db");
     try (SqliteStore store = SqliteStore.openOrCreate(file)) {
-      store.insert(once("before", "p", T0));
+      insert(store, once("before", "p", T0));
 
       Files.delete(file);
 
-      assertThatThrownBy(() -> store.insert(once("after", "p", T0)))
+      assertThatThrownBy(() -> insert(store, once("after", "p", T0)))
           .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isRetryable()).isFalse())
           .hasMessageContaining("timer 'after'")
           .hasMessageContaining("the database file " + file + " was deleted or replaced while open")
@@ -100,14 +102,14 @@ class SqliteStoreFileIdentityTest {
     Path backup = dir.resolve("backup.db");
     TimerRecord fromBackup = once("from-backup", "p", T0);
     try (SqliteStore old = SqliteStore.openOrCreate(backup)) {
-      old.insert(fromBackup);
+      insert(old, fromBackup);
     }
     try (SqliteStore store = SqliteStore.openOrCreate(live)) {
-      store.insert(once("live-1", "p", T0));
+      insert(store, once("live-1", "p", T0));
 
       Files.move(backup, live, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
-      assertThatThrownBy(() -> store.insert(once("live-2", "p", T0)))
+      assertThatThrownBy(() -> insert(store, once("live-2", "p", T0)))
           .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isRetryable()).isFalse())
           .hasMessageContaining(live + " was deleted or replaced while open")
           .hasMessageContaining("replaced by another file");
@@ -120,7 +122,7 @@ class SqliteStoreFileIdentityTest {
           .anyMatch(name -> name.startsWith("timers.db-wal.orphaned-"));
     }
     try (SqliteStore restored = SqliteStore.open(live)) {
-      assertThat(restored.list()).containsExactly(fromBackup);
+      assertThat(restored.list(TimerQuery.all())).containsExactly(fromBackup);
     }
   }
 
@@ -128,11 +130,11 @@ class SqliteStoreFileIdentityTest {
   void writeAheadLogDeletedWhileOpen_isRefused() throws Exception {
     Path file = dir.resolve("timers.db");
     try (SqliteStore store = SqliteStore.openOrCreate(file)) {
-      store.insert(once("before", "p", T0));
+      insert(store, once("before", "p", T0));
 
       Files.delete(dir.resolve("timers.db-wal"));
 
-      assertThatThrownBy(() -> store.insert(once("after", "p", T0)))
+      assertThatThrownBy(() -> insert(store, once("after", "p", T0)))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("its -wal file " + dir.resolve("timers.db-wal") + " was deleted");
     }
@@ -148,9 +150,9 @@ class SqliteStoreFileIdentityTest {
         try (var host = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
           store.insert(host, once("host-" + i, "p", T0));
         }
-        store.insert(once("t-" + i, "p", T0));
+        insert(store, once("t-" + i, "p", T0));
       }
-      assertThat(store.list()).hasSize(6);
+      assertThat(store.list(TimerQuery.all())).hasSize(6);
     }
   }
 }

@@ -3,6 +3,12 @@ package io.persistenttimers.store.sqlite;
 import static io.persistenttimers.store.sqlite.Records.T0;
 import static io.persistenttimers.store.sqlite.Records.full;
 import static io.persistenttimers.store.sqlite.Records.once;
+import static io.persistenttimers.testkit.Stores.delete;
+import static io.persistenttimers.testkit.Stores.due;
+import static io.persistenttimers.testkit.Stores.insert;
+import static io.persistenttimers.testkit.Stores.remove;
+import static io.persistenttimers.testkit.Stores.removeParticipant;
+import static io.persistenttimers.testkit.Stores.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +48,7 @@ class SqliteStoreOperationsTest {
   @Test
   void get_returnsRecordEqualToTheOneInserted_withEveryFieldSet() {
     TimerRecord record = full("t-1");
-    assertThat(store.insert(record)).isTrue();
+    assertThat(insert(store, record)).isTrue();
     assertThat(store.get("t-1")).contains(record);
     assertThat(store.get("missing")).isEmpty();
   }
@@ -78,7 +84,7 @@ class SqliteStoreOperationsTest {
               base.lastFiredAt(),
               base.createdAt(),
               base.updatedAt());
-      store.insert(record);
+      insert(store, record);
       assertThat(store.get(record.id())).contains(record);
     }
   }
@@ -86,55 +92,56 @@ class SqliteStoreOperationsTest {
   @Test
   void insert_sameIdTwice_keepsTheFirst() {
     TimerRecord first = once("dup", "p", T0);
-    assertThat(store.insert(first)).isTrue();
-    assertThat(store.insert(once("dup", "other", T0.plusSeconds(5)))).isFalse();
+    assertThat(insert(store, first)).isTrue();
+    assertThat(insert(store, once("dup", "other", T0.plusSeconds(5)))).isFalse();
     assertThat(store.get("dup")).contains(first);
   }
 
   @Test
   void update_and_delete_compareAndSetOnVersion() {
     TimerRecord v1 = once("cas", "p", T0);
-    store.insert(v1);
+    insert(store, v1);
     TimerRecord v2 =
         io.persistenttimers.testkit.Records.rescheduled(
             v1, T0.plusSeconds(30), 1, "failed", null, T0.plusSeconds(1));
 
-    assertThat(store.update(v2, 7)).isFalse();
+    assertThat(update(store, v2, 7)).isFalse();
     assertThat(store.get("cas")).contains(v1);
-    assertThat(store.update(v2, 1)).isTrue();
+    assertThat(update(store, v2, 1)).isTrue();
     assertThat(store.get("cas")).contains(v2);
-    assertThat(store.update(v2, 1)).isFalse();
+    assertThat(update(store, v2, 1)).isFalse();
     assertThat(
-            store.update(
+            update(
+                store,
                 io.persistenttimers.testkit.Records.rescheduled(
                     once("gone", "p", T0), T0, 0, null, null, T0),
                 1))
         .isFalse();
 
-    assertThat(store.delete("cas", 1)).isFalse();
+    assertThat(delete(store, "cas", 1)).isFalse();
     assertThat(store.get("cas")).isPresent();
-    assertThat(store.delete("cas", 2)).isTrue();
+    assertThat(delete(store, "cas", 2)).isTrue();
     assertThat(store.get("cas")).isEmpty();
   }
 
   @Test
-  void deleteById_returnsTheDeletedRecord() {
+  void removeById_returnsTheRemovedId() {
     TimerRecord record = full("d");
-    store.insert(record);
-    assertThat(store.delete("d")).contains(record);
-    assertThat(store.delete("d")).isEmpty();
+    insert(store, record);
+    assertThat(store.remove(TimerQuery.all().id("d"))).containsExactly("d");
+    assertThat(remove(store, "d")).isFalse();
   }
 
   @Test
   void list_ordersByDueTimeThenId_filtersAndLimits() {
-    store.insert(once("b", "p1", T0.plusSeconds(10)));
-    store.insert(once("a", "p1", T0.plusSeconds(10)));
-    store.insert(once("c", "p2", T0));
-    store.insert(Records.withFlow(once("d", "p1", T0.plusSeconds(5)), "other"));
+    insert(store, once("b", "p1", T0.plusSeconds(10)));
+    insert(store, once("a", "p1", T0.plusSeconds(10)));
+    insert(store, once("c", "p2", T0));
+    insert(store, Records.withFlow(once("d", "p1", T0.plusSeconds(5)), "other"));
 
-    assertThat(ids(store.list())).containsExactly("c", "d", "a", "b");
-    assertThat(ids(store.listByParticipant("p1"))).containsExactly("d", "a", "b");
-    assertThat(ids(store.listByFlowType("other"))).containsExactly("d");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("c", "d", "a", "b");
+    assertThat(ids(store.list(TimerQuery.all().participant("p1")))).containsExactly("d", "a", "b");
+    assertThat(ids(store.list(TimerQuery.all().flowType("other")))).containsExactly("d");
     assertThat(ids(store.list(TimerQuery.all().participant("p1").flowType("onboarding"))))
         .containsExactly("a", "b");
     assertThat(ids(store.list(TimerQuery.all().limit(2)))).containsExactly("c", "d");
@@ -144,17 +151,17 @@ class SqliteStoreOperationsTest {
 
   @Test
   void findDue_returnsActiveRecordsStrictlyBefore_inDueOrder_upToLimit() {
-    store.insert(once("late", "p", T0.plusSeconds(100)));
-    store.insert(once("b", "p", T0));
-    store.insert(once("a", "p", T0));
-    store.insert(once("early", "p", T0.minusSeconds(100)));
-    store.insert(
+    insert(store, once("late", "p", T0.plusSeconds(100)));
+    insert(store, once("b", "p", T0));
+    insert(store, once("a", "p", T0));
+    insert(store, once("early", "p", T0.minusSeconds(100)));
+    insert(
+        store,
         Records.withStatus(once("failed", "p", T0.minusSeconds(200)), TimerStatus.FAILED, T0));
 
-    assertThat(ids(store.findDue(T0.plusSeconds(100), 10))).containsExactly("early", "a", "b");
-    assertThat(ids(store.findDue(T0.plusSeconds(100), 2))).containsExactly("early", "a");
-    assertThat(ids(store.findDue(T0, 10))).containsExactly("early");
-    assertThat(store.findDue(T0, 0)).isEmpty();
+    assertThat(ids(due(store, T0.plusSeconds(100), 10))).containsExactly("early", "a", "b");
+    assertThat(ids(due(store, T0.plusSeconds(100), 2))).containsExactly("early", "a");
+    assertThat(ids(due(store, T0, 10))).containsExactly("early");
   }
 
   @Test
@@ -177,40 +184,42 @@ class SqliteStoreOperationsTest {
 
   @Test
   void deleteByParticipant_deletesInOneGo_andReturnsIdsInDueOrder() {
-    store.insert(once("x2", "p1", T0.plusSeconds(2)));
-    store.insert(once("x1", "p1", T0.plusSeconds(1)));
-    store.insert(Records.withFlow(once("x3", "p1", T0), "other"));
-    store.insert(once("y", "p2", T0));
+    insert(store, once("x2", "p1", T0.plusSeconds(2)));
+    insert(store, once("x1", "p1", T0.plusSeconds(1)));
+    insert(store, Records.withFlow(once("x3", "p1", T0), "other"));
+    insert(store, once("y", "p2", T0));
 
-    assertThat(store.deleteByParticipant("p1", "onboarding")).containsExactly("x1", "x2");
-    assertThat(ids(store.list())).containsExactly("x3", "y");
-    assertThat(store.deleteByParticipant("p1", null)).containsExactly("x3");
-    assertThat(store.deleteByParticipant("nobody", null)).isEmpty();
-    assertThat(ids(store.list())).containsExactly("y");
+    assertThat(removeParticipant(store, "p1", "onboarding")).containsExactly("x1", "x2");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("x3", "y");
+    assertThat(removeParticipant(store, "p1", null)).containsExactly("x3");
+    assertThat(removeParticipant(store, "nobody", null)).isEmpty();
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("y");
   }
 
   @Test
   void deleteExpired_and_deleteFailedBefore_deleteOnlyWhatTheySay() {
-    store.insert(Records.expiring(once("expired", "p", T0), T0));
-    store.insert(Records.expiring(once("later", "p", T0), T0.plusMillis(1)));
-    store.insert(once("forever", "p", T0));
-    store.insert(
+    insert(store, Records.expiring(once("expired", "p", T0), T0));
+    insert(store, Records.expiring(once("later", "p", T0), T0.plusMillis(1)));
+    insert(store, once("forever", "p", T0));
+    insert(
+        store,
         Records.withStatus(once("old-failure", "p", T0), TimerStatus.FAILED, T0.minusSeconds(1)));
-    store.insert(Records.withStatus(once("new-failure", "p", T0), TimerStatus.FAILED, T0));
+    insert(store, Records.withStatus(once("new-failure", "p", T0), TimerStatus.FAILED, T0));
 
-    assertThat(store.deleteExpired(T0)).isEqualTo(1);
-    assertThat(store.deleteFailedBefore(T0)).isEqualTo(1);
-    assertThat(ids(store.list())).containsExactlyInAnyOrder("later", "forever", "new-failure");
+    assertThat(store.purge(T0, null).expired()).isEqualTo(1);
+    assertThat(store.purge(null, T0).failed()).isEqualTo(1);
+    assertThat(ids(store.list(TimerQuery.all())))
+        .containsExactlyInAnyOrder("later", "forever", "new-failure");
   }
 
   @Test
   void fromDataSource_worksOnTheSameFile() {
-    store.insert(once("shared", "p", T0));
+    insert(store, once("shared", "p", T0));
     SQLiteDataSource source = new SQLiteDataSource();
     source.setUrl("jdbc:sqlite:" + dir.resolve("timers.db"));
     try (SqliteStore other = SqliteStore.fromDataSource(source)) {
       assertThat(other.get("shared")).contains(once("shared", "p", T0));
-      assertThat(other.insert(once("second", "p", T0))).isTrue();
+      assertThat(insert(other, once("second", "p", T0))).isTrue();
     }
     assertThat(store.get("second")).isPresent();
   }
@@ -235,7 +244,7 @@ class SqliteStoreOperationsTest {
               + " BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END");
     }
     TimerRecord record = full("t-err");
-    assertThatThrownBy(() -> store.insert(record))
+    assertThatThrownBy(() -> insert(store, record))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("insert")
         .hasMessageContaining("t-err")

@@ -4,6 +4,8 @@ import static io.persistenttimers.store.sqlite.Records.T0;
 import static io.persistenttimers.store.sqlite.Records.full;
 import static io.persistenttimers.store.sqlite.Records.once;
 import static io.persistenttimers.store.sqlite.SqliteStoreOperationsTest.ids;
+import static io.persistenttimers.testkit.Stores.due;
+import static io.persistenttimers.testkit.Stores.insert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.TimerQuery;
@@ -40,17 +42,17 @@ class SqliteStoreQuarantineTest {
 
   @Test
   void corruptScheduleAndUnknownStatus_areQuarantined_keptAsTheyAre_andSkipped() throws Exception {
-    store.insert(once("first", "p", T0.minusSeconds(30)));
-    store.insert(full("bad-schedule")); // due T0 + 60s
-    store.insert(once("bad-status", "p", T0));
-    store.insert(once("last", "p", T0.plusSeconds(90)));
+    insert(store, once("first", "p", T0.minusSeconds(30)));
+    insert(store, full("bad-schedule")); // due T0 + 60s
+    insert(store, once("bad-status", "p", T0));
+    insert(store, once("last", "p", T0.plusSeconds(90)));
     sql(
         "UPDATE persistent_timers SET schedule_json = '"
             + BAD_SCHEDULE
             + "' WHERE id = 'bad-schedule'");
     sql("UPDATE persistent_timers SET status = 'PAUSED' WHERE id = 'bad-status'");
 
-    assertThat(ids(store.list())).containsExactly("first", "last");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("first", "last");
 
     assertThat(raw("bad-schedule", "status")).isEqualTo("QUARANTINED");
     assertThat(raw("bad-schedule", "last_error")).contains("schedule_json");
@@ -62,9 +64,9 @@ class SqliteStoreQuarantineTest {
 
     // The row with a bad schedule stays unreadable: kept, omitted, quarantined only once. The one
     // whose only fault was its status now reads as a QUARANTINED record, open to inspection.
-    assertThat(ids(store.list())).containsExactly("first", "bad-status", "last");
+    assertThat(ids(store.list(TimerQuery.all()))).containsExactly("first", "bad-status", "last");
     assertThat(store.get("bad-status").orElseThrow().status()).isEqualTo(TimerStatus.QUARANTINED);
-    assertThat(store.findDue(T0.plusSeconds(600), 10))
+    assertThat(due(store, T0.plusSeconds(600), 10))
         .extracting("id")
         .containsExactly("first", "last");
     assertThat(store.get("bad-schedule")).isEmpty();
@@ -75,19 +77,19 @@ class SqliteStoreQuarantineTest {
 
   @Test
   void findDue_skipsUnreadableRows_andStillFillsTheLimit() throws Exception {
-    store.insert(once("a", "p", T0));
-    store.insert(once("b", "p", T0.plusSeconds(1)));
-    store.insert(once("c", "p", T0.plusSeconds(2)));
+    insert(store, once("a", "p", T0));
+    insert(store, once("b", "p", T0.plusSeconds(1)));
+    insert(store, once("c", "p", T0.plusSeconds(2)));
     sql("UPDATE persistent_timers SET timer_type = 'SOMETIMES' WHERE id = 'a'");
 
-    assertThat(ids(store.findDue(T0.plusSeconds(10), 2))).containsExactly("b", "c");
+    assertThat(ids(due(store, T0.plusSeconds(10), 2))).containsExactly("b", "c");
     assertThat(raw("a", "status")).isEqualTo("QUARANTINED");
     assertThat(raw("a", "timer_type")).isEqualTo("SOMETIMES");
   }
 
   @Test
   void get_ofAnUnreadableRow_isEmpty_andQuarantinesIt() throws Exception {
-    store.insert(once("x", "p", T0));
+    insert(store, once("x", "p", T0));
     sql("UPDATE persistent_timers SET retry_policy = 'not json' WHERE id = 'x'");
 
     assertThat(store.get("x")).isEmpty();
@@ -99,15 +101,15 @@ class SqliteStoreQuarantineTest {
   void rowsWrittenBeforeTheInputRules_areQuarantined_keptAsTheyAre_andSkipped() throws Exception {
     // An older version stored what every other store refused: params with text after the value,
     // a NUL in a participant id. They are unreadable now, not a crash of every list or load.
-    store.insert(once("trailing", "p", T0));
-    store.insert(once("nul", "p", T0.plusSeconds(1)));
-    store.insert(once("fine", "p", T0.plusSeconds(2)));
+    insert(store, once("trailing", "p", T0));
+    insert(store, once("nul", "p", T0.plusSeconds(1)));
+    insert(store, once("fine", "p", T0.plusSeconds(2)));
     sql(
         "UPDATE persistent_timers SET callback_params = '{\"phone\":\"+4915112345678\"} x'"
             + " WHERE id = 'trailing'");
     sql("UPDATE persistent_timers SET participant_id = 'p' || char(0) || 'q' WHERE id = 'nul'");
 
-    assertThat(ids(store.findDue(T0.plusSeconds(10), 10))).containsExactly("fine");
+    assertThat(ids(due(store, T0.plusSeconds(10), 10))).containsExactly("fine");
 
     assertThat(raw("trailing", "status")).isEqualTo("QUARANTINED");
     assertThat(raw("trailing", "last_error"))

@@ -1,0 +1,86 @@
+package io.persistenttimers.store.jdbc.internal;
+
+import io.persistenttimers.spi.Write;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Executes a {@code writeAll} inside the caller's transaction: consecutive writes of one kind go to
+ * the database as one JDBC batch (one round trip), and runs stay in order, so each write sees the
+ * ones before it.
+ */
+public final class BatchWriter {
+  private final TimerTable table;
+  private final RowCodec codec;
+
+  /**
+   * A writer for one table.
+   *
+   * @param table the statements
+   * @param codec binds records
+   */
+  public BatchWriter(TimerTable table, RowCodec codec) {
+    this.table = table;
+    this.codec = codec;
+  }
+
+  /**
+   * Applies {@code writes} on {@code handle}, in its open transaction.
+   *
+   * @return for each write whether it took effect, and whether any insert did
+   */
+  public Result write(Handle handle, List<Write> writes) {
+    List<Boolean> results = new ArrayList<>(writes.size());
+    boolean inserted = false;
+    int start = 0;
+    while (start < writes.size()) {
+      Class<?> kind = writes.get(start).getClass();
+      int end = start;
+      while (end < writes.size() && writes.get(end).getClass() == kind) {
+        end++;
+      }
+      int before = results.size();
+      executeRun(handle, writes.subList(start, end), results);
+      if (kind == Write.Insert.class) {
+        inserted |= results.subList(before, results.size()).contains(true);
+      }
+      start = end;
+    }
+    return new Result(results, inserted);
+  }
+
+  /** What a batch did. */
+  public record Result(List<Boolean> applied, boolean anyInserted) {}
+
+  private void executeRun(Handle handle, List<Write> run, List<Boolean> results) {
+    Write first = run.get(0);
+    String sql =
+        first instanceof Write.Insert
+            ? table.insert()
+            : first instanceof Write.Update ? table.update() : table.delete();
+    PreparedBatch batch = handle.prepareBatch(sql);
+    for (Write w : run) {
+      if (w instanceof Write.Insert insert) {
+        codec.bind(batch, insert.record());
+      } else if (w instanceof Write.Update update) {
+        codec.bind(batch, update.next()).bind("expected_version", update.expectedVersion());
+      } else {
+        Write.Delete delete = (Write.Delete) w;
+        batch.bind("id", delete.id()).bind("expected_version", delete.expectedVersion());
+      }
+      batch.add();
+    }
+    for (int count : batch.execute()) {
+      if (count == Statement.SUCCESS_NO_INFO) {
+        // Without a count per write the compare-and-set results would be guesses.
+        throw new IllegalStateException(
+            "the JDBC driver did not report the row count of a batched write; turn off"
+                + " batch rewriting (MySQL: rewriteBatchedStatements=false)");
+      }
+      results.add(count == 1);
+    }
+  }
+}
