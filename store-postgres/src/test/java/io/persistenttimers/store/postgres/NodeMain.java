@@ -19,7 +19,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 
 /**
- * One node of {@link MultiNodeTest}, run in a JVM of its own:
+ * One node of {@link MultiNodeIT}, run in a JVM of its own:
  *
  * <pre>NodeMain &lt;schema&gt; &lt;nodeId&gt; &lt;journal&gt; [clock offset ms]</pre>
  *

@@ -39,7 +39,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * The engine lock on a real PostgreSQL, in one JVM: engines on two stores over one schema (as two
  * hosts would build them) — single-node alone, multi-node together, never mixed — on a connection
  * that is not the pool's, and taken again after its session was killed. {@link
- * PostgresEngineLockAcrossJvmsTest} does it across processes.
+ * PostgresEngineLockAcrossJvmsIT} does it across processes.
  */
 @Timeout(120)
 class PostgresEngineLockTest {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The host process of {@link PostgresRestartTest}, run in its own JVM and killed by the test.
+ * The host process of {@link PostgresRestartIT}, run in its own JVM and killed by the test.
  *
  * <p>Arguments: {@code jdbcUrl schema journal cycle mode seed} where mode is {@code schedule:N}
  * (schedule N timers, then run), {@code run} (run until killed) or {@code final} (run until the

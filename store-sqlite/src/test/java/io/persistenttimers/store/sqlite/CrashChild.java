@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The child JVM of {@link SqliteCrashTest}: a host with real threads on a SQLite file, to be killed
+ * The child JVM of {@link SqliteCrashIT}: a host with real threads on a SQLite file, to be killed
  * at any moment.
  *
  * <p>Arguments: {@code db journal generation oneShots seed}. It opens the store, starts the timer

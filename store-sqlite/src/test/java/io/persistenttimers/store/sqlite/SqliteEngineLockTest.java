@@ -27,7 +27,7 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * One engine per SQLite file, in one JVM: two stores over the same file (as two hosts would open
- * it) cannot both run an engine; operator tools can. {@link SqliteEngineLockAcrossJvmsTest} does
+ * it) cannot both run an engine; operator tools can. {@link SqliteEngineLockAcrossJvmsIT} does
  * the same across processes, kill -9 included.
  */
 class SqliteEngineLockTest {

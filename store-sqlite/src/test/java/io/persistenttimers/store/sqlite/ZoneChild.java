@@ -17,7 +17,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 
 /**
- * The child JVM of {@link SqliteTimeZoneAcrossJvmsTest}; the test sets each child's default zone.
+ * The child JVM of {@link SqliteTimeZoneAcrossJvmsIT}; the test sets each child's default zone.
  *
  * <ul>
  *   <li>{@code schedule db}: schedules {@link #KOLKATA} (daily 09:00 Asia/Kolkata) and {@link

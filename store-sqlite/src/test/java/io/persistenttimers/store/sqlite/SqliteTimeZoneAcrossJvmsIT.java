@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the due time (an offset from the system clock), so the test waits seconds, not hours; the
  * assertions are on the due and fired times the callback journaled.
  */
-class SqliteTimeZoneAcrossJvmsTest {
+class SqliteTimeZoneAcrossJvmsIT {
 
   private static final ZoneId KOLKATA = ZoneId.of("Asia/Kolkata");
   private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");

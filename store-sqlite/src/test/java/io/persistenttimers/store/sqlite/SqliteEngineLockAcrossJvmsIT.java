@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the child is killed with SIGKILL — no chance to clean up — an engine here starts at once: the
  * operating system dropped the dead process's lock.
  */
-class SqliteEngineLockAcrossJvmsTest {
+class SqliteEngineLockAcrossJvmsIT {
 
   @TempDir Path dir;
 

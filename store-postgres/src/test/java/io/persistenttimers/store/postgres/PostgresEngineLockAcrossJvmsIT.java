@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test waits for that on {@code pg_locks}, then starts here.
  */
 @Timeout(180)
-class PostgresEngineLockAcrossJvmsTest {
+class PostgresEngineLockAcrossJvmsIT {
   @TempDir Path dir;
   private String schema;
   private HikariDataSource dataSource;

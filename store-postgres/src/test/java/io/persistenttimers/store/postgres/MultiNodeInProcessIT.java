@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * schema: host operations on one node act on timers the other node claimed and armed.
  */
 @Timeout(120)
-class MultiNodeInProcessTest {
+class MultiNodeInProcessIT {
   private record Fired(String node, String id, String params) {}
 
   private String schema;

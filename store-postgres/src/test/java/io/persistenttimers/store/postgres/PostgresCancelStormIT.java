@@ -7,7 +7,7 @@ import io.persistenttimers.testkit.CancelStorm;
 import org.junit.jupiter.api.Test;
 
 /** Cancel is final and nothing runs twice or strands under a REPLACE/cancel storm. */
-class PostgresCancelStormTest {
+class PostgresCancelStormIT {
 
   @Test
   void replaceAndCancelStorm_noRunAfterCancel_noDoubleRun_nothingStranded() throws Exception {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * reset (the {@link TcpProxy} goes down) or stalled (the proxy accepts but forwards nothing). With
  * {@code connectionTimeout} 1 s and {@code socketTimeout} 1 s the bound is 2 × (1 s + 1 s).
  */
-class PostgresBoundedWaitTest {
+class PostgresBoundedWaitIT {
   private static final String SCHEMA = PgTestSupport.newSchemaName("bounded");
   private static final int THREADS = 8;
   private static final Duration FAULT = Duration.ofSeconds(6);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The restart demo across a real kill: a second JVM recovers what the first scheduled. */
-class HostRestartTest {
+class HostRestartIT {
 
   @TempDir Path dir;
 

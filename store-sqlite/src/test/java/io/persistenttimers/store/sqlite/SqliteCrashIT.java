@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dtimers.crash.seed=S} replays a run's choices of kill moments and timers (the seed is printed;
  * thread timing still varies).
  */
-class SqliteCrashTest {
+class SqliteCrashIT {
 
   private static final int CYCLES = Integer.getInteger("timers.crash.cycles", 20);
   private static final int ONE_SHOTS_PER_CHILD = 10;
@@ -97,7 +97,7 @@ class SqliteCrashTest {
 
   private void run(long seed) throws Exception {
     System.out.printf(
-        "SqliteCrashTest: seed=%d cycles=%d (replay with -Dtimers.crash.seed=%d)%n",
+        "SqliteCrashIT: seed=%d cycles=%d (replay with -Dtimers.crash.seed=%d)%n",
         seed, CYCLES, seed);
     Random random = new Random(seed);
     Path db = dir.resolve("timers.db");
@@ -301,7 +301,7 @@ class SqliteCrashTest {
 
     long onceRuns = runs.stream().filter(r -> r.isStart() && onceIds.contains(r.id())).count();
     System.out.printf(
-        "SqliteCrashTest: seed=%d cycles=%d kills=%s killsInsideCallback=%d acknowledged"
+        "SqliteCrashIT: seed=%d cycles=%d kills=%s killsInsideCallback=%d acknowledged"
             + " one-shots=%d recurring=%d runs(start lines)=%d one-shot runs=%d occurrences=%d"
             + " lost=0 re-fired=%d (after interruption %d, after completion before delete %d)"
             + " every-short generations=%d every-long generations=%d elapsed=%ds%n",

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * made while the database is away must fail with {@link StoreException} and leave nothing behind;
  * outcome writes of callbacks that finish during the outage are retried until they land.
  */
-class PostgresOutageTest {
+class PostgresOutageIT {
   private static final String SCHEMA = PgTestSupport.newSchemaName("outage");
   private static final int TIMERS = 300;
   private static final int STRADDLERS = 3;
@@ -267,7 +267,7 @@ class PostgresOutageTest {
             .collect(Collectors.toSet());
 
     System.out.printf(
-        "PostgresOutageTest: scheduled in %d ms; straddling callbacks running at the outage=%d;"
+        "PostgresOutageIT: scheduled in %d ms; straddling callbacks running at the outage=%d;"
             + " timers acknowledged=%d (of which after-kill %d; refused after kill %d),"
             + " backends terminated=%d, outage=%d ms, schedule calls refused during outage=%d"
             + " (accepted %d, other failures %d), store errors seen=%s, fired=%d, duplicates=%d,"
@@ -299,7 +299,7 @@ class PostgresOutageTest {
       List<String> lostAfterGetError =
           lost.stream().filter(id -> failedStoreCallIds.contains("get:" + id)).toList();
       System.out.printf(
-          "PostgresOutageTest: lost %d, of which %d had a failed pre-fire get: %s; lost without: %s;"
+          "PostgresOutageIT: lost %d, of which %d had a failed pre-fire get: %s; lost without: %s;"
               + " scheduler thread: %s%n",
           lost.size(),
           lostAfterGetError.size(),

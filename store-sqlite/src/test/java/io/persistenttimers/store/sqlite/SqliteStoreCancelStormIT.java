@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Cancel is final and nothing runs twice or strands under a REPLACE/cancel storm. */
-class SqliteStoreCancelStormTest {
+class SqliteStoreCancelStormIT {
   @TempDir Path dir;
 
   @Test

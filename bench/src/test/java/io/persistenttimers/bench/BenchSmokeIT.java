@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Runs every workload at a tiny size on every store: proves the harness, measures nothing. */
-class BenchSmokeTest {
+class BenchSmokeIT {
 
   @Test
   void everyWorkloadRunsOnEveryStore_atTinySizes() throws Exception {

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * takeover time) instead of asserting tight bounds on them.
  */
 @Timeout(240)
-class MultiNodeTest {
+class MultiNodeIT {
   private static final Duration LEASE = Duration.ofSeconds(5);
   private static final Duration POLL = Duration.ofMillis(500);
 
