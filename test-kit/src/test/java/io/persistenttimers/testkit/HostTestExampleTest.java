@@ -38,7 +38,7 @@ class HostTestExampleTest {
 
       h.advance(Duration.ofMinutes(1)); // due now: runs on this thread before advance returns
       assertThat(sent).containsExactly("How did it go?");
-      assertThat(h.store().list()).isEmpty();
+      assertThat(h.timer().list()).isEmpty();
     }
   }
 

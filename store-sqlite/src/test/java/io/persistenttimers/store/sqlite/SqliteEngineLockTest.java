@@ -27,8 +27,8 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * One engine per SQLite file, in one JVM: two stores over the same file (as two hosts would open
- * it) cannot both run an engine; operator tools can. {@link SqliteEngineLockAcrossJvmsIT} does
- * the same across processes, kill -9 included.
+ * it) cannot both run an engine; operator tools can. {@link SqliteEngineLockAcrossJvmsIT} does the
+ * same across processes, kill -9 included.
  */
 class SqliteEngineLockTest {
   private static final Instant T0 = Instant.parse("2026-03-02T08:00:00Z");
