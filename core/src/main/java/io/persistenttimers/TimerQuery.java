@@ -2,6 +2,11 @@ package io.persistenttimers;
 
 import static io.persistenttimers.internal.Checks.optionalText;
 import static io.persistenttimers.internal.Checks.requireArgument;
+import static io.persistenttimers.internal.Checks.requireNonNull;
+import static io.persistenttimers.internal.Checks.requireText;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A filter over stored timers. Every set criterion must match; unset ones match anything. Results
@@ -11,13 +16,62 @@ import static io.persistenttimers.internal.Checks.requireArgument;
  * @param flowType only this flow type, or null
  * @param callbackType only this callback type, or null
  * @param status only this status, or null
+ * @param dueBefore only timers whose {@code nextFireAt} is strictly before this instant, or null
+ * @param expiredBy only timers with an {@code expiresAt} at or before this instant, or null
+ * @param updatedBefore only timers last changed ({@code updatedAt}) strictly before this instant,
+ *     or null
+ * @param after only timers after this position in the order ({@code nextFireAt}, {@code id}): the
+ *     keyset cursor of the next page, or null for the first page
+ * @param failedAttemptsOnly only timers with at least one failed attempt ({@code attempt > 0})
  * @param limit at most this many results (≥ 1)
  */
 public record TimerQuery(
-    String participantId, String flowType, String callbackType, TimerStatus status, int limit) {
+    String participantId,
+    String flowType,
+    String callbackType,
+    TimerStatus status,
+    Instant dueBefore,
+    Instant expiredBy,
+    Instant updatedBefore,
+    Position after,
+    boolean failedAttemptsOnly,
+    int limit) {
 
   /** The limit of a query that returns every match. */
   public static final int NO_LIMIT = Integer.MAX_VALUE;
+
+  /**
+   * A place in the order every list follows ({@code nextFireAt}, then {@code id}): the last row of
+   * a page, from which the next page continues. Paging by position stays as fast on the millionth
+   * row as on the first, where an offset would read and skip every row before it.
+   *
+   * @param nextFireAt the due time of the last row seen
+   * @param id the id of the last row seen
+   */
+  public record Position(Instant nextFireAt, String id) {
+
+    /**
+     * Validates the position.
+     *
+     * @param nextFireAt the due time of the last row seen; cut to milliseconds as stored
+     * @param id the id of the last row seen
+     * @throws IllegalArgumentException when either is missing or the id is blank or too long
+     */
+    public Position {
+      nextFireAt = requireNonNull(nextFireAt, "after.nextFireAt").truncatedTo(ChronoUnit.MILLIS);
+      requireText(id, "after.id", TimerRecord.MAX_ID_LENGTH);
+    }
+
+    /**
+     * The position of a record.
+     *
+     * @param record the last record of a page
+     * @return the position right after which the next page starts
+     */
+    public static Position of(TimerRecord record) {
+      return new Position(record.nextFireAt(), record.id());
+    }
+  }
 
   /**
    * Validates the criteria.
@@ -26,6 +80,11 @@ public record TimerQuery(
    * @param flowType only this flow type, or null
    * @param callbackType only this callback type, or null
    * @param status only this status, or null
+   * @param dueBefore only timers due strictly before this instant, or null
+   * @param expiredBy only timers expired at or before this instant, or null
+   * @param updatedBefore only timers last changed strictly before this instant, or null
+   * @param after only timers after this position in the order, or null
+   * @param failedAttemptsOnly only timers with at least one failed attempt
    * @param limit at most this many results (≥ 1)
    * @throws IllegalArgumentException when a name is blank or too long, or the limit is below 1
    */
@@ -34,6 +93,21 @@ public record TimerQuery(
     optionalText(flowType, "flowType", TimerRecord.MAX_NAME_LENGTH);
     optionalText(callbackType, "callbackType", TimerRecord.MAX_NAME_LENGTH);
     requireArgument(limit >= 1, "limit must be >= 1: %s", limit);
+  }
+
+  /**
+   * A query on the four indexed names and the status, as before the paging criteria existed.
+   *
+   * @param participantId only this participant's timers, or null
+   * @param flowType only this flow type, or null
+   * @param callbackType only this callback type, or null
+   * @param status only this status, or null
+   * @param limit at most this many results (≥ 1)
+   * @throws IllegalArgumentException when a name is blank or too long, or the limit is below 1
+   */
+  public TimerQuery(
+      String participantId, String flowType, String callbackType, TimerStatus status, int limit) {
+    this(participantId, flowType, callbackType, status, null, null, null, null, false, limit);
   }
 
   /**
@@ -52,7 +126,17 @@ public record TimerQuery(
    * @return a copy of this query with that criterion
    */
   public TimerQuery participant(String participantId) {
-    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
@@ -62,7 +146,17 @@ public record TimerQuery(
    * @return a copy of this query with that criterion
    */
   public TimerQuery flowType(String flowType) {
-    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
@@ -72,7 +166,17 @@ public record TimerQuery(
    * @return a copy of this query with that criterion
    */
   public TimerQuery callbackType(String callbackType) {
-    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
@@ -82,7 +186,121 @@ public record TimerQuery(
    * @return a copy of this query with that criterion
    */
   public TimerQuery status(TimerStatus status) {
-    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers due strictly before {@code bound}: with {@link TimerStatus#ACTIVE} and now, the
+   * overdue ones.
+   *
+   * @param bound the exclusive upper bound on {@code nextFireAt}, or null for any
+   * @return a copy of this query with that criterion
+   */
+  public TimerQuery dueBefore(Instant bound) {
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        bound,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers with an expiry at or before {@code now}: those a purge of expired timers deletes.
+   *
+   * @param now the instant by which they expired, or null for any
+   * @return a copy of this query with that criterion
+   */
+  public TimerQuery expiredBy(Instant now) {
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        now,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers last changed strictly before {@code cutoff}: with {@link TimerStatus#FAILED}, those
+   * a purge of old failures deletes.
+   *
+   * @param cutoff the exclusive upper bound on {@code updatedAt}, or null for any
+   * @return a copy of this query with that criterion
+   */
+  public TimerQuery updatedBefore(Instant cutoff) {
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        cutoff,
+        after,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers after {@code position} in the order ({@code nextFireAt}, {@code id}): the next page
+   * after a page that ended there.
+   *
+   * @param position the last row of the previous page, or null for the first page
+   * @return a copy of this query with that criterion
+   */
+  public TimerQuery after(Position position) {
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        position,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers with at least one failed attempt ({@code attempt > 0}): with {@link
+   * TimerStatus#ACTIVE}, the ones waiting for a retry.
+   *
+   * @param only true to keep only those; false for any
+   * @return a copy of this query with that criterion
+   */
+  public TimerQuery failedAttemptsOnly(boolean only) {
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        only,
+        limit);
   }
 
   /**
@@ -92,7 +310,17 @@ public record TimerQuery(
    * @return a copy of this query with that limit
    */
   public TimerQuery limit(int limit) {
-    return new TimerQuery(participantId, flowType, callbackType, status, limit);
+    return new TimerQuery(
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
@@ -105,6 +333,16 @@ public record TimerQuery(
     return (participantId == null || participantId.equals(record.participantId()))
         && (flowType == null || flowType.equals(record.flowType()))
         && (callbackType == null || callbackType.equals(record.callbackType()))
-        && (status == null || status == record.status());
+        && (status == null || status == record.status())
+        && (dueBefore == null || record.nextFireAt().isBefore(dueBefore))
+        && (expiredBy == null || record.isExpiredAt(expiredBy))
+        && (updatedBefore == null || record.updatedAt().isBefore(updatedBefore))
+        && (after == null || isAfter(record, after))
+        && (!failedAttemptsOnly || record.attempt() > 0);
+  }
+
+  private static boolean isAfter(TimerRecord record, Position position) {
+    int byDue = record.nextFireAt().compareTo(position.nextFireAt());
+    return byDue > 0 || (byDue == 0 && record.id().compareTo(position.id()) > 0);
   }
 }

@@ -79,13 +79,31 @@ public interface Store extends AutoCloseable {
   List<TimerRecord> list(TimerQuery query);
 
   /**
-   * How many records match {@code query} (its limit ignored). A row that cannot be decoded and has
-   * not been quarantined yet may be counted under the status it was stored with.
+   * How many records match {@code query} (its limit and {@code after} position ignored). A row that
+   * cannot be decoded and has not been quarantined yet may be counted under the status it was
+   * stored with.
    *
    * @param query the filter; its limit is ignored
    * @return the number of matching records
    */
   long count(TimerQuery query);
+
+  /**
+   * How many records match {@code query} (its limit and position ignored), per callback type: the
+   * operator's view of what the timers are for. Stores answer with one grouped count; the default
+   * reads the matching records, which is correct but slow, so a store over a database overrides it.
+   *
+   * @param query the filter; its limit and {@code after} are ignored
+   * @return the number of matching records per callback type, sorted by callback type; types
+   *     without a match are absent
+   */
+  default java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query) {
+    java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+    for (TimerRecord r : list(query.after(null).limit(TimerQuery.NO_LIMIT))) {
+      counts.merge(r.callbackType(), 1L, Long::sum);
+    }
+    return counts;
+  }
 
   /**
    * {@link TimerStatus#ACTIVE} records whose {@code nextFireAt} is strictly before {@code before},

@@ -741,47 +741,46 @@ public final class PostgresStore implements ClaimingStore {
   @Override
   public List<TimerRecord> list(TimerQuery query) {
     Objects.requireNonNull(query, "query");
-    StringBuilder where = new StringBuilder("TRUE");
-    if (query.participantId() != null) {
-      where.append(" AND participant_id = :participant");
-    }
-    if (query.flowType() != null) {
-      where.append(" AND flow_type = :flow");
-    }
-    if (query.callbackType() != null) {
-      where.append(" AND callback_type = :callback");
-    }
-    if (query.status() != null) {
-      where.append(" AND status = :status");
-    }
     return readOrdered(
-        "list of timers " + describe(query), where.toString(), q -> bind(q, query), query.limit());
+        "list of timers " + describe(query),
+        where(query, true),
+        q -> bind(q, query, true),
+        query.limit());
   }
 
   /** {@inheritDoc} */
   @Override
   public long count(TimerQuery query) {
     Objects.requireNonNull(query, "query");
-    StringBuilder sql =
-        new StringBuilder("SELECT count(*) FROM ").append(table).append(" WHERE TRUE");
-    if (query.participantId() != null) {
-      sql.append(" AND participant_id = :participant");
-    }
-    if (query.flowType() != null) {
-      sql.append(" AND flow_type = :flow");
-    }
-    if (query.callbackType() != null) {
-      sql.append(" AND callback_type = :callback");
-    }
-    if (query.status() != null) {
-      sql.append(" AND status = :status");
-    }
+    String sql = "SELECT count(*) FROM " + table + " WHERE " + where(query, false);
     return read(
         "count of timers " + describe(query),
         h -> {
-          Query q = h.createQuery(sql.toString());
-          bind(q, query);
+          Query q = h.createQuery(sql);
+          bind(q, query, false);
           return q.mapTo(Long.class).one();
+        });
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query) {
+    Objects.requireNonNull(query, "query");
+    String sql =
+        "SELECT callback_type, count(*) FROM "
+            + table
+            + " WHERE "
+            + where(query, false)
+            + " GROUP BY callback_type";
+    return read(
+        "count of timers by callback type " + describe(query),
+        h -> {
+          Query q = h.createQuery(sql);
+          bind(q, query, false);
+          java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+          q.map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+              .forEach(e -> counts.put(e.getKey(), e.getValue()));
+          return counts;
         });
   }
 
@@ -983,7 +982,40 @@ public final class PostgresStore implements ClaimingStore {
     return floor.equals(instant) ? instant : floor.plusMillis(1);
   }
 
-  private static void bind(Query q, TimerQuery query) {
+  /** The WHERE clause of a query; a count ignores the page position. */
+  private static String where(TimerQuery query, boolean withPosition) {
+    StringBuilder where = new StringBuilder("TRUE");
+    if (query.participantId() != null) {
+      where.append(" AND participant_id = :participant");
+    }
+    if (query.flowType() != null) {
+      where.append(" AND flow_type = :flow");
+    }
+    if (query.callbackType() != null) {
+      where.append(" AND callback_type = :callback");
+    }
+    if (query.status() != null) {
+      where.append(" AND status = :status");
+    }
+    if (query.dueBefore() != null) {
+      where.append(" AND next_fire_at < :dueBefore");
+    }
+    if (query.expiredBy() != null) {
+      where.append(" AND expires_at <= :expiredBy");
+    }
+    if (query.updatedBefore() != null) {
+      where.append(" AND updated_at < :updatedBefore");
+    }
+    if (query.failedAttemptsOnly()) {
+      where.append(" AND attempt > 0");
+    }
+    if (withPosition && query.after() != null) {
+      where.append(" AND (next_fire_at, id) > (:positionAt, :positionId)");
+    }
+    return where.toString();
+  }
+
+  private static void bind(Query q, TimerQuery query, boolean withPosition) {
     if (query.participantId() != null) {
       q.bind("participant", query.participantId());
     }
@@ -996,6 +1028,34 @@ public final class PostgresStore implements ClaimingStore {
     if (query.status() != null) {
       q.bind("status", query.status().name());
     }
+    if (query.dueBefore() != null) {
+      // Stored instants are whole milliseconds: next_fire_at < bound  <=>  < ceil(bound).
+      q.bind("dueBefore", timestamp(ceilMillis(query.dueBefore())));
+    }
+    if (query.expiredBy() != null) {
+      q.bind("expiredBy", timestamp(query.expiredBy()));
+    }
+    if (query.updatedBefore() != null) {
+      q.bind("updatedBefore", timestamp(ceilMillis(query.updatedBefore())));
+    }
+    if (withPosition && query.after() != null) {
+      q.bind("positionAt", timestamp(query.after().nextFireAt()))
+          .bind("positionId", query.after().id());
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<LeaseHolder> leaseHolders() {
+    return read(
+        "list of lease holders",
+        h ->
+            h.createQuery(
+                    "SELECT owner, count(*), count(*) FILTER (WHERE lease_until < now()) FROM "
+                        + table
+                        + " WHERE owner IS NOT NULL GROUP BY owner ORDER BY owner")
+                .map((rs, ctx) -> new LeaseHolder(rs.getString(1), rs.getLong(2), rs.getLong(3)))
+                .list());
   }
 
   /** The query for an error message: whether it filters by participant, never the id itself. */

@@ -82,6 +82,22 @@ class PostgresLeaseTest {
   }
 
   @Test
+  void leaseHolders_countsEachNodesLeases_andTheExpiredOnes() {
+    store.insert(record("a1").due(T0).build());
+    store.insert(record("a2").due(T0.plusSeconds(1)).build());
+    store.insert(record("b1").due(T0.plusSeconds(2)).build());
+    store.insert(record("free").due(T0.plusSeconds(300)).build());
+    store.claimDue("node-a", T0.plusSeconds(2), 10, LEASE);
+    store.claimDue("node-b", T0.plusSeconds(60), 10, LEASE);
+    expireLease("a2");
+
+    assertThat(store.leaseHolders())
+        .containsExactly(
+            new io.persistenttimers.spi.ClaimingStore.LeaseHolder("node-a", 2, 1),
+            new io.persistenttimers.spi.ClaimingStore.LeaseHolder("node-b", 1, 0));
+  }
+
+  @Test
   void claimDue_takesUnownedDueTimersInDueOrder_andKeepsTheirVersion() {
     store.insert(record("late").due(T0.plusSeconds(20)).build());
     store.insert(record("early").due(T0).build());

@@ -465,7 +465,7 @@ public final class SqliteStore implements Store {
   @Override
   public long count(TimerQuery query) {
     Objects.requireNonNull(query, "query");
-    Filter filter = Filter.of(query);
+    Filter filter = Filter.counting(query);
     return read(
         "count timers",
         null,
@@ -475,6 +475,28 @@ public final class SqliteStore implements Store {
                     filter.args)
                 .mapTo(Long.class)
                 .one());
+  }
+
+  @Override
+  public java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query) {
+    Objects.requireNonNull(query, "query");
+    Filter filter = Filter.counting(query);
+    return read(
+        "count timers by callback type",
+        null,
+        h -> {
+          java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+          bindAll(
+                  h.createQuery(
+                      "SELECT callback_type, COUNT(*) FROM "
+                          + TimerRows.TABLE
+                          + filter.sql
+                          + " GROUP BY callback_type"),
+                  filter.args)
+              .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2)))
+              .forEach(e -> counts.put(e.getKey(), e.getValue()));
+          return counts;
+        });
   }
 
   @Override
@@ -993,7 +1015,22 @@ public final class SqliteStore implements Store {
 
   /** A WHERE clause for a {@link TimerQuery}, with its positional arguments. */
   private record Filter(String sql, Object[] args) {
+    /** The filter of a list: every criterion, the page position included. */
     static Filter of(TimerQuery query) {
+      return of(query, true);
+    }
+
+    /** The filter of a count: the page position is ignored. */
+    static Filter counting(TimerQuery query) {
+      return of(query, false);
+    }
+
+    private static long ceilMillis(Instant bound) {
+      long floor = bound.toEpochMilli();
+      return bound.equals(Instant.ofEpochMilli(floor)) ? floor : floor + 1;
+    }
+
+    private static Filter of(TimerQuery query, boolean withPosition) {
       List<String> conditions = new ArrayList<>();
       List<Object> args = new ArrayList<>();
       if (query.participantId() != null) {
@@ -1011,6 +1048,27 @@ public final class SqliteStore implements Store {
       if (query.status() != null) {
         conditions.add("status = ?");
         args.add(query.status().name());
+      }
+      if (query.dueBefore() != null) {
+        // Stored instants are whole milliseconds: next_fire_at < bound  <=>  < ceil(bound).
+        conditions.add("next_fire_at < ?");
+        args.add(ceilMillis(query.dueBefore()));
+      }
+      if (query.expiredBy() != null) {
+        conditions.add("expires_at <= ?");
+        args.add(query.expiredBy().toEpochMilli());
+      }
+      if (query.updatedBefore() != null) {
+        conditions.add("updated_at < ?");
+        args.add(ceilMillis(query.updatedBefore()));
+      }
+      if (query.failedAttemptsOnly()) {
+        conditions.add("attempt > 0");
+      }
+      if (withPosition && query.after() != null) {
+        conditions.add("(next_fire_at, id) > (?, ?)");
+        args.add(query.after().nextFireAt().toEpochMilli());
+        args.add(query.after().id());
       }
       String sql = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
       return new Filter(sql, args.toArray());
