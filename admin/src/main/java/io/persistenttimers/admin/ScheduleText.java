@@ -1,9 +1,9 @@
 package io.persistenttimers.admin;
 
-import io.persistenttimers.CalendarSchedule;
-import io.persistenttimers.CronSchedule;
-import io.persistenttimers.IntervalSchedule;
-import io.persistenttimers.Schedule;
+import io.persistenttimers.schedule.CalendarSchedule;
+import io.persistenttimers.schedule.CronSchedule;
+import io.persistenttimers.schedule.IntervalSchedule;
+import io.persistenttimers.schedule.Schedule;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.format.TextStyle;

@@ -2,8 +2,8 @@ package io.persistenttimers.admin;
 
 import static io.persistenttimers.testkit.Records.record;
 
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.spi.Store;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,9 +4,9 @@ import static io.persistenttimers.testkit.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
