@@ -12,8 +12,10 @@ import picocli.CommandLine.Option;
     name = "web",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve the admin web page on the store until stopped (Ctrl-C).",
-      "It listens on 127.0.0.1; actions and reveals of params need the token it prints."
+      "Serve the admin web page until stopped.",
+      "It serves the store given by --db or --store, until Ctrl-C.",
+      "It listens on 127.0.0.1; actions and reveals of params need the token",
+      "that it prints."
     })
 final class WebCommand extends StoreCommand {
 

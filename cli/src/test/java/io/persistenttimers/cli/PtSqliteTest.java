@@ -106,7 +106,8 @@ class PtSqliteTest {
     Run run = Run.pt("--help");
     assertThat(run.exit()).isZero();
     for (String command :
-        List.of("list", "show", "stats", "cancel", "cancel-participant", "release", "purge")) {
+        List.of(
+            "list", "show", "stats", "cancel", "cancel-participant", "release", "purge", "web")) {
       Matcher line = Pattern.compile("(?m)^\\s+" + command + "\\s+(.*)$").matcher(run.out());
       assertThat(line.find()).as(command + " in\n" + run.out()).isTrue();
       assertThat(line.group(1)).as("summary of " + command).endsWith(".");
@@ -116,7 +117,8 @@ class PtSqliteTest {
         .contains("  3  the store failed (unreachable, locked, damaged)")
         .contains("  4  stats --fail-if-lag: the oldest overdue timer is later than the limit");
     for (String command :
-        List.of("list", "show", "stats", "cancel", "cancel-participant", "release", "purge")) {
+        List.of(
+            "list", "show", "stats", "cancel", "cancel-participant", "release", "purge", "web")) {
       assertThat(Run.pt(command, "--help").exit()).isZero();
       var usage = Pt.commandLine().getSubcommands().get(command).getCommandSpec().usageMessage();
       assertFits(command, usage);
