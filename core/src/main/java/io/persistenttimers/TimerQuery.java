@@ -2,12 +2,16 @@ package io.persistenttimers;
 
 import static io.persistenttimers.internal.Checks.optionalText;
 import static io.persistenttimers.internal.Checks.requireArgument;
+import static io.persistenttimers.internal.Checks.requireNonNull;
+import static io.persistenttimers.internal.Checks.requireText;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A filter over stored timers. Every set criterion must match; unset ones match anything. Results
- * come ordered by {@code nextFireAt}, then {@code id}. Build from {@link #all()}.
+ * come ordered by {@code nextFireAt}, then {@code id}. Build from {@link #all()}; each method named
+ * after a component returns a copy with that criterion set.
  *
  * @param id only the timer with this id, or null
  * @param participantId only this participant's timers, or null
@@ -15,6 +19,12 @@ import java.time.Instant;
  * @param callbackType only this callback type, or null
  * @param status only this status, or null
  * @param dueBefore only timers whose {@code nextFireAt} is strictly before this instant, or null
+ * @param expiredBy only timers with an {@code expiresAt} at or before this instant, or null
+ * @param updatedBefore only timers last changed ({@code updatedAt}) strictly before this instant,
+ *     or null
+ * @param after only timers after this position in the order ({@code nextFireAt}, {@code id}): the
+ *     keyset cursor of the next page, or null for the first page
+ * @param failedAttemptsOnly only timers with at least one failed attempt ({@code attempt > 0})
  * @param limit at most this many results (≥ 1)
  */
 public record TimerQuery(
@@ -24,10 +34,47 @@ public record TimerQuery(
     String callbackType,
     TimerStatus status,
     Instant dueBefore,
+    Instant expiredBy,
+    Instant updatedBefore,
+    Position after,
+    boolean failedAttemptsOnly,
     int limit) {
 
   /** The limit of a query that returns every match. */
   public static final int NO_LIMIT = Integer.MAX_VALUE;
+
+  /**
+   * A place in the order every list follows ({@code nextFireAt}, then {@code id}): the last row of
+   * a page, from which the next page continues. Paging by position stays as fast on the millionth
+   * row as on the first, where an offset would read and skip every row before it.
+   *
+   * @param nextFireAt the due time of the last row seen
+   * @param id the id of the last row seen
+   */
+  public record Position(Instant nextFireAt, String id) {
+
+    /**
+     * Validates the position.
+     *
+     * @param nextFireAt the due time of the last row seen; cut to milliseconds as stored
+     * @param id the id of the last row seen
+     * @throws IllegalArgumentException when either is missing or the id is blank or too long
+     */
+    public Position {
+      nextFireAt = requireNonNull(nextFireAt, "after.nextFireAt").truncatedTo(ChronoUnit.MILLIS);
+      requireText(id, "after.id", TimerRecord.MAX_ID_LENGTH);
+    }
+
+    /**
+     * The position of {@code record}: the next page starts after it.
+     *
+     * @param record the last record of a page
+     * @return its position
+     */
+    public static Position of(TimerRecord record) {
+      return new Position(record.nextFireAt(), record.id());
+    }
+  }
 
   /**
    * Validates the criteria.
@@ -38,6 +85,10 @@ public record TimerQuery(
    * @param callbackType only this callback type, or null
    * @param status only this status, or null
    * @param dueBefore only timers due strictly before this instant, or null
+   * @param expiredBy only timers expired at this instant, or null
+   * @param updatedBefore only timers last changed strictly before this instant, or null
+   * @param after the keyset cursor, or null
+   * @param failedAttemptsOnly only timers with a failed attempt
    * @param limit at most this many results (≥ 1)
    * @throws IllegalArgumentException when a name is blank or too long, or the limit is below 1
    */
@@ -55,78 +106,238 @@ public record TimerQuery(
    * @return a query without criteria
    */
   public static TimerQuery all() {
-    return new TimerQuery(null, null, null, null, null, null, NO_LIMIT);
+    return new TimerQuery(null, null, null, null, null, null, null, null, null, false, NO_LIMIT);
   }
 
   /**
    * Only the timer with this id.
    *
-   * @param id the timer id, or null for any
-   * @return a copy of this query with that criterion
+   * @param id the id, or null for any
+   * @return a copy with that criterion
    */
   public TimerQuery id(String id) {
-    return new TimerQuery(id, participantId, flowType, callbackType, status, dueBefore, limit);
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
    * Only this participant's timers.
    *
    * @param participantId the participant, or null for any
-   * @return a copy of this query with that criterion
+   * @return a copy with that criterion
    */
   public TimerQuery participant(String participantId) {
-    return new TimerQuery(id, participantId, flowType, callbackType, status, dueBefore, limit);
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
-   * Only timers of this flow type.
+   * Only this flow type.
    *
    * @param flowType the flow type, or null for any
-   * @return a copy of this query with that criterion
+   * @return a copy with that criterion
    */
   public TimerQuery flowType(String flowType) {
-    return new TimerQuery(id, participantId, flowType, callbackType, status, dueBefore, limit);
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
-   * Only timers of this callback type.
+   * Only this callback type.
    *
    * @param callbackType the callback type, or null for any
-   * @return a copy of this query with that criterion
+   * @return a copy with that criterion
    */
   public TimerQuery callbackType(String callbackType) {
-    return new TimerQuery(id, participantId, flowType, callbackType, status, dueBefore, limit);
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
-   * Only timers in this status.
+   * Only this status.
    *
    * @param status the status, or null for any
-   * @return a copy of this query with that criterion
+   * @return a copy with that criterion
    */
   public TimerQuery status(TimerStatus status) {
-    return new TimerQuery(id, participantId, flowType, callbackType, status, dueBefore, limit);
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
-   * Only timers due strictly before {@code instant}: with {@link #status status(ACTIVE)}, the due
-   * timers the engine loads.
+   * Only timers whose {@code nextFireAt} is strictly before {@code instant}.
    *
-   * @param instant the exclusive upper bound on {@code nextFireAt}, or null for any
-   * @return a copy of this query with that criterion
+   * @param instant the exclusive bound, or null for any
+   * @return a copy with that criterion
    */
   public TimerQuery dueBefore(Instant instant) {
-    return new TimerQuery(id, participantId, flowType, callbackType, status, instant, limit);
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        instant,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
-   * At most this many results.
+   * Only timers whose {@code expiresAt} is at or before {@code now}.
    *
-   * @param limit at least 1; {@link #NO_LIMIT} for every match
-   * @return a copy of this query with that limit
+   * @param now the instant, or null for any
+   * @return a copy with that criterion
+   */
+  public TimerQuery expiredBy(Instant now) {
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        now,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers last changed strictly before {@code cutoff}.
+   *
+   * @param cutoff the exclusive bound, or null for any
+   * @return a copy with that criterion
+   */
+  public TimerQuery updatedBefore(Instant cutoff) {
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        cutoff,
+        after,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers after {@code position} in the order: the next page.
+   *
+   * @param position the last row of the previous page, or null for the first page
+   * @return a copy with that criterion
+   */
+  public TimerQuery after(Position position) {
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        position,
+        failedAttemptsOnly,
+        limit);
+  }
+
+  /**
+   * Only timers with at least one failed attempt.
+   *
+   * @param only whether to require a failed attempt
+   * @return a copy with that criterion
+   */
+  public TimerQuery failedAttemptsOnly(boolean only) {
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        only,
+        limit);
+  }
+
+  /**
+   * At most {@code limit} results.
+   *
+   * @param limit at least 1; {@link #NO_LIMIT} for all
+   * @return a copy with that limit
    */
   public TimerQuery limit(int limit) {
-    return new TimerQuery(id, participantId, flowType, callbackType, status, dueBefore, limit);
+    return new TimerQuery(
+        id,
+        participantId,
+        flowType,
+        callbackType,
+        status,
+        dueBefore,
+        expiredBy,
+        updatedBefore,
+        after,
+        failedAttemptsOnly,
+        limit);
   }
 
   /**
@@ -141,6 +352,35 @@ public record TimerQuery(
         && (flowType == null || flowType.equals(record.flowType()))
         && (callbackType == null || callbackType.equals(record.callbackType()))
         && (status == null || status == record.status())
-        && (dueBefore == null || record.nextFireAt().isBefore(dueBefore));
+        && (dueBefore == null || record.nextFireAt().isBefore(dueBefore))
+        && (expiredBy == null || record.isExpiredAt(expiredBy))
+        && (updatedBefore == null || record.updatedAt().isBefore(updatedBefore))
+        && (after == null || isAfter(record, after))
+        && (!failedAttemptsOnly || record.attempt() > 0);
+  }
+
+  private static boolean isAfter(TimerRecord record, Position position) {
+    int byDue = record.nextFireAt().compareTo(position.nextFireAt());
+    return byDue > 0 || (byDue == 0 && record.id().compareTo(position.id()) > 0);
+  }
+
+  @Override
+  public String toString() {
+    // Participant ids may be personal data: keep them out of logs and messages.
+    return "TimerQuery[id="
+        + id
+        + ", participant="
+        + (participantId == null ? "any" : "(set)")
+        + ", flowType="
+        + flowType
+        + ", callbackType="
+        + callbackType
+        + ", status="
+        + status
+        + ", dueBefore="
+        + dueBefore
+        + ", limit="
+        + limit
+        + "]";
   }
 }

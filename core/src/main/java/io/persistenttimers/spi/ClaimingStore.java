@@ -93,4 +93,22 @@ public interface ClaimingStore extends Store {
   default AutoCloseable listen(Runnable onNewTimer) {
     return () -> {};
   }
+
+  /**
+   * The nodes that hold leases, each with how many it holds and how many of those ran out (by the
+   * store's clock, as every lease is judged): an operator's view of a multi-node deployment. A node
+   * that died leaves expired leases until another node takes its timers.
+   *
+   * @return one entry per owner, sorted by owner; empty when no timer is leased
+   */
+  java.util.List<LeaseHolder> leaseHolders();
+
+  /**
+   * One node's leases.
+   *
+   * @param owner the node id
+   * @param held how many timers it holds a lease on
+   * @param expired how many of those leases ran out
+   */
+  record LeaseHolder(String owner, long held, long expired) {}
 }

@@ -79,6 +79,23 @@ public interface Store extends AutoCloseable {
   long count(TimerQuery query);
 
   /**
+   * How many records match {@code query} (its limit and position ignored), per callback type: the
+   * operator's view of what the timers are for. SQL stores answer with one grouped count; the
+   * default reads the matching records, which is correct but slow.
+   *
+   * @param query the filter; its limit and {@code after} are ignored
+   * @return the number of matching records per callback type, sorted by callback type; types
+   *     without a match are absent
+   */
+  default java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query) {
+    java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+    for (TimerRecord r : list(query.after(null).limit(TimerQuery.NO_LIMIT))) {
+      counts.merge(r.callbackType(), 1L, Long::sum);
+    }
+    return counts;
+  }
+
+  /**
    * Applies {@code writes} in order as <b>one transaction</b> (one commit, one sync), so many
    * concurrent schedule calls and completions share the cost of durability (group commit). Each
    * write sees the ones before it. This is the only way the engine changes records.

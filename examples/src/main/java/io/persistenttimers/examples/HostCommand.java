@@ -30,8 +30,9 @@ import picocli.CommandLine.Option;
     name = "host",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the demo host: daily prompts and the feedback flow for three participants in their",
-      "own time zones, on a simulated clock that runs --speed times faster than the wall clock.",
+      "Run the demo host for three participants.",
+      "Daily prompts and the feedback flow, each participant in their own time zone,",
+      "on a simulated clock that runs --speed times faster than the wall clock.",
       "Kill it and start it again: it recovers its timers from the store and fires them.",
       "The simulated timeline is kept in <db>.clock beside the database."
     })
@@ -43,10 +44,10 @@ final class HostCommand implements Callable<Integer> {
       names = "--speed",
       paramLabel = "<N>",
       defaultValue = "60",
-      description = {
-        "Simulated time runs N times faster than the wall clock: N simulated seconds per wall",
-        "second; 60 = a minute per second, 3600 = an hour per second (default ${DEFAULT-VALUE})."
-      })
+      description =
+          "Simulated time runs N times faster than the wall clock: N simulated seconds per wall"
+              + " second; 60 = a minute per second, 3600 = an hour per second"
+              + " (default ${DEFAULT-VALUE}).")
   long speed;
 
   @Option(
@@ -68,6 +69,7 @@ final class HostCommand implements Callable<Integer> {
     if (speed < 1 || speed > 1_000_000) {
       throw new Failure(Failure.BAD_ARGUMENTS, "--speed must be in 1..1000000: " + speed);
     }
+    storeOptions.requireCreatableLocation();
     Path clockFile = storeOptions.clockFile();
     if (reset) {
       Files.deleteIfExists(clockFile);
@@ -129,8 +131,7 @@ final class HostCommand implements Callable<Integer> {
           Duration.ofSeconds(speed).toString().substring(2).toLowerCase(),
           continued ? "continuing the stored" : "a new",
           clock.instant().truncatedTo(ChronoUnit.SECONDS));
-      Timeline.info(
-          "{} timers in the store at start", store.count(io.persistenttimers.TimerQuery.all()));
+      Timeline.info("{} timers in the store at start", timeline.rememberStoredAtStart(store));
       try {
         timer.start();
         enroll(timer, clock);

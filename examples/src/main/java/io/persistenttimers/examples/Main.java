@@ -7,31 +7,25 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The one entry point of the examples: the demo host ({@code host}) and the operator CLI ({@code
- * list}, {@code show}, {@code cancel}, {@code cancel-participant}, {@code purge}, {@code stats}).
+ * The entry point of the examples: the demo host ({@code host}). The operator commands are the
+ * {@code persistent-timers-cli} artifact ({@code pt}).
  *
- * <p>Exit codes: 0 done; 1 nothing found or nothing done (an unknown id, a participant without
- * timers); 2 bad arguments (picocli's usage errors, a missing database file); 3 the store failed.
+ * <p>Exit codes: 0 done; 2 bad arguments (picocli's usage errors, a database that cannot be created
+ * there); 3 the store failed.
  */
 @Command(
     name = "persistent-timers-examples",
     mixinStandardHelpOptions = true,
     version = "Persistent Timers examples 0.1.0",
-    description = "A demo host in the seed's domain and an operator CLI over any timer store.",
-    subcommands = {
-      HostCommand.class,
-      OperatorCli.ListCommand.class,
-      OperatorCli.ShowCommand.class,
-      OperatorCli.CancelCommand.class,
-      OperatorCli.CancelParticipantCommand.class,
-      OperatorCli.PurgeCommand.class,
-      OperatorCli.StatsCommand.class
+    description = {
+      "A demo host in the seed's domain.",
+      "Operate its timers with the operator CLI: java -jar cli/target/pt.jar --help."
     },
+    subcommands = {HostCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  done",
-      "  1  nothing found or nothing done (unknown id, no timers for that participant)",
-      "  2  bad arguments (unknown option or value, unreadable duration, missing database)",
+      "  2  bad arguments (unknown option or value, a database that cannot be created)",
       "  3  the store failed (unreachable, locked, damaged)"
     })
 public final class Main implements Runnable {
@@ -41,11 +35,6 @@ public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    if (args.length == 0 || !args[0].equals("host")) {
-      // Operator commands print their own results; keep the library's INFO lines out of them.
-      // Read by logback.xml, so it must be set before the first logger is created.
-      System.setProperty("persistenttimers.examples.libraryLevel", "WARN");
-    }
     System.exit(commandLine().execute(args));
   }
 
@@ -79,7 +68,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a command (host, list, show, ...)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: host");
   }
 }

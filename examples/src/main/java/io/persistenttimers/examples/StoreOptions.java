@@ -23,11 +23,9 @@ final class StoreOptions {
   @Option(
       names = "--store",
       paramLabel = "<spec>",
-      description = {
-        "Another store instead of --db: postgres:<jdbc-url>, e.g.",
-        "postgres:jdbc:postgresql://127.0.0.1:5432/app?user=app&password=secret,",
-        "or sqlite:<file>."
-      })
+      description =
+          "Another store instead of --db: postgres:<jdbc-url> (e.g."
+              + " postgres:jdbc:postgresql://127.0.0.1:5432/app?user=app) or sqlite:<file>.")
   String store;
 
   /** True when the timers live in PostgreSQL. */
@@ -62,6 +60,26 @@ final class StoreOptions {
     }
     Path file = sqliteFile().toAbsolutePath();
     return file.resolveSibling(file.getFileName() + ".clock");
+  }
+
+  /**
+   * Refuses, as a bad argument, a SQLite file whose directory does not exist: the host would fail
+   * deep inside the clock file and the store with a stack trace instead.
+   */
+  void requireCreatableLocation() {
+    if (isPostgres()) {
+      return;
+    }
+    Path dir = sqliteFile().toAbsolutePath().getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new Failure(
+          Failure.BAD_ARGUMENTS,
+          "cannot create the demo database "
+              + sqliteFile()
+              + ": the directory "
+              + dir
+              + " does not exist");
+    }
   }
 
   /**

@@ -2,7 +2,9 @@ package io.persistenttimers.examples;
 
 import io.persistenttimers.TimerContext;
 import io.persistenttimers.TimerListener;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,12 +20,14 @@ import org.slf4j.LoggerFactory;
  * Prints the demo's timeline — every timer scheduled, recovered, fired, dropped or failed, with
  * simulated and wall time, participant and callback type — and counts what happened.
  *
- * <p>Counting is done by the {@link TimerListener}: {@code scheduled} counts stored schedule calls
- * (a replacement of a business-key timer counts again), {@code recovered} the timers found in the
- * store at start, {@code fired} callbacks that returned normally. A recovered timer is <b>lost</b>
- * when, at the end of the run, it neither fired, nor was dropped by its policy (expired, overdue
- * with SKIP/DROP), nor is still in the store. A timer cancelled from outside while the demo runs
- * (the operator CLI) would count as lost too: the demo cannot tell.
+ * <p>The closing summary tells the restart story: how many timers were in the store when this run
+ * started, how many of those fired in this run, how many wait now and when the next is due.
+ * Counting is done by the {@link TimerListener}: {@code scheduled} counts stored schedule calls (a
+ * replacement of a business-key timer counts again), {@code fired} callbacks that returned
+ * normally. A timer that was stored at start is <b>lost</b> when, at the end of the run, it neither
+ * fired, nor was dropped by its policy (expired, overdue with SKIP/DROP), nor is still in the
+ * store. A timer cancelled from outside while the demo runs (the operator CLI) would count as lost
+ * too: the demo cannot tell.
  */
 final class Timeline implements TimerListener {
 
@@ -41,6 +45,7 @@ final class Timeline implements TimerListener {
   private final AtomicInteger fired = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
   private final Set<String> recovered = ConcurrentHashMap.newKeySet();
+  private final Set<String> storedAtStart = ConcurrentHashMap.newKeySet();
   private final Set<String> firedIds = ConcurrentHashMap.newKeySet();
   private final Set<String> droppedIds = ConcurrentHashMap.newKeySet();
 
@@ -109,25 +114,57 @@ final class Timeline implements TimerListener {
     log.info("{}             -> {}: {}", prefix(), ctx.participantId(), what);
   }
 
-  /** The closing line, e.g. {@code 3 scheduled, 3 recovered, 9 fired, 0 dropped, 0 lost}. */
+  /**
+   * Remembers the timers stored when the run starts, before the engine recovers any: the demo's
+   * store holds a few dozen, so their ids are read once.
+   */
+  int rememberStoredAtStart(Store store) {
+    store.list(io.persistenttimers.TimerQuery.all()).forEach(r -> storedAtStart.add(r.id()));
+    return storedAtStart.size();
+  }
+
+  /**
+   * The closing line, e.g. {@code Summary: 3 timers in the store at start, 3 of them fired in this
+   * run; 9 fires in all, 6 timers scheduled; 0 dropped, 0 lost; 6 waiting, the next due ...}.
+   */
   String summary(Store store) {
     int lost = 0;
-    for (String id : recovered) {
-      if (!firedIds.contains(id) && !droppedIds.contains(id) && store.get(id).isEmpty()) {
+    int firedFromStart = 0;
+    for (String id : storedAtStart) {
+      boolean firedNow = firedIds.contains(id);
+      if (firedNow) {
+        firedFromStart++;
+      }
+      if (!firedNow && !droppedIds.contains(id) && store.get(id).isEmpty()) {
         lost++;
-        log.info("LOST: recovered timer {} neither fired, nor was dropped, nor is stored", id);
+        log.info(
+            "LOST: timer {} was stored at start and neither fired, nor was dropped, nor is stored",
+            id);
       }
     }
-    long stored = store.count(io.persistenttimers.TimerQuery.all());
+    long waiting = store.count(TimerQuery.all().status(TimerStatus.ACTIVE));
+    String next =
+        store.list(TimerQuery.all().status(TimerStatus.ACTIVE).limit(1)).stream()
+            .findFirst()
+            .map(
+                r ->
+                    ", the next due "
+                        + when(r.participantId(), r.nextFireAt())
+                        + " for "
+                        + r.participantId())
+            .orElse("");
     return String.format(
-        "Summary: %d scheduled, %d recovered, %d fired, %d dropped, %d lost (%d failed attempts; %d timers stored)",
-        scheduled.get(),
-        recovered.size(),
+        "Summary: %d timers in the store at start, %d of them fired in this run; %d fires in all,"
+            + " %d timers scheduled; %d dropped, %d lost (%d failed attempts); %d waiting%s",
+        storedAtStart.size(),
+        firedFromStart,
         fired.get(),
+        scheduled.get(),
         droppedIds.size(),
         lost,
         failed.get(),
-        stored);
+        waiting,
+        next);
   }
 
   private void line(String event, TimerRecord timer, String detail) {

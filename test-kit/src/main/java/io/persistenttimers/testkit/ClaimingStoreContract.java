@@ -69,6 +69,22 @@ public abstract class ClaimingStoreContract {
   }
 
   @Test
+  public void leaseHolders_countsEachNodesLeases_andTheExpiredOnes() {
+    insert(store, record("a1").due(T0).build());
+    insert(store, record("a2").due(T0.plusSeconds(1)).build());
+    insert(store, record("b1").due(T0.plusSeconds(2)).build());
+    insert(store, record("free").due(T0.plusSeconds(300)).build());
+    store.claimDue("node-a", T0.plusSeconds(2), 10, LEASE);
+    store.claimDue("node-b", T0.plusSeconds(60), 10, LEASE);
+    expireLease("a2");
+
+    assertThat(store.leaseHolders())
+        .containsExactly(
+            new ClaimingStore.LeaseHolder("node-a", 2, 1),
+            new ClaimingStore.LeaseHolder("node-b", 1, 0));
+  }
+
+  @Test
   public void claimDue_takesUnownedDueTimersInDueOrder_andKeepsTheirVersion() {
     insert(store, record("late").due(T0.plusSeconds(20)).build());
     insert(store, record("early").due(T0).build());

@@ -62,6 +62,22 @@ public final class FakeClaimingStore implements ClaimingStore {
     }
   }
 
+  @Override
+  public synchronized List<LeaseHolder> leaseHolders() {
+    Instant now = clock.instant();
+    java.util.TreeMap<String, long[]> byOwner = new java.util.TreeMap<>();
+    for (Lease lease : leases.values()) {
+      long[] counts = byOwner.computeIfAbsent(lease.owner(), o -> new long[2]);
+      counts[0]++;
+      if (lease.until().isBefore(now)) {
+        counts[1]++;
+      }
+    }
+    List<LeaseHolder> holders = new ArrayList<>();
+    byOwner.forEach((owner, c) -> holders.add(new LeaseHolder(owner, c[0], c[1])));
+    return holders;
+  }
+
   /** The limit of every {@link #claimDue} call so far, in order. */
   public synchronized List<Integer> claimLimits() {
     return List.copyOf(claimLimits);

@@ -274,6 +274,97 @@ public abstract class StoreContract {
     assertThat(store.count(TimerQuery.all().participant("p3"))).isZero();
   }
 
+  @Test
+  public void dueBefore_countsAndListsOnlyTimersDueStrictlyEarlier() {
+    insert(store, record("early").due(T0.minusSeconds(60)).build());
+    insert(store, record("at").due(T0).build());
+    insert(store, record("late").due(T0.plusSeconds(60)).build());
+    insert(store, record("failed").due(T0.minusSeconds(30)).status(TimerStatus.FAILED).build());
+
+    TimerQuery overdue = TimerQuery.all().status(TimerStatus.ACTIVE).dueBefore(T0);
+    assertThat(store.count(overdue)).isEqualTo(1);
+    assertThat(ids(store.list(overdue))).containsExactly("early");
+    // A bound between two milliseconds keeps the row of the earlier one.
+    assertThat(store.count(TimerQuery.all().dueBefore(T0.plusNanos(1)))).isEqualTo(3);
+  }
+
+  @Test
+  public void failedAttemptsOnly_keepsTimersWithAFailedAttempt() {
+    insert(store, record("fresh").build());
+    insert(store, record("retrying").attempt(2, "boom").build());
+    insert(store, record("dead").attempt(3, "boom").status(TimerStatus.FAILED).build());
+
+    TimerQuery retrying = TimerQuery.all().status(TimerStatus.ACTIVE).failedAttemptsOnly(true);
+    assertThat(store.count(retrying)).isEqualTo(1);
+    assertThat(ids(store.list(retrying))).containsExactly("retrying");
+    assertThat(store.count(TimerQuery.all().failedAttemptsOnly(true))).isEqualTo(2);
+  }
+
+  @Test
+  public void after_pagesThroughEveryMatchOnceInDueOrder_andCountIgnoresIt() {
+    for (int i = 0; i < 7; i++) {
+      // Pairs share a due time, so the id breaks ties across page boundaries.
+      insert(store, record("t" + i).due(T0.plusSeconds(i / 2)).build());
+    }
+    insert(store, record("other").callbackType("other_type").due(T0).build());
+
+    TimerQuery query = TimerQuery.all().callbackType(Records.record("x").build().callbackType());
+    List<String> seen = new ArrayList<>();
+    TimerQuery page = query.limit(3);
+    while (true) {
+      List<TimerRecord> rows = store.list(page);
+      rows.forEach(r -> seen.add(r.id()));
+      if (rows.size() < 3) {
+        break;
+      }
+      page = page.after(TimerQuery.Position.of(rows.get(rows.size() - 1)));
+      assertThat(store.count(page)).isEqualTo(7);
+    }
+    assertThat(seen).containsExactly("t0", "t1", "t2", "t3", "t4", "t5", "t6");
+  }
+
+  @Test
+  public void expiredByAndUpdatedBefore_selectWhatAPurgeWouldDelete() {
+    insert(store, record("expired").expiresAt(T0).build());
+    insert(store, record("expires-later").expiresAt(T0.plusSeconds(1)).build());
+    insert(
+        store,
+        record("old-failure")
+            .status(TimerStatus.FAILED)
+            .updatedAt(T0.minus(Duration.ofDays(8)))
+            .build());
+    insert(
+        store,
+        record("new-failure")
+            .status(TimerStatus.FAILED)
+            .updatedAt(T0.minus(Duration.ofDays(1)))
+            .build());
+
+    assertThat(ids(store.list(TimerQuery.all().expiredBy(T0)))).containsExactly("expired");
+    TimerQuery oldFailures =
+        TimerQuery.all().status(TimerStatus.FAILED).updatedBefore(T0.minus(Duration.ofDays(7)));
+    assertThat(store.count(oldFailures)).isEqualTo(1);
+    long expired = store.count(TimerQuery.all().expiredBy(T0));
+    long failed = store.count(oldFailures);
+    Store.Purged purged = store.purge(T0, T0.minus(Duration.ofDays(7)));
+    assertThat(purged.expired()).isEqualTo(expired);
+    assertThat(purged.failed()).isEqualTo(failed);
+  }
+
+  @Test
+  public void countByCallbackType_groupsTheMatchesByType() {
+    insert(store, record("a").callbackType("reminder").build());
+    insert(store, record("b").callbackType("reminder").build());
+    insert(store, record("c").callbackType("prompt").build());
+    insert(store, record("d").callbackType("prompt").status(TimerStatus.FAILED).build());
+
+    assertThat(store.countByCallbackType(TimerQuery.all()))
+        .containsExactly(java.util.Map.entry("prompt", 2L), java.util.Map.entry("reminder", 2L));
+    assertThat(store.countByCallbackType(TimerQuery.all().status(TimerStatus.FAILED)))
+        .containsExactly(java.util.Map.entry("prompt", 1L));
+    assertThat(store.countByCallbackType(TimerQuery.all().participant("nobody"))).isEmpty();
+  }
+
   // --- findDue --------------------------------------------------------------------------------
 
   @Test

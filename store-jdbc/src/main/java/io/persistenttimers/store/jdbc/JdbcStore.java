@@ -287,7 +287,7 @@ public abstract class JdbcStore implements Store {
   @Override
   public long count(TimerQuery query) {
     Objects.requireNonNull(query, "query");
-    QueryFilter filter = new QueryFilter(query, codec);
+    QueryFilter filter = QueryFilter.forCount(query, codec);
     return run(
         "count timers " + QueryFilter.describe(query),
         query.id(),
@@ -297,6 +297,30 @@ public abstract class JdbcStore implements Store {
                 .bind(h.createQuery("SELECT COUNT(*) FROM " + table.name() + filter.where()))
                 .mapTo(Long.class)
                 .one());
+  }
+
+  /** One grouped count in the database; no rows are read. */
+  @Override
+  public java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query) {
+    Objects.requireNonNull(query, "query");
+    QueryFilter filter = QueryFilter.forCount(query, codec);
+    return run(
+        "count timers by callback type " + QueryFilter.describe(query),
+        query.id(),
+        false,
+        h -> {
+          java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+          filter
+              .bind(
+                  h.createQuery(
+                      "SELECT callback_type, COUNT(*) FROM "
+                          + table.name()
+                          + filter.where()
+                          + " GROUP BY callback_type"))
+              .map((rs, ctx) -> java.util.Map.entry(rs.getString(1), rs.getLong(2)))
+              .forEach(e -> counts.put(e.getKey(), e.getValue()));
+          return counts;
+        });
   }
 
   /** One transaction; runs of one kind of write are one JDBC batch each. */

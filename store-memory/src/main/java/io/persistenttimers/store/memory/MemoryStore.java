@@ -75,7 +75,20 @@ public final class MemoryStore implements Store {
 
   @Override
   public synchronized long count(TimerQuery query) {
-    return byId.values().stream().filter(query::matches).count();
+    TimerQuery counted = query.after(null);
+    return byId.values().stream().filter(counted::matches).count();
+  }
+
+  @Override
+  public synchronized java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query) {
+    TimerQuery counted = query.after(null);
+    java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+    for (TimerRecord r : byId.values()) {
+      if (counted.matches(r)) {
+        counts.merge(r.callbackType(), 1L, Long::sum);
+      }
+    }
+    return counts;
   }
 
   /** One lock for the whole batch makes it atomic. */

@@ -338,6 +338,22 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
                 .execute());
   }
 
+  /** {@inheritDoc} Judged by the database's clock, as every lease is. */
+  @Override
+  public List<LeaseHolder> leaseHolders() {
+    return run(
+        "list the lease holders",
+        null,
+        false,
+        h ->
+            h.createQuery(
+                    "SELECT owner, count(*), count(*) FILTER (WHERE lease_until < now()) FROM "
+                        + table()
+                        + " WHERE owner IS NOT NULL GROUP BY owner ORDER BY owner")
+                .map((rs, ctx) -> new LeaseHolder(rs.getString(1), rs.getLong(2), rs.getLong(3)))
+                .list());
+  }
+
   /** {@inheritDoc} */
   @Override
   public int releaseLeases(String node, Collection<String> ids) {

@@ -16,17 +16,34 @@ import org.jdbi.v3.core.statement.SqlStatement;
 public final class QueryFilter {
   private final TimerQuery query;
   private final RowCodec codec;
+  private final boolean withPosition;
   private final String sql;
 
   /**
-   * The filter of {@code query}.
+   * The filter of {@code query}, its page position ({@link TimerQuery#after()}) included.
    *
    * @param query the query
    * @param codec binds instants as the dialect stores them
    */
   public QueryFilter(TimerQuery query, RowCodec codec) {
+    this(query, codec, true);
+  }
+
+  /**
+   * The filter of {@code query} for a count: every criterion but the page position.
+   *
+   * @param query the query
+   * @param codec binds instants as the dialect stores them
+   * @return the filter
+   */
+  public static QueryFilter forCount(TimerQuery query, RowCodec codec) {
+    return new QueryFilter(query, codec, false);
+  }
+
+  private QueryFilter(TimerQuery query, RowCodec codec, boolean withPosition) {
     this.query = query;
     this.codec = codec;
+    this.withPosition = withPosition && query.after() != null;
     List<String> conditions = new ArrayList<>();
     if (query.id() != null) {
       conditions.add("id = :q_id");
@@ -45,6 +62,20 @@ public final class QueryFilter {
     }
     if (query.dueBefore() != null) {
       conditions.add("next_fire_at < :q_before");
+    }
+    if (query.expiredBy() != null) {
+      conditions.add("expires_at <= :q_expired_by");
+    }
+    if (query.updatedBefore() != null) {
+      conditions.add("updated_at < :q_updated_before");
+    }
+    if (query.failedAttemptsOnly()) {
+      conditions.add("attempt > 0");
+    }
+    if (this.withPosition) {
+      // Keyset paging in the (next_fire_at, id) order every list follows.
+      conditions.add(
+          "(next_fire_at > :q_after_due OR (next_fire_at = :q_after_due AND id > :q_after_id))");
     }
     this.sql = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
   }
@@ -77,6 +108,17 @@ public final class QueryFilter {
       // Stored instants are whole milliseconds: next_fire_at < t  <=>  next_fire_at < ceil(t).
       statement.bind("q_before", codec.instant(ceilMillis(query.dueBefore())));
     }
+    if (query.expiredBy() != null) {
+      statement.bind("q_expired_by", codec.instant(query.expiredBy()));
+    }
+    if (query.updatedBefore() != null) {
+      statement.bind("q_updated_before", codec.instant(ceilMillis(query.updatedBefore())));
+    }
+    if (withPosition) {
+      statement
+          .bind("q_after_due", codec.instant(query.after().nextFireAt()))
+          .bind("q_after_id", query.after().id());
+    }
     return statement;
   }
 
@@ -103,6 +145,18 @@ public final class QueryFilter {
     }
     if (query.dueBefore() != null) {
       text.append("due before ").append(query.dueBefore()).append(", ");
+    }
+    if (query.expiredBy() != null) {
+      text.append("expired by ").append(query.expiredBy()).append(", ");
+    }
+    if (query.updatedBefore() != null) {
+      text.append("updated before ").append(query.updatedBefore()).append(", ");
+    }
+    if (query.failedAttemptsOnly()) {
+      text.append("with failed attempts, ");
+    }
+    if (query.after() != null) {
+      text.append("after a position, ");
     }
     return text.length() == 1 ? "(all)" : text.substring(0, text.length() - 2) + ")";
   }
