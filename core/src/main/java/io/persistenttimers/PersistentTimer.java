@@ -10,6 +10,7 @@ import io.persistenttimers.internal.NewTimers;
 import io.persistenttimers.internal.ParamsBinder;
 import io.persistenttimers.internal.ThreadPools;
 import io.persistenttimers.internal.Ticker;
+import io.persistenttimers.internal.TimerListeners;
 import io.persistenttimers.internal.WallClock;
 import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.spi.Store;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -488,7 +490,10 @@ public final class PersistentTimer implements AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(30);
     private int maxBatch = 500;
     private MultiNode multiNode;
-    private TimerListener listener = new TimerListener() {};
+    private final List<TimerListener> listeners = new ArrayList<>();
+    private final List<CallbackInterceptor> interceptors = new ArrayList<>();
+    private boolean participantIdInMdc;
+    private FailureLogging failureLogging = FailureLogging.DEFAULT;
     private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
     private Builder(Store store) {
@@ -829,13 +834,52 @@ public final class PersistentTimer implements AutoCloseable {
     }
 
     /**
-     * Receives events for metrics and logging.
+     * Receives events for metrics and logging. May be called more than once: every listener
+     * receives every event, in the order they were added.
      *
      * @param listener the listener
      * @return this builder
      */
     public Builder listener(TimerListener listener) {
-      this.listener = requireNonNull(listener, "listener");
+      listeners.add(requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Runs {@code interceptor} around every callback run (see {@link CallbackInterceptor}). May be
+     * called more than once; they run in the order added.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public Builder interceptor(CallbackInterceptor interceptor) {
+      interceptors.add(requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Whether the SLF4J MDC carries {@code participantId} while a callback runs. The MDC always
+     * carries {@code timerId}, {@code callbackType} and {@code attempt} then (and is put back as it
+     * was afterwards); the participant id is left out by default because it may identify a person
+     * and log lines travel further than the store.
+     *
+     * @param include true to add {@code participantId} to the MDC
+     * @return this builder
+     */
+    public Builder participantIdInMdc(boolean include) {
+      this.participantIdInMdc = include;
+      return this;
+    }
+
+    /**
+     * How failed callback attempts are logged; default {@link FailureLogging#DEFAULT} (WARN, no
+     * stack trace). Messages never reach these lines (see {@link FailureLogging}).
+     *
+     * @param failureLogging level and stack trace
+     * @return this builder
+     */
+    public Builder failureLogging(FailureLogging failureLogging) {
+      this.failureLogging = requireNonNull(failureLogging, "failureLogging");
       return this;
     }
 
@@ -880,7 +924,10 @@ public final class PersistentTimer implements AutoCloseable {
               maxBatch,
               workerThreads,
               slowCallbackThreshold,
-              callbackTimeouts);
+              callbackTimeouts,
+              interceptors,
+              participantIdInMdc,
+              failureLogging);
       ThreadPools pools =
           new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout, multiNode != null);
       Engine engine =
@@ -890,7 +937,7 @@ public final class PersistentTimer implements AutoCloseable {
               clock,
               pools.scheduler(),
               pools.workers(),
-              listener,
+              TimerListeners.of(listeners),
               config,
               random,
               pools,

@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param overdueLag how late the most overdue armed timer is now, zero if none
  * @param fired callbacks that returned normally since start
  * @param failures callback failures (attempts) since start
+ * @param overdue armed timers whose due time has passed, not yet started
+ * @param leasesHeld in multi-node mode, the timers this node holds a lease on (armed or running); 0
+ *     otherwise
  */
 public record TimerStats(
     long active,
@@ -25,4 +28,6 @@ public record TimerStats(
     int waitingForCallbackType,
     Duration overdueLag,
     long fired,
-    long failures) {}
+    long failures,
+    int overdue,
+    int leasesHeld) {}

@@ -164,7 +164,16 @@ public final class Engine {
     this.window = new Window(clock, scheduler, registry, this.listener, ownership, this::isStarted);
     this.outcomes =
         new Outcomes(
-            window, writes, clock, scheduler, io, this.listener, policies, random, this::isClosed);
+            window,
+            writes,
+            clock,
+            scheduler,
+            io,
+            this.listener,
+            policies,
+            random,
+            this::isClosed,
+            config.failureLogging());
     Runner runner =
         new Runner(
             window,
@@ -441,6 +450,7 @@ public final class Engine {
   }
 
   public TimerStats stats() {
+    Instant now = clock.instant();
     return new TimerStats(
         store.count(TimerQuery.all().status(TimerStatus.ACTIVE)),
         store.count(TimerQuery.all().status(TimerStatus.FAILED)),
@@ -448,9 +458,11 @@ public final class Engine {
         window.armedCount(),
         window.running().size(),
         window.unboundCount(),
-        window.lag(clock.instant()),
+        window.lag(now),
         outcomes.fired(),
-        outcomes.failures());
+        outcomes.failures(),
+        window.overdueCount(now),
+        multiNodeMode && isStarted() ? window.held().size() : 0);
   }
 
   // --- loops -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.persistenttimers.internal;
 
 import io.persistenttimers.DelayScheduler;
+import io.persistenttimers.FailureLogging;
 import io.persistenttimers.RetryPolicy;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerListener;
@@ -41,6 +42,7 @@ final class Outcomes {
   private final TimerPolicies policies;
   private final DoubleSupplier random;
   private final BooleanSupplier closed;
+  private final FailureLog failureLog;
   private final AtomicLong fired = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
@@ -53,7 +55,8 @@ final class Outcomes {
       TimerListener listener,
       TimerPolicies policies,
       DoubleSupplier random,
-      BooleanSupplier closed) {
+      BooleanSupplier closed,
+      FailureLogging failureLogging) {
     this.window = window;
     this.writes = writes;
     this.clock = clock;
@@ -63,6 +66,7 @@ final class Outcomes {
     this.policies = policies;
     this.random = random;
     this.closed = closed;
+    this.failureLog = new FailureLog(failureLogging);
   }
 
   /** Callbacks that returned normally so far. */
@@ -116,28 +120,14 @@ final class Outcomes {
     if (policy.allowsRetryAfter(failedAttempts)) {
       Instant retryAt = now.plus(Backoff.after(policy, failedAttempts, random.getAsDouble()));
       // The message may quote params or a participant id: class above DEBUG, message below.
-      log.warn(
-          "Timer '{}' ({}) failed attempt {} of {}; retrying at {}: {}",
-          record.id(),
-          record.callbackType(),
-          failedAttempts,
-          policy.maxAttempts(),
-          retryAt,
-          error.getClass().getName());
-      SensitiveLog.debug("Timer '{}' failure", record.id(), error);
+      failureLog.retrying(record, failedAttempts, policy.maxAttempts(), retryAt, error);
       TimerRecord retry =
           Transitions.rescheduled(
               record, retryAt, failedAttempts, reason, record.lastFiredAt(), now);
       advance(run, retry, () -> listener.onFailed(record, error, retryAt));
       return;
     }
-    log.warn(
-        "Timer '{}' ({}) failed its last attempt ({}): {}",
-        record.id(),
-        record.callbackType(),
-        failedAttempts,
-        error.getClass().getName());
-    SensitiveLog.debug("Timer '{}' failure", record.id(), error);
+    failureLog.gaveUp(record, failedAttempts, error);
     Optional<Instant> next = Optional.empty();
     if (record.kind() == TimerKind.RECURRING) {
       try {

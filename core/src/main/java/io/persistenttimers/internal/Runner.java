@@ -63,6 +63,7 @@ final class Runner {
   private final TimerListener listener;
   private final EngineConfig config;
   private final BooleanSupplier closed;
+  private final Interceptors interceptors;
 
   Runner(
       Window window,
@@ -87,6 +88,7 @@ final class Runner {
     this.listener = listener;
     this.config = config;
     this.closed = closed;
+    this.interceptors = new Interceptors(config.participantIdInMdc(), config.interceptors());
   }
 
   /** A run whose instant came: queued for the next batched re-read. */
@@ -239,6 +241,8 @@ final class Runner {
           new TimerContext(record, record.nextFireAt(), firedAt, record.attempt() + 1);
       Throwable failure = null;
       window.running().runningOnThisThread(run);
+      interceptors.before(context);
+      Instant started = clock.instant();
       CallbackWatch watch = watch(record);
       try {
         callback.run(context);
@@ -253,6 +257,12 @@ final class Runner {
                       + watch.timeout()
                       + " and was interrupted");
         }
+      }
+      Duration took = Duration.between(started, clock.instant());
+      if (failure == null) {
+        interceptors.after(context, took);
+      } else {
+        interceptors.failed(context, failure, took);
       }
       outcomePending = true;
       if (failure == null) {

@@ -264,6 +264,17 @@ final class Window {
         : Duration.ZERO;
   }
 
+  /** How many armed timers are due at {@code now} or earlier and have not started yet. */
+  int overdueCount(Instant now) {
+    int overdue = 0;
+    for (Armed a : armed.values()) {
+      if (!a.record.nextFireAt().isAfter(now)) {
+        overdue++;
+      }
+    }
+    return overdue;
+  }
+
   /** Forgets every armed and parked timer (stop, or a failed start). */
   void clear() {
     armed.values().forEach(Armed::cancel);

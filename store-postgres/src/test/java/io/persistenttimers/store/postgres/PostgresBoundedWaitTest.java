@@ -7,6 +7,7 @@ import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,6 +9,7 @@ import io.persistenttimers.TimerListener;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.testkit.TcpProxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

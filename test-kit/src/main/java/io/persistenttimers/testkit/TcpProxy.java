@@ -1,4 +1,4 @@
-package io.persistenttimers.store.postgres;
+package io.persistenttimers.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP forwarder on a local port in front of the shared PostgreSQL server, so a test can take "the
+ * A TCP forwarder on a local port in front of a shared database server, so a test can take "the
  * database" away from one client without stopping the server others use.
  *
  * <p>{@link #goDown()} closes the listening socket (new connections are refused, as by a server
@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * byte in either direction and resets nothing, as a network that drops packets; {@link #resume()}
  * lets the held bytes through again.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final String upstreamHost;
   private final int upstreamPort;
   private final int port;
@@ -35,7 +35,13 @@ final class TcpProxy implements AutoCloseable {
   private final Object flow = new Object();
   private boolean stalled;
 
-  TcpProxy(String upstreamHost, int upstreamPort) {
+  /**
+   * Forwards a new local port to {@code upstreamHost:upstreamPort}.
+   *
+   * @param upstreamHost the server's host
+   * @param upstreamPort the server's port
+   */
+  public TcpProxy(String upstreamHost, int upstreamPort) {
     this.upstreamHost = upstreamHost;
     this.upstreamPort = upstreamPort;
     this.server = bind(0);
@@ -43,17 +49,26 @@ final class TcpProxy implements AutoCloseable {
     startAccepting(server);
   }
 
-  int port() {
+  /**
+   * The local port clients connect to.
+   *
+   * @return the port
+   */
+  public int port() {
     return port;
   }
 
-  /** Connections forwarded so far. */
-  int accepted() {
+  /**
+   * Connections forwarded so far.
+   *
+   * @return how many
+   */
+  public int accepted() {
     return accepted.get();
   }
 
   /** Refuses new connections and cuts the open ones. */
-  synchronized void goDown() {
+  public synchronized void goDown() {
     closeQuietly(server);
     for (Socket s : sockets) {
       closeQuietly(s);
@@ -62,14 +77,14 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Forwards nothing any more, in either direction, without closing anything. */
-  void stall() {
+  public void stall() {
     synchronized (flow) {
       stalled = true;
     }
   }
 
   /** Forwards again, held bytes first. */
-  void resume() {
+  public void resume() {
     synchronized (flow) {
       stalled = false;
       flow.notifyAll();
@@ -85,7 +100,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Accepts connections on the same port again. */
-  synchronized void comeUp() {
+  public synchronized void comeUp() {
     if (!server.isClosed()) {
       return;
     }
@@ -93,6 +108,7 @@ final class TcpProxy implements AutoCloseable {
     startAccepting(server);
   }
 
+  /** Stops listening and cuts every forwarded connection, for good. */
   @Override
   public synchronized void close() {
     closed = true;
