@@ -146,11 +146,7 @@ class MultiNodeInProcessIT {
     return owners;
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 60 s").isLessThan(deadline);
-      Thread.sleep(100);
-    }
+  private static void await(BooleanSupplier condition) {
+    Poll.until(Duration.ofSeconds(60), "the multi-node condition", condition);
   }
 }

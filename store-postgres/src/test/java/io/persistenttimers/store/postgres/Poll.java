@@ -1,14 +1,15 @@
 package io.persistenttimers.store.postgres;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * Polls a condition until it holds or a deadline passes: waiting on an observed state, never on
- * time.
+ * Waits on an observed state, never on time: Awaitility with the state of the world in the failure
+ * message.
  */
 final class Poll {
   private Poll() {}
@@ -19,26 +20,25 @@ final class Poll {
    */
   static void until(
       Duration timeout, String what, BooleanSupplier condition, Supplier<String> state) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError(
-            "Timed out after " + timeout + " waiting for " + what + "; " + state.get());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    try {
+      await(what)
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(20))
+          .until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "Timed out after " + timeout + " waiting for " + what + "; " + state.get(), e);
     }
   }
 
   /** Returns whether {@code condition} held before {@code timeout} passed. */
   static boolean within(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    try {
+      await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
     }
-    return true;
   }
 
   static void until(Duration timeout, String what, BooleanSupplier condition) {
