@@ -36,6 +36,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.core.statement.Update;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -319,8 +320,14 @@ public final class MariaDbStore implements ClaimingStore {
 
   private boolean insertOn(Connection connection, TimerRecord record) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
-      ps.setString(1, record.id());
-      bindData(ps, 2, record);
+      return insertWith(ps, record);
+    }
+  }
+
+  private static boolean insertWith(PreparedStatement ps, TimerRecord record) throws SQLException {
+    ps.setString(1, record.id());
+    bindData(ps, 2, record);
+    try {
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       if (MariaDbErrors.isDuplicateKey(e)) {
@@ -342,12 +349,17 @@ public final class MariaDbStore implements ClaimingStore {
   private boolean updateOn(Connection connection, TimerRecord next, long expectedVersion)
       throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(updateSql)) {
-      int i = bindData(ps, 1, next);
-      ps.setString(i++, next.id());
-      ps.setLong(i, expectedVersion);
-      // Matched rows (Connector/J's default): the version always changes, so matched = changed.
-      return ps.executeUpdate() == 1;
+      return updateWith(ps, next, expectedVersion);
     }
+  }
+
+  private static boolean updateWith(PreparedStatement ps, TimerRecord next, long expectedVersion)
+      throws SQLException {
+    int i = bindData(ps, 1, next);
+    ps.setString(i++, next.id());
+    ps.setLong(i, expectedVersion);
+    // Matched rows (Connector/J's default): the version always changes, so matched = changed.
+    return ps.executeUpdate() == 1;
   }
 
   /** {@inheritDoc} */
@@ -362,16 +374,22 @@ public final class MariaDbStore implements ClaimingStore {
   private boolean deleteOn(Connection connection, String id, long expectedVersion)
       throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(deleteSql)) {
-      ps.setString(1, id);
-      ps.setLong(2, expectedVersion);
-      return ps.executeUpdate() == 1;
+      return deleteWith(ps, id, expectedVersion);
     }
+  }
+
+  private static boolean deleteWith(PreparedStatement ps, String id, long expectedVersion)
+      throws SQLException {
+    ps.setString(1, id);
+    ps.setLong(2, expectedVersion);
+    return ps.executeUpdate() == 1;
   }
 
   /**
    * The whole batch in one transaction: one commit (one log flush) for many writes. Each write is
    * its own statement, so a duplicate insert is told apart (error 1062, which rolls back only that
-   * statement) and later writes see earlier ones.
+   * statement) and later writes see earlier ones; consecutive writes of one kind share a prepared
+   * statement.
    */
   @Override
   public List<Boolean> writeAll(List<Write> writes) {
@@ -384,18 +402,39 @@ public final class MariaDbStore implements ClaimingStore {
         h -> {
           Connection connection = h.getConnection();
           List<Boolean> results = new ArrayList<>(writes.size());
-          for (Write w : writes) {
-            if (w instanceof Write.Insert insert) {
-              results.add(insertOn(connection, insert.record()));
-            } else if (w instanceof Write.Update update) {
-              results.add(updateOn(connection, update.next(), update.expectedVersion()));
-            } else {
-              Write.Delete delete = (Write.Delete) w;
-              results.add(deleteOn(connection, delete.id(), delete.expectedVersion()));
+          int start = 0;
+          while (start < writes.size()) {
+            Class<?> kind = writes.get(start).getClass();
+            int end = start;
+            while (end < writes.size() && writes.get(end).getClass() == kind) {
+              end++;
             }
+            executeRun(connection, writes.subList(start, end), results);
+            start = end;
           }
           return results;
         });
+  }
+
+  private void executeRun(Connection connection, List<Write> run, List<Boolean> results)
+      throws SQLException {
+    Write first = run.get(0);
+    String sql =
+        first instanceof Write.Insert
+            ? insertSql
+            : first instanceof Write.Update ? updateSql : deleteSql;
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      for (Write w : run) {
+        if (w instanceof Write.Insert insert) {
+          results.add(insertWith(ps, insert.record()));
+        } else if (w instanceof Write.Update update) {
+          results.add(updateWith(ps, update.next(), update.expectedVersion()));
+        } else {
+          Write.Delete delete = (Write.Delete) w;
+          results.add(deleteWith(ps, delete.id(), delete.expectedVersion()));
+        }
+      }
+    }
   }
 
   /**
@@ -901,8 +940,11 @@ public final class MariaDbStore implements ClaimingStore {
   private <T> T inTransaction(String operation, Work<T> work) {
     try {
       // A transaction per call also makes the store correct over a DataSource whose connections
-      // are not in auto-commit mode.
-      return jdbi.inTransaction(work::run);
+      // are not in auto-commit mode. READ COMMITTED, not InnoDB's REPEATABLE READ: a claim's
+      // FOR UPDATE SKIP LOCKED would otherwise take gap locks over the due range that block every
+      // insert of a timer due within it until the claim commits (and keep non-matching rows
+      // locked). Compare-and-set statements read the latest committed row either way.
+      return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work::run);
     } catch (SQLException | RuntimeException e) {
       throw MariaDbErrors.wrap(operation, e);
     }
@@ -1270,6 +1312,8 @@ public final class MariaDbStore implements ClaimingStore {
       config.setValidationTimeout(Math.max(250, Math.min(5000, connectionTimeout.toMillis() / 2)));
       config.setPoolName("persistent-timers");
       config.setAutoCommit(true);
+      // The store's isolation level (see inTransaction), so Jdbi need not switch it per call.
+      config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
       config.setConnectionInitSql(
           "SET SESSION innodb_lock_wait_timeout = " + lockWaitTimeout.getSeconds());
       connectionProperties().forEach(config::addDataSourceProperty);
