@@ -73,7 +73,30 @@ abstract class Target implements AutoCloseable {
   abstract String insertSql();
 
   /** Binds every column of {@code r} to {@link #insertSql()}, encoded as the store encodes it. */
-  abstract void bind(PreparedStatement ps, TimerRecord r) throws SQLException;
+  void bind(PreparedStatement ps, TimerRecord r) throws SQLException {
+    int i = 1;
+    ps.setString(i++, r.id());
+    ps.setString(i++, r.participantId());
+    ps.setString(i++, r.flowType());
+    ps.setString(i++, r.callbackType());
+    ps.setString(i++, r.params());
+    ps.setInt(i++, r.payloadVersion());
+    ps.setString(i++, r.kind().name());
+    ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
+    bindInstant(ps, i++, r.nextFireAt());
+    bindInstant(ps, i++, r.expiresAt());
+    ps.setString(i++, r.stateType());
+    ps.setString(i++, r.dataKey());
+    ps.setInt(i++, r.attempt());
+    ps.setString(i++, r.lastError());
+    ps.setString(i++, r.status().name());
+    ps.setLong(i++, r.version());
+    ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
+    ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
+    bindInstant(ps, i++, r.lastFiredAt());
+    bindInstant(ps, i++, r.createdAt());
+    bindInstant(ps, i, r.updatedAt());
+  }
 
   /**
    * One statement that deletes up to {@code ?2} ACTIVE rows due before {@code ?1}, returning ids.
@@ -243,32 +266,6 @@ abstract class Target implements AutoCloseable {
     }
 
     @Override
-    void bind(PreparedStatement ps, TimerRecord r) throws SQLException {
-      int i = 1;
-      ps.setString(i++, r.id());
-      ps.setString(i++, r.participantId());
-      ps.setString(i++, r.flowType());
-      ps.setString(i++, r.callbackType());
-      ps.setString(i++, r.params());
-      ps.setInt(i++, r.payloadVersion());
-      ps.setString(i++, r.kind().name());
-      ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
-      bindInstant(ps, i++, r.nextFireAt());
-      bindInstant(ps, i++, r.expiresAt());
-      ps.setString(i++, r.stateType());
-      ps.setString(i++, r.dataKey());
-      ps.setInt(i++, r.attempt());
-      ps.setString(i++, r.lastError());
-      ps.setString(i++, r.status().name());
-      ps.setLong(i++, r.version());
-      ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
-      ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
-      bindInstant(ps, i++, r.lastFiredAt());
-      bindInstant(ps, i++, r.createdAt());
-      bindInstant(ps, i, r.updatedAt());
-    }
-
-    @Override
     void bindInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
       if (instant == null) {
         ps.setNull(index, Types.INTEGER);
@@ -375,32 +372,6 @@ abstract class Target implements AutoCloseable {
     }
 
     @Override
-    void bind(PreparedStatement ps, TimerRecord r) throws SQLException {
-      int i = 1;
-      ps.setString(i++, r.id());
-      ps.setString(i++, r.participantId());
-      ps.setString(i++, r.flowType());
-      ps.setString(i++, r.callbackType());
-      ps.setString(i++, r.params());
-      ps.setInt(i++, r.payloadVersion());
-      ps.setString(i++, r.kind().name());
-      ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
-      bindInstant(ps, i++, r.nextFireAt());
-      bindInstant(ps, i++, r.expiresAt());
-      ps.setString(i++, r.stateType());
-      ps.setString(i++, r.dataKey());
-      ps.setInt(i++, r.attempt());
-      ps.setString(i++, r.lastError());
-      ps.setString(i++, r.status().name());
-      ps.setLong(i++, r.version());
-      ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
-      ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
-      bindInstant(ps, i++, r.lastFiredAt());
-      bindInstant(ps, i++, r.createdAt());
-      bindInstant(ps, i, r.updatedAt());
-    }
-
-    @Override
     void bindInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
       if (instant == null) {
         ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
@@ -499,32 +470,6 @@ abstract class Target implements AutoCloseable {
           + insertColumns()
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON DUPLICATE KEY UPDATE id = id";
-    }
-
-    @Override
-    void bind(PreparedStatement ps, TimerRecord r) throws SQLException {
-      int i = 1;
-      ps.setString(i++, r.id());
-      ps.setString(i++, r.participantId());
-      ps.setString(i++, r.flowType());
-      ps.setString(i++, r.callbackType());
-      ps.setString(i++, r.params());
-      ps.setInt(i++, r.payloadVersion());
-      ps.setString(i++, r.kind().name());
-      ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
-      bindInstant(ps, i++, r.nextFireAt());
-      bindInstant(ps, i++, r.expiresAt());
-      ps.setString(i++, r.stateType());
-      ps.setString(i++, r.dataKey());
-      ps.setInt(i++, r.attempt());
-      ps.setString(i++, r.lastError());
-      ps.setString(i++, r.status().name());
-      ps.setLong(i++, r.version());
-      ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
-      ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
-      bindInstant(ps, i++, r.lastFiredAt());
-      bindInstant(ps, i++, r.createdAt());
-      bindInstant(ps, i, r.updatedAt());
     }
 
     @Override

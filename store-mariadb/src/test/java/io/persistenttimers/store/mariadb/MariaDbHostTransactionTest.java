@@ -7,8 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.spi.Write;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +106,41 @@ class MariaDbHostTransactionTest {
             MariaDbTestSupport.queryString(
                 "SELECT COUNT(*) FROM " + stateTable() + " WHERE id LIKE 'p-dup%'"))
         .isEqualTo("2");
+  }
+
+  @Test
+  void storeBatchInsertingTheIdOfAnUncommittedHostInsert_waits_thenReportsItExists()
+      throws Exception {
+    TimerRecord hosts = record("contended").callbackType("host").build();
+    TimerRecord engines = record("contended").callbackType("engine").build();
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(store.insert(c, hosts)).isTrue();
+      Future<List<Boolean>> batch =
+          thread.submit(
+              () ->
+                  store.writeAll(
+                      List.of(
+                          new Write.Insert(record("other").build()), new Write.Insert(engines))));
+      // The batch's locking read waits for the host's row lock, as a store insert would.
+      Poll.until(
+          Duration.ofSeconds(10),
+          "the batch waiting for the host's lock",
+          () ->
+              "1"
+                  .equals(
+                      MariaDbTestSupport.queryString(
+                          "SELECT COUNT(*) FROM information_schema.INNODB_TRX"
+                              + " WHERE trx_state = 'LOCK WAIT'")));
+      c.commit();
+      c.setAutoCommit(true);
+      assertThat(batch.get(30, TimeUnit.SECONDS)).containsExactly(true, false);
+    } finally {
+      thread.shutdownNow();
+    }
+    assertThat(store.get("contended")).contains(hosts);
+    assertThat(store.get("other")).isPresent();
   }
 
   @Test
