@@ -3,12 +3,15 @@ package io.persistenttimers;
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
 
+import io.persistenttimers.internal.CallbackRegistry;
 import io.persistenttimers.internal.Engine;
 import io.persistenttimers.internal.EngineConfig;
 import io.persistenttimers.internal.NewTimers;
 import io.persistenttimers.internal.ParamsBinder;
 import io.persistenttimers.internal.ThreadPools;
 import io.persistenttimers.internal.Ticker;
+import io.persistenttimers.internal.WallClock;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.spi.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *     .register("reminder", CallbackFactory.of(ctx -> sendReminder(ctx.participantId())))
  *     .build();
  * timer.start();                                     // recovers stored timers, begins firing
- * String id = timer.scheduleAfter(Duration.ofMinutes(15), TimerSpec.of("reminder", "participant-42"));
+ * String id = timer.scheduleAfter(Duration.ofMinutes(15), TimerSpec.of("reminder", "participant-42")).id();
  * }</pre>
  *
  * <h2>Delivery guarantee</h2>
@@ -96,12 +99,13 @@ public final class PersistentTimer implements AutoCloseable {
    *
    * @param delay how long from now the timer is due; not negative
    * @param spec what to run and for whom
-   * @return the timer's id, once the store committed it
+   * @return the timer's id and whether it was created, replaced or kept, once the store committed
+   *     it
    * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
    * @throws DuplicateTimerException when the id exists and the spec says {@link IfExists#FAIL}
    * @throws StoreException when the store failed; nothing is stored or armed
    */
-  public String scheduleAfter(Duration delay, TimerSpec spec) {
+  public Scheduled scheduleAfter(Duration delay, TimerSpec spec) {
     return schedule(newTimers.after(delay, spec, now()), spec);
   }
 
@@ -111,10 +115,11 @@ public final class PersistentTimer implements AutoCloseable {
    *
    * @param dueAt when the timer is due
    * @param spec what to run and for whom
-   * @return the timer's id, once the store committed it
+   * @return the timer's id and whether it was created, replaced or kept, once the store committed
+   *     it
    * @see #scheduleAfter
    */
-  public String scheduleAt(Instant dueAt, TimerSpec spec) {
+  public Scheduled scheduleAt(Instant dueAt, TimerSpec spec) {
     return schedule(newTimers.at(dueAt, spec, now()), spec);
   }
 
@@ -127,10 +132,11 @@ public final class PersistentTimer implements AutoCloseable {
    * @param dueAt the local date and time
    * @param zone where that local time is read
    * @param spec what to run and for whom
-   * @return the timer's id, once the store committed it
+   * @return the timer's id and whether it was created, replaced or kept, once the store committed
+   *     it
    * @see #scheduleAt(Instant, TimerSpec)
    */
-  public String scheduleAt(LocalDateTime dueAt, ZoneId zone, TimerSpec spec) {
+  public Scheduled scheduleAt(LocalDateTime dueAt, ZoneId zone, TimerSpec spec) {
     requireNonNull(dueAt, "dueAt");
     requireNonNull(zone, "zone");
     return scheduleAt(WallClock.toInstant(dueAt, zone.getRules()), spec);
@@ -142,15 +148,16 @@ public final class PersistentTimer implements AutoCloseable {
    *
    * @param schedule when the timer fires
    * @param spec what to run and for whom
-   * @return the timer's id, once the store committed it
+   * @return the timer's id and whether it was created, replaced or kept, once the store committed
+   *     it
    * @throws IllegalArgumentException also when the schedule never fires
    * @see #scheduleAfter
    */
-  public String scheduleRecurring(Schedule schedule, TimerSpec spec) {
+  public Scheduled scheduleRecurring(Schedule schedule, TimerSpec spec) {
     return schedule(newTimers.recurring(schedule, spec, now()), spec);
   }
 
-  private String schedule(TimerRecord record, TimerSpec spec) {
+  private Scheduled schedule(TimerRecord record, TimerSpec spec) {
     return engine.schedule(record, spec.ifExists());
   }
 

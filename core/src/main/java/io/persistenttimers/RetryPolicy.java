@@ -86,23 +86,8 @@ public record RetryPolicy(
    * @param jitter in [0, 1)
    * @return a copy of this policy with that jitter
    */
-  public RetryPolicy withJitter(double jitter) {
+  public RetryPolicy jitter(double jitter) {
     return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
-  }
-
-  /**
-   * The wait after the {@code failedAttempts}-th failure.
-   *
-   * @param failedAttempts how many attempts have failed so far, at least 1
-   * @param random01 a uniformly distributed number in [0, 1) used for the jitter
-   * @return the wait before the next attempt, at least 1 ms
-   */
-  public Duration backoff(int failedAttempts, double random01) {
-    requireArgument(failedAttempts >= 1, "failedAttempts must be >= 1: %s", failedAttempts);
-    double base = initialBackoff.toMillis() * Math.pow(multiplier, failedAttempts - 1);
-    double capped = Math.min(base, maxBackoff.toMillis());
-    double spread = 1.0 + jitter * (2.0 * random01 - 1.0);
-    return Duration.ofMillis(Math.max(1L, Math.round(capped * spread)));
   }
 
   /**

@@ -6,7 +6,9 @@ import static io.persistenttimers.internal.Checks.requireNonNull;
 import static io.persistenttimers.internal.Checks.requireText;
 import static io.persistenttimers.internal.Checks.storableText;
 
+import io.persistenttimers.internal.Checks;
 import io.persistenttimers.internal.Json;
+import io.persistenttimers.schedule.Schedule;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -24,7 +26,8 @@ import java.time.temporal.ChronoUnit;
  * #MAX_ERROR_LENGTH} characters without splitting a surrogate pair.
  *
  * @param id unique id: a random UUID or a caller-chosen business key, at most 255 characters
- * @param participantId whom the timer is for; indexed
+ * @param participantId whom the timer is for, or {@link #NO_PARTICIPANT} for a timer that belongs
+ *     to no participant; indexed
  * @param flowType the host flow the timer belongs to; indexed
  * @param callbackType the stable name under which a {@link CallbackFactory} is registered
  * @param params the callback's parameters as exactly one JSON value; may hold personal data, so it
@@ -73,6 +76,13 @@ public record TimerRecord(
     Instant createdAt,
     Instant updatedAt) {
 
+  /**
+   * The participant id of a timer that belongs to no participant ({@link TimerSpec#of(String)}):
+   * the empty string. Queries and cancels by participant never match it, since they require a
+   * non-blank participant.
+   */
+  public static final String NO_PARTICIPANT = "";
+
   /** The longest id, in characters. */
   public static final int MAX_ID_LENGTH = 255;
 
@@ -84,7 +94,7 @@ public record TimerRecord(
 
   public TimerRecord {
     requireText(id, "id", MAX_ID_LENGTH);
-    requireText(participantId, "participantId", MAX_NAME_LENGTH);
+    Checks.participantId(participantId, "participantId", MAX_NAME_LENGTH);
     requireText(flowType, "flowType", MAX_NAME_LENGTH);
     requireText(callbackType, "callbackType", MAX_NAME_LENGTH);
     Json.requireOneValue(params, "params");
@@ -119,119 +129,6 @@ public record TimerRecord(
    */
   public boolean isExpiredAt(Instant now) {
     return expiresAt != null && !expiresAt.isAfter(now);
-  }
-
-  /**
-   * The next state after a run or a failed attempt: a new due time, attempt count and error, and
-   * the version one higher.
-   *
-   * @param nextFireAt the new due time
-   * @param attempt failed attempts of the current occurrence
-   * @param lastError the last failure, or null
-   * @param lastFiredAt due time of the last completed occurrence, or null
-   * @param now the current instant, stored as {@code updatedAt}
-   * @return the next record
-   */
-  public TimerRecord rescheduled(
-      Instant nextFireAt, int attempt, String lastError, Instant lastFiredAt, Instant now) {
-    return next(nextFireAt, attempt, lastError, status, version + 1, lastFiredAt, createdAt, now);
-  }
-
-  /**
-   * This record with a new status and reason, the version one higher.
-   *
-   * @param status the new status
-   * @param lastError the reason, or null
-   * @param now the current instant, stored as {@code updatedAt}
-   * @return the next record
-   */
-  public TimerRecord withStatus(TimerStatus status, String lastError, Instant now) {
-    return next(nextFireAt, attempt, lastError, status, version + 1, lastFiredAt, createdAt, now);
-  }
-
-  /**
-   * A one-shot timer that used up its retries: FAILED, with the attempt count and error.
-   *
-   * @param attempt the failed attempts
-   * @param lastError the last failure
-   * @param now the current instant, stored as {@code updatedAt}
-   * @return the next record
-   */
-  public TimerRecord failed(int attempt, String lastError, Instant now) {
-    return next(
-        nextFireAt,
-        attempt,
-        lastError,
-        TimerStatus.FAILED,
-        version + 1,
-        lastFiredAt,
-        createdAt,
-        now);
-  }
-
-  /**
-   * This record made ACTIVE again from FAILED or QUARANTINED, with a fresh attempt count, due at
-   * {@code nextFireAt}, the version one higher.
-   *
-   * @param nextFireAt the new due time
-   * @param now the current instant, stored as {@code updatedAt}
-   * @return the next record
-   */
-  public TimerRecord released(Instant nextFireAt, Instant now) {
-    return next(
-        nextFireAt, 0, lastError, TimerStatus.ACTIVE, version + 1, lastFiredAt, createdAt, now);
-  }
-
-  /**
-   * This record with another version and creation time: a replacement for a stored timer.
-   *
-   * @param existing the stored timer this record replaces
-   * @return this record with the version after {@code existing}'s and its creation time
-   */
-  public TimerRecord replacing(TimerRecord existing) {
-    return next(
-        nextFireAt,
-        attempt,
-        lastError,
-        status,
-        existing.version() + 1,
-        lastFiredAt,
-        existing.createdAt(),
-        updatedAt);
-  }
-
-  /** A copy with the fields that change over a timer's life replaced; what it is stays. */
-  private TimerRecord next(
-      Instant nextFireAt,
-      int attempt,
-      String lastError,
-      TimerStatus status,
-      long version,
-      Instant lastFiredAt,
-      Instant createdAt,
-      Instant updatedAt) {
-    return new TimerRecord(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        params,
-        payloadVersion,
-        kind,
-        schedule,
-        nextFireAt,
-        expiresAt,
-        stateType,
-        dataKey,
-        attempt,
-        lastError,
-        status,
-        version,
-        retryPolicy,
-        overduePolicy,
-        lastFiredAt,
-        createdAt,
-        updatedAt);
   }
 
   /**

@@ -6,8 +6,9 @@ import io.persistenttimers.internal.Json;
 import java.time.Instant;
 
 /**
- * What to run, for whom, and how: everything about a timer except when it fires. Immutable; each
- * {@code withX}-style method returns a copy. Start from {@link #of}.
+ * What to run, for whom, and how: everything about a timer except when it fires. An immutable
+ * value; each method named after a component returns a copy with that component replaced. Start
+ * from {@link #of(String, String)}, {@link #of(String)} or {@link #builder(String)}.
  *
  * <pre>{@code
  * TimerSpec spec = TimerSpec.of("feedback_initial", "participant-42")
@@ -18,50 +19,38 @@ import java.time.Instant;
  * }</pre>
  *
  * <p>Values are checked when the timer is scheduled; a refused call names the field and the rule.
+ *
+ * @param callbackType the registered callback type, a stable name
+ * @param participantId whom the timer is for, or {@link TimerRecord#NO_PARTICIPANT} for a timer
+ *     that belongs to no participant
+ * @param flowType the host flow this timer belongs to; {@link #DEFAULT_FLOW_TYPE} unless given
+ * @param params the callback's parameters as exactly one JSON value; {@code {}} unless given
+ * @param payloadVersion the version of the params' shape, at least 1
+ * @param id a caller-chosen id such as a business key, or null for a random UUID
+ * @param ifExists what to do when a timer with the same id exists; {@link IfExists#KEEP} unless
+ *     given
+ * @param stateType opaque host context, or null
+ * @param dataKey opaque host context, or null
+ * @param expiresAt a deadline after which the timer is dropped instead of fired, or null
+ * @param retryPolicy this timer's retry policy, or null for the engine default
+ * @param overduePolicy this timer's overdue policy, or null for the engine default
  */
-public final class TimerSpec {
+public record TimerSpec(
+    String callbackType,
+    String participantId,
+    String flowType,
+    String params,
+    int payloadVersion,
+    String id,
+    IfExists ifExists,
+    String stateType,
+    String dataKey,
+    Instant expiresAt,
+    RetryPolicy retryPolicy,
+    OverduePolicy overduePolicy) {
+
   /** The flow type used when none is given. */
   public static final String DEFAULT_FLOW_TYPE = "default";
-
-  private final String callbackType;
-  private final String participantId;
-  private final String flowType;
-  private final String params;
-  private final int payloadVersion;
-  private final String id;
-  private final IfExists ifExists;
-  private final String stateType;
-  private final String dataKey;
-  private final Instant expiresAt;
-  private final RetryPolicy retryPolicy;
-  private final OverduePolicy overduePolicy;
-
-  private TimerSpec(
-      String callbackType,
-      String participantId,
-      String flowType,
-      String params,
-      int payloadVersion,
-      String id,
-      IfExists ifExists,
-      String stateType,
-      String dataKey,
-      Instant expiresAt,
-      RetryPolicy retryPolicy,
-      OverduePolicy overduePolicy) {
-    this.callbackType = callbackType;
-    this.participantId = participantId;
-    this.flowType = flowType;
-    this.params = params;
-    this.payloadVersion = payloadVersion;
-    this.id = id;
-    this.ifExists = ifExists;
-    this.stateType = stateType;
-    this.dataKey = dataKey;
-    this.expiresAt = expiresAt;
-    this.retryPolicy = retryPolicy;
-    this.overduePolicy = overduePolicy;
-  }
 
   /**
    * A timer of {@code callbackType} for {@code participantId}, with params {@code {}}.
@@ -71,19 +60,48 @@ public final class TimerSpec {
    * @return a new spec
    */
   public static TimerSpec of(String callbackType, String participantId) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        DEFAULT_FLOW_TYPE,
-        "{}",
-        1,
-        null,
-        IfExists.KEEP,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return builder(callbackType).participantId(participantId).build();
+  }
+
+  /**
+   * A timer of {@code callbackType} that belongs to no participant (a nightly job, a system
+   * reminder), with params {@code {}}. Such a timer is found by id, flow type or callback type,
+   * never by participant.
+   *
+   * @param callbackType the registered callback type, a stable name
+   * @return a new spec
+   */
+  public static TimerSpec of(String callbackType) {
+    return builder(callbackType).build();
+  }
+
+  /**
+   * A builder for a spec of {@code callbackType}, with the defaults of {@link #of(String)}.
+   *
+   * @param callbackType the registered callback type, a stable name
+   * @return a new builder
+   */
+  public static Builder builder(String callbackType) {
+    return new Builder(callbackType);
+  }
+
+  /**
+   * A builder holding every component of this spec.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Whom the timer is for.
+   *
+   * @param participantId the participant
+   * @return a copy of this spec with that change
+   */
+  public TimerSpec participantId(String participantId) {
+    return toBuilder().participantId(participantId).build();
   }
 
   /**
@@ -93,19 +111,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec flowType(String flowType) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+    return toBuilder().flowType(flowType).build();
   }
 
   /**
@@ -115,19 +121,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec params(String json) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        json,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+    return toBuilder().params(json).build();
   }
 
   /**
@@ -137,7 +131,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec paramsOf(Object value) {
-    return params(Json.write(requireNonNull(value, "params")));
+    return toBuilder().paramsOf(value).build();
   }
 
   /**
@@ -147,19 +141,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec payloadVersion(int payloadVersion) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+    return toBuilder().payloadVersion(payloadVersion).build();
   }
 
   /**
@@ -170,19 +152,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec id(String id) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+    return toBuilder().id(id).build();
   }
 
   /**
@@ -192,19 +162,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec ifExists(IfExists ifExists) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+    return toBuilder().ifExists(ifExists).build();
   }
 
   /**
@@ -215,19 +173,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec state(String stateType, String dataKey) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+    return toBuilder().state(stateType, dataKey).build();
   }
 
   /**
@@ -237,19 +183,7 @@ public final class TimerSpec {
    * @return a copy of this spec with that change
    */
   public TimerSpec expiresAt(Instant expiresAt) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+    return toBuilder().expiresAt(expiresAt).build();
   }
 
   /**
@@ -258,20 +192,8 @@ public final class TimerSpec {
    * @param retryPolicy the policy
    * @return a copy of this spec with that change
    */
-  public TimerSpec retry(RetryPolicy retryPolicy) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+  public TimerSpec retryPolicy(RetryPolicy retryPolicy) {
+    return toBuilder().retryPolicy(retryPolicy).build();
   }
 
   /**
@@ -280,132 +202,201 @@ public final class TimerSpec {
    * @param overduePolicy the policy
    * @return a copy of this spec with that change
    */
-  public TimerSpec overdue(OverduePolicy overduePolicy) {
-    return new TimerSpec(
-        callbackType,
-        participantId,
-        flowType,
-        params,
-        payloadVersion,
-        id,
-        ifExists,
-        stateType,
-        dataKey,
-        expiresAt,
-        retryPolicy,
-        overduePolicy);
+  public TimerSpec overduePolicy(OverduePolicy overduePolicy) {
+    return toBuilder().overduePolicy(overduePolicy).build();
   }
 
   /**
-   * The callback type.
+   * True when the timer belongs to a participant.
    *
-   * @return the callback type
+   * @return whether a participant is set
    */
-  public String callbackType() {
-    return callbackType;
-  }
-
-  /**
-   * The participant the timer is for.
-   *
-   * @return the participant id
-   */
-  public String participantId() {
-    return participantId;
-  }
-
-  /**
-   * The host flow; {@link #DEFAULT_FLOW_TYPE} unless set.
-   *
-   * @return the flow type
-   */
-  public String flowType() {
-    return flowType;
-  }
-
-  /**
-   * The callback's parameters as JSON text.
-   *
-   * @return the params JSON
-   */
-  public String params() {
-    return params;
-  }
-
-  /**
-   * The version of the params' shape.
-   *
-   * @return the payload version, at least 1
-   */
-  public int payloadVersion() {
-    return payloadVersion;
-  }
-
-  /**
-   * The caller-chosen id, or null for a random one.
-   *
-   * @return the id, or null
-   */
-  public String id() {
-    return id;
-  }
-
-  /**
-   * What a schedule call does when the id exists.
-   *
-   * @return the policy for an existing id
-   */
-  public IfExists ifExists() {
-    return ifExists;
-  }
-
-  /**
-   * The host's state type, or null.
-   *
-   * @return the state type, or null
-   */
-  public String stateType() {
-    return stateType;
-  }
-
-  /**
-   * The host's data key, or null.
-   *
-   * @return the data key, or null
-   */
-  public String dataKey() {
-    return dataKey;
-  }
-
-  /**
-   * The deadline after which the timer is dropped, or null.
-   *
-   * @return the deadline, or null
-   */
-  public Instant expiresAt() {
-    return expiresAt;
-  }
-
-  /**
-   * This timer's retry policy, or null for the engine default.
-   *
-   * @return the retry policy, or null
-   */
-  public RetryPolicy retryPolicy() {
-    return retryPolicy;
-  }
-
-  /**
-   * This timer's overdue policy, or null for the engine default.
-   *
-   * @return the overdue policy, or null
-   */
-  public OverduePolicy overduePolicy() {
-    return overduePolicy;
+  public boolean hasParticipant() {
+    return !TimerRecord.NO_PARTICIPANT.equals(participantId);
   }
 
   @Override
   public String toString() {
+    // Params and participant ids may hold personal data: keep them out of logs and messages.
     return "TimerSpec[callbackType=" + callbackType + ", flowType=" + flowType + ", id=" + id + "]";
+  }
+
+  /** A mutable maker of {@link TimerSpec}s; the spec's methods of the same names document each. */
+  public static final class Builder {
+    private final String callbackType;
+    private String participantId = TimerRecord.NO_PARTICIPANT;
+    private String flowType = DEFAULT_FLOW_TYPE;
+    private String params = "{}";
+    private int payloadVersion = 1;
+    private String id;
+    private IfExists ifExists = IfExists.KEEP;
+    private String stateType;
+    private String dataKey;
+    private Instant expiresAt;
+    private RetryPolicy retryPolicy;
+    private OverduePolicy overduePolicy;
+
+    private Builder(String callbackType) {
+      this.callbackType = callbackType;
+    }
+
+    private Builder(TimerSpec spec) {
+      callbackType = spec.callbackType;
+      participantId = spec.participantId;
+      flowType = spec.flowType;
+      params = spec.params;
+      payloadVersion = spec.payloadVersion;
+      id = spec.id;
+      ifExists = spec.ifExists;
+      stateType = spec.stateType;
+      dataKey = spec.dataKey;
+      expiresAt = spec.expiresAt;
+      retryPolicy = spec.retryPolicy;
+      overduePolicy = spec.overduePolicy;
+    }
+
+    /**
+     * Sets the participant.
+     *
+     * @param participantId whom the timer is for
+     * @return this builder
+     */
+    public Builder participantId(String participantId) {
+      this.participantId = participantId;
+      return this;
+    }
+
+    /**
+     * Sets the flow type.
+     *
+     * @param flowType the host flow
+     * @return this builder
+     */
+    public Builder flowType(String flowType) {
+      this.flowType = flowType;
+      return this;
+    }
+
+    /**
+     * Sets the params as JSON text.
+     *
+     * @param json exactly one JSON value
+     * @return this builder
+     */
+    public Builder params(String json) {
+      this.params = json;
+      return this;
+    }
+
+    /**
+     * Sets the params, written as JSON with Jackson.
+     *
+     * @param value the object to write
+     * @return this builder
+     */
+    public Builder paramsOf(Object value) {
+      this.params = Json.write(requireNonNull(value, "params"));
+      return this;
+    }
+
+    /**
+     * Sets the params' shape version.
+     *
+     * @param payloadVersion at least 1
+     * @return this builder
+     */
+    public Builder payloadVersion(int payloadVersion) {
+      this.payloadVersion = payloadVersion;
+      return this;
+    }
+
+    /**
+     * Sets a caller-chosen id.
+     *
+     * @param id the timer id
+     * @return this builder
+     */
+    public Builder id(String id) {
+      this.id = id;
+      return this;
+    }
+
+    /**
+     * Sets what to do when the id exists.
+     *
+     * @param ifExists keep, replace or fail
+     * @return this builder
+     */
+    public Builder ifExists(IfExists ifExists) {
+      this.ifExists = ifExists;
+      return this;
+    }
+
+    /**
+     * Sets the opaque host context.
+     *
+     * @param stateType the host's state type
+     * @param dataKey the host's data key
+     * @return this builder
+     */
+    public Builder state(String stateType, String dataKey) {
+      this.stateType = stateType;
+      this.dataKey = dataKey;
+      return this;
+    }
+
+    /**
+     * Sets the deadline.
+     *
+     * @param expiresAt the deadline, or null
+     * @return this builder
+     */
+    public Builder expiresAt(Instant expiresAt) {
+      this.expiresAt = expiresAt;
+      return this;
+    }
+
+    /**
+     * Sets the retry policy.
+     *
+     * @param retryPolicy the policy, or null for the engine default
+     * @return this builder
+     */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = retryPolicy;
+      return this;
+    }
+
+    /**
+     * Sets the overdue policy.
+     *
+     * @param overduePolicy the policy, or null for the engine default
+     * @return this builder
+     */
+    public Builder overduePolicy(OverduePolicy overduePolicy) {
+      this.overduePolicy = overduePolicy;
+      return this;
+    }
+
+    /**
+     * The spec.
+     *
+     * @return a new immutable spec
+     */
+    public TimerSpec build() {
+      return new TimerSpec(
+          callbackType,
+          participantId,
+          flowType,
+          params,
+          payloadVersion,
+          id,
+          ifExists,
+          stateType,
+          dataKey,
+          expiresAt,
+          retryPolicy,
+          overduePolicy);
+    }
   }
 }

@@ -12,5 +12,13 @@ package io.persistenttimers;
  */
 @FunctionalInterface
 public interface TypedCallback<T> {
+  /**
+   * Runs the timer. Returning normally completes the occurrence; throwing counts as a failed
+   * attempt under the timer's retry policy.
+   *
+   * @param context the timer's id, participant, due time and attempt
+   * @param params the params bound to {@code T}
+   * @throws Exception any failure, retried per the timer's retry policy
+   */
   void run(TimerContext context, T params) throws Exception;
 }

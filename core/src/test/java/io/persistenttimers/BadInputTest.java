@@ -3,6 +3,7 @@ package io.persistenttimers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.testkit.FakeStore;
 import io.persistenttimers.testkit.ManualClock;
 import io.persistenttimers.testkit.ManualScheduler;
@@ -71,7 +72,7 @@ class BadInputTest {
             "callbackType 'nope' is not registered"),
         refused(
             "blank participant",
-            t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of("reminder", "")),
+            t -> t.scheduleAfter(Duration.ZERO, TimerSpec.of("reminder", " ")),
             "participantId must not be blank"),
         refused(
             "blank flow type",
@@ -314,13 +315,15 @@ class BadInputTest {
         "{\"t\":\"O'Brien \\\"q\\\" '); DROP TABLE x; -- 😀 \\ud83d\\ude00 日本語 \u2028\"}";
 
     String id =
-        timer.scheduleAfter(
-            Duration.ofMinutes(1),
-            TimerSpec.of("reminder", text)
-                .id(text)
-                .flowType(text)
-                .state(text, text)
-                .params(params));
+        timer
+            .scheduleAfter(
+                Duration.ofMinutes(1),
+                TimerSpec.of("reminder", text)
+                    .id(text)
+                    .flowType(text)
+                    .state(text, text)
+                    .params(params))
+            .id();
 
     TimerRecord stored = store.get(id).orElseThrow();
     assertThat(stored.id()).isEqualTo(text);
@@ -334,7 +337,12 @@ class BadInputTest {
     TimerRecord base = Records.record("e").build();
     String error = "java.lang.IllegalStateException: a\u0000b\uD800c" + "😀".repeat(1500);
 
-    TimerRecord failed = base.failed(1, error, base.updatedAt());
+    TimerRecord failed =
+        Records.from(base)
+            .status(TimerStatus.FAILED)
+            .attempt(1, error)
+            .version(base.version() + 1)
+            .build();
 
     assertThat(failed.lastError())
         .startsWith("java.lang.IllegalStateException: a\uFFFDb\uFFFDc😀")
@@ -353,7 +361,7 @@ class BadInputTest {
             .workers(Runnable::run)
             .allowUnregisteredCallbackTypes()
             .build()) {
-      String id = lenient.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("later", "p"));
+      String id = lenient.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("later", "p")).id();
 
       assertThat(store.get(id)).isPresent();
     }

@@ -59,9 +59,10 @@ class EngineLockTest {
         .isInstanceOf(StoreInUseException.class)
         .hasMessageContaining("already running on this FakeStore");
 
-    String id = second.timer.scheduleAfter(ofMinutes(1), reminder()); // stored, not armed by it
+    String id =
+        second.timer.scheduleAfter(ofMinutes(1), reminder()).id(); // stored, not armed by it
     first.timer.armCommitted(id);
-    String own = first.timer.scheduleAfter(ofMinutes(1), reminder());
+    String own = first.timer.scheduleAfter(ofMinutes(1), reminder()).id();
     first.advance(ofMinutes(1));
     second.advance(ofMinutes(10));
 
@@ -75,7 +76,7 @@ class EngineLockTest {
     Harness first = harness(store).start();
     Harness second = harness(store);
     assertThatThrownBy(second.timer::start).isInstanceOf(StoreInUseException.class);
-    String id = first.timer.scheduleAfter(ofMinutes(30), reminder());
+    String id = first.timer.scheduleAfter(ofMinutes(30), reminder()).id();
 
     first.close();
     second.start();
@@ -99,8 +100,8 @@ class EngineLockTest {
   @Test
   void timerThatIsNeverStarted_readsSchedulesAndCancelsBesideARunningEngine() {
     Harness engine = harness(store).start();
-    String fires = engine.timer.scheduleAfter(ofMinutes(5), reminder());
-    String cancelled = engine.timer.scheduleAfter(ofMinutes(5), reminder());
+    String fires = engine.timer.scheduleAfter(ofMinutes(5), reminder()).id();
+    String cancelled = engine.timer.scheduleAfter(ofMinutes(5), reminder()).id();
 
     try (PersistentTimer operator =
         PersistentTimer.builder(store).allowUnregisteredCallbackTypes().build()) {
@@ -108,7 +109,7 @@ class EngineLockTest {
       assertThat(operator.get(fires)).isPresent();
       assertThat(operator.count(TimerQuery.all())).isEqualTo(2);
       assertThat(operator.cancel(cancelled)).isTrue();
-      String added = operator.scheduleAfter(ofMinutes(10), reminder());
+      String added = operator.scheduleAfter(ofMinutes(10), reminder()).id();
       assertThat(engine.timer.get(added)).isPresent();
     }
 

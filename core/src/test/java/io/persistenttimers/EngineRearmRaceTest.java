@@ -56,7 +56,7 @@ class EngineRearmRaceTest {
             .workers(Runnable::run)
             .build()) {
       timer.start();
-      String id = timer.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p-1"));
+      String id = timer.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p-1")).id();
 
       store.failReads(true); // the store is away when the timer is due
       manual.advance(Duration.ofMinutes(1));

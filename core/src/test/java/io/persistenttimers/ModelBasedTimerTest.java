@@ -2,6 +2,7 @@ package io.persistenttimers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.testkit.FakeStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,14 +99,15 @@ class ModelBasedTimerTest {
         String what;
         if (action < 30) {
           Duration delay = Duration.ofSeconds(random.nextInt(3 * 3600));
-          String id = h.timer.scheduleAfter(delay, TimerSpec.of("reminder", participant));
+          String id = h.timer.scheduleAfter(delay, TimerSpec.of("reminder", participant)).id();
           model.put(id, new Expected(participant, now.plus(delay), null));
           what = "scheduleAfter " + delay;
         } else if (action < 40) {
           Duration period = Duration.ofMinutes(1 + random.nextInt(90));
           String id =
-              h.timer.scheduleRecurring(
-                  Schedule.every(period), TimerSpec.of("reminder", participant));
+              h.timer
+                  .scheduleRecurring(Schedule.every(period), TimerSpec.of("reminder", participant))
+                  .id();
           model.put(id, new Expected(participant, now.plus(period), period));
           what = "scheduleRecurring " + period;
         } else if (action < 47) {

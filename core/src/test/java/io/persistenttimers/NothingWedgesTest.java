@@ -3,6 +3,7 @@ package io.persistenttimers;
 import static java.time.Duration.ofMinutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.testkit.FailingStore;
 import io.persistenttimers.testkit.FakeStore;
 import io.persistenttimers.testkit.Records;
@@ -83,7 +84,7 @@ class NothingWedgesTest {
     fake.insert(
         Records.record("min-due")
             .callbackType("reminder")
-            .recurring(Schedule.every(ofMinutes(5)).anchoredAt(START))
+            .recurring(Schedule.every(ofMinutes(5), START))
             .due(Instant.MIN)
             .policies(null, OverduePolicy.FIRE_NOW)
             .build());

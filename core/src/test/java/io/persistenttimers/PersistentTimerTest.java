@@ -5,8 +5,10 @@ import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.testkit.FailingStore;
 import io.persistenttimers.testkit.FakeStore;
+import io.persistenttimers.testkit.Records;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +57,7 @@ class PersistentTimerTest {
   @Test
   void oneShot_firesOnceAtItsDueTime() {
     harness().start();
-    String id = h.timer.scheduleAfter(ofMinutes(15), reminder());
+    String id = h.timer.scheduleAfter(ofMinutes(15), reminder()).id();
 
     h.advance(ofMinutes(15).minusMillis(1));
     assertThat(h.runs).isEmpty();
@@ -81,7 +83,7 @@ class PersistentTimerTest {
                     CallbackFactory.of(
                         ctx -> presentDuringCallback.add(store.get(ctx.timerId()).isPresent()))));
     h.start();
-    String id = h.timer.scheduleAfter(ofSeconds(5), TimerSpec.of("check", "p"));
+    String id = h.timer.scheduleAfter(ofSeconds(5), TimerSpec.of("check", "p")).id();
 
     h.advance(ofSeconds(5));
 
@@ -92,7 +94,7 @@ class PersistentTimerTest {
   @Test
   void scheduleAt_pastInstant_isStoredAndFiresAtOnce() {
     harness().start();
-    String id = h.timer.scheduleAt(START.minusSeconds(30), reminder());
+    String id = h.timer.scheduleAt(START.minusSeconds(30), reminder()).id();
 
     assertThat(id).isNotBlank();
     assertThat(store.get(id)).isPresent();
@@ -105,8 +107,10 @@ class PersistentTimerTest {
   void schedule_returnsOnlyAfterTheStoreHasTheRecord() {
     harness().start();
     String id =
-        h.timer.scheduleAfter(
-            ofMinutes(1), reminder().flowType("intake").params("{\"n\":1}").state("S", "k"));
+        h.timer
+            .scheduleAfter(
+                ofMinutes(1), reminder().flowType("intake").params("{\"n\":1}").state("S", "k"))
+            .id();
 
     TimerRecord stored = store.get(id).orElseThrow();
     assertThat(stored.flowType()).isEqualTo("intake");
@@ -256,7 +260,9 @@ class PersistentTimerTest {
                         })));
     h.start();
     String id =
-        h.timer.scheduleRecurring(Schedule.every(ofMinutes(1)), TimerSpec.of("self-cancel", "p"));
+        h.timer
+            .scheduleRecurring(Schedule.every(ofMinutes(1)), TimerSpec.of("self-cancel", "p"))
+            .id();
 
     h.advance(ofMinutes(30));
 
@@ -268,7 +274,7 @@ class PersistentTimerTest {
   @Test
   void cancel_beforeDue_preventsFiring() {
     harness().start();
-    String id = h.timer.scheduleAfter(ofMinutes(1), reminder());
+    String id = h.timer.scheduleAfter(ofMinutes(1), reminder()).id();
 
     assertThat(h.timer.cancel(id)).isTrue();
     assertThat(h.timer.cancel(id)).isFalse();
@@ -280,7 +286,7 @@ class PersistentTimerTest {
   @Test
   void timerDeletedBehindTheEnginesBack_doesNotFire() {
     harness().start();
-    String id = h.timer.scheduleAfter(ofMinutes(1), reminder());
+    String id = h.timer.scheduleAfter(ofMinutes(1), reminder()).id();
 
     store.delete(id); // an operator tool working on the same database
     h.advance(ofMinutes(5));
@@ -292,18 +298,18 @@ class PersistentTimerTest {
   void cancelByParticipant_stopsOnlyThatParticipantsTimers_optionallyOneFlow() {
     harness().start();
     String a1 =
-        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach"));
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach")).id();
     String a2 =
-        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("intake"));
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("intake")).id();
     String b1 =
-        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "b").flowType("coach"));
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "b").flowType("coach")).id();
 
     assertThat(h.timer.cancelByParticipant("a", "intake")).isEqualTo(1);
     h.advance(ofMinutes(2));
     assertThat(h.firedIds()).containsExactlyInAnyOrder(a1, b1);
 
     String a3 =
-        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach"));
+        h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "a").flowType("coach")).id();
     assertThat(h.timer.cancelByParticipant("a")).isEqualTo(1);
     h.advance(ofMinutes(2));
     assertThat(h.firedIds()).doesNotContain(a2, a3);
@@ -329,10 +335,12 @@ class PersistentTimerTest {
                         })));
     h.start();
     String id =
-        h.timer.scheduleAfter(
-            ofSeconds(10),
-            TimerSpec.of("flaky", "p")
-                .retry(RetryPolicy.exponential(3, ofSeconds(10), ofMinutes(5))));
+        h.timer
+            .scheduleAfter(
+                ofSeconds(10),
+                TimerSpec.of("flaky", "p")
+                    .retryPolicy(RetryPolicy.exponential(3, ofSeconds(10), ofMinutes(5))))
+            .id();
 
     h.advance(Duration.ofHours(1));
 
@@ -371,7 +379,9 @@ class PersistentTimerTest {
                         })));
     h.start();
     String id =
-        h.timer.scheduleAfter(ofSeconds(1), TimerSpec.of("flaky", "p").retry(RetryPolicy.NONE));
+        h.timer
+            .scheduleAfter(ofSeconds(1), TimerSpec.of("flaky", "p").retryPolicy(RetryPolicy.NONE))
+            .id();
     h.advance(ofSeconds(1));
     assertThat(store.get(id).orElseThrow().status()).isEqualTo(TimerStatus.FAILED);
 
@@ -404,8 +414,11 @@ class PersistentTimerTest {
                         })));
     h.start();
     String id =
-        h.timer.scheduleRecurring(
-            Schedule.every(ofMinutes(10)), TimerSpec.of("flaky", "p").retry(RetryPolicy.NONE));
+        h.timer
+            .scheduleRecurring(
+                Schedule.every(ofMinutes(10)),
+                TimerSpec.of("flaky", "p").retryPolicy(RetryPolicy.NONE))
+            .id();
 
     h.advance(ofMinutes(20));
 
@@ -432,7 +445,7 @@ class PersistentTimerTest {
                               true); // the database goes away right after the callback
                         })));
     h.start();
-    String id = h.timer.scheduleAfter(ofSeconds(1), reminder());
+    String id = h.timer.scheduleAfter(ofSeconds(1), reminder()).id();
 
     h.advance(ofSeconds(1));
     h.advance(ofSeconds(5));
@@ -466,7 +479,8 @@ class PersistentTimerTest {
                                   ctx.timerId(), ctx.dueAt(), ctx.firedAt(), ctx.attempt()));
                     }));
     h.start();
-    String id = h.timer.scheduleAfter(ofSeconds(1), TimerSpec.of("picky", "p").payloadVersion(9));
+    String id =
+        h.timer.scheduleAfter(ofSeconds(1), TimerSpec.of("picky", "p").payloadVersion(9)).id();
 
     h.advance(ofSeconds(1));
 
@@ -532,15 +546,46 @@ class PersistentTimerTest {
   // --- ids -----------------------------------------------------------------------------------
 
   @Test
+  void schedule_saysWhetherItCreatedReplacedOrKept() {
+    harness().start();
+    TimerSpec keyed = reminder().id("daily-prompt:p");
+
+    Scheduled first = h.timer.scheduleAfter(ofMinutes(5), keyed);
+    Scheduled again = h.timer.scheduleAfter(ofMinutes(9), keyed);
+    Scheduled replaced = h.timer.scheduleAfter(ofMinutes(7), keyed.ifExists(IfExists.REPLACE));
+
+    assertThat(first).isEqualTo(new Scheduled("daily-prompt:p", Scheduled.Outcome.CREATED));
+    assertThat(again.outcome()).isEqualTo(Scheduled.Outcome.KEPT);
+    assertThat(again.stored()).isFalse();
+    assertThat(replaced.outcome()).isEqualTo(Scheduled.Outcome.REPLACED);
+    assertThat(h.store.get("daily-prompt:p").orElseThrow().nextFireAt())
+        .isEqualTo(START.plus(ofMinutes(7)));
+  }
+
+  @Test
+  void participantQueries_refuseTheEmptyParticipantOfTimersWithoutOne() {
+    harness().start();
+    h.timer.scheduleAfter(ofMinutes(5), TimerSpec.of("reminder"));
+
+    assertThatThrownBy(() -> h.timer.cancelByParticipant(TimerRecord.NO_PARTICIPANT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("participantId must not be blank");
+    assertThatThrownBy(() -> h.timer.listByParticipant(TimerRecord.NO_PARTICIPANT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("participantId must not be blank");
+    assertThat(h.timer.list()).hasSize(1);
+  }
+
+  @Test
   void generatedIds_areUniqueAcrossRestarts() {
     harness().start();
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 100; i++) {
-      ids.add(h.timer.scheduleAfter(Duration.ofDays(1), reminder()));
+      ids.add(h.timer.scheduleAfter(Duration.ofDays(1), reminder()).id());
     }
     h.restart();
     for (int i = 0; i < 100; i++) {
-      ids.add(h.timer.scheduleAfter(Duration.ofDays(1), reminder()));
+      ids.add(h.timer.scheduleAfter(Duration.ofDays(1), reminder()).id());
     }
 
     assertThat(ids).hasSize(200);
@@ -552,8 +597,8 @@ class PersistentTimerTest {
     harness().start();
     TimerSpec spec = reminder().id("feedback_initial:participant-42").params("{\"v\":1}");
 
-    String first = h.timer.scheduleAfter(ofMinutes(15), spec);
-    String second = h.timer.scheduleAfter(ofMinutes(30), spec.params("{\"v\":2}"));
+    String first = h.timer.scheduleAfter(ofMinutes(15), spec).id();
+    String second = h.timer.scheduleAfter(ofMinutes(30), spec.params("{\"v\":2}")).id();
     h.advance(Duration.ofHours(1));
 
     assertThat(second).isEqualTo(first);
@@ -597,8 +642,8 @@ class PersistentTimerTest {
   @Test
   void horizon_farTimersStayOnlyInTheStore_andStillFireOnTime() {
     harness(b -> b.horizon(ofMinutes(5))).start();
-    String far = h.timer.scheduleAfter(Duration.ofDays(2), reminder());
-    String near = h.timer.scheduleAfter(ofMinutes(1), reminder());
+    String far = h.timer.scheduleAfter(Duration.ofDays(2), reminder()).id();
+    String near = h.timer.scheduleAfter(ofMinutes(1), reminder()).id();
 
     assertThat(h.timer.stats().armed()).isEqualTo(1);
     h.advance(Duration.ofDays(3));
@@ -615,7 +660,7 @@ class PersistentTimerTest {
     harness(b -> b.maxArmed(10)).start();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      ids.add(h.timer.scheduleAfter(ofSeconds(400 + i), reminder()));
+      ids.add(h.timer.scheduleAfter(ofSeconds(400 + i), reminder()).id());
     }
     h.restart();
 
@@ -630,7 +675,7 @@ class PersistentTimerTest {
   void expiredTimer_isDroppedInsteadOfFired() {
     harness().start();
     String id =
-        h.timer.scheduleAfter(ofMinutes(10), reminder().expiresAt(START.plus(ofMinutes(11))));
+        h.timer.scheduleAfter(ofMinutes(10), reminder().expiresAt(START.plus(ofMinutes(11)))).id();
     h.timer.close();
     h.clock.advance(ofMinutes(30));
     h.restart();
@@ -669,10 +714,11 @@ class PersistentTimerTest {
   void cleanup_runsPeriodically() {
     harness(b -> b.cleanupInterval(Duration.ofHours(1))).start();
     String id =
-        h.timer.scheduleAfter(
-            Duration.ofDays(5), reminder().expiresAt(START.plus(Duration.ofDays(6))));
+        h.timer
+            .scheduleAfter(Duration.ofDays(5), reminder().expiresAt(START.plus(Duration.ofDays(6))))
+            .id();
     TimerRecord r = store.get(id).orElseThrow();
-    store.update(r.withStatus(TimerStatus.FAILED, "x", START), r.version());
+    store.update(Records.withStatus(r, TimerStatus.FAILED, "x", START), r.version());
 
     h.advance(Duration.ofDays(6).plusHours(1));
 
@@ -682,8 +728,8 @@ class PersistentTimerTest {
   @Test
   void close_keepsEveryRecord_andRefusesNewWork() {
     harness().start();
-    String once = h.timer.scheduleAfter(ofMinutes(1), reminder());
-    String recurring = h.timer.scheduleRecurring(Schedule.every(ofMinutes(1)), reminder());
+    String once = h.timer.scheduleAfter(ofMinutes(1), reminder()).id();
+    String recurring = h.timer.scheduleRecurring(Schedule.every(ofMinutes(1)), reminder()).id();
 
     h.timer.close();
     h.advance(ofMinutes(10));
@@ -698,7 +744,7 @@ class PersistentTimerTest {
   @Test
   void scheduleBeforeStart_isStoredAndFiresAfterStart() {
     harness();
-    String id = h.timer.scheduleAfter(ofMinutes(1), reminder());
+    String id = h.timer.scheduleAfter(ofMinutes(1), reminder()).id();
     assertThat(store.get(id)).isPresent();
 
     h.start();
@@ -723,8 +769,8 @@ class PersistentTimerTest {
                           }
                         }));
     h.start();
-    String a = h.timer.scheduleAfter(ofSeconds(1), reminder());
-    String b = h.timer.scheduleAfter(ofSeconds(2), reminder());
+    String a = h.timer.scheduleAfter(ofSeconds(1), reminder()).id();
+    String b = h.timer.scheduleAfter(ofSeconds(2), reminder()).id();
 
     h.advance(ofSeconds(5));
 

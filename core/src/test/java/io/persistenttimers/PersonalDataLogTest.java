@@ -184,7 +184,8 @@ class PersonalDataLogTest {
           TimerSpec.of("sms", EMAIL)
               .id("sms-1")
               .params(PARAMS)
-              .retry(RetryPolicy.exponential(2, Duration.ofMinutes(1), Duration.ofMinutes(1))));
+              .retryPolicy(
+                  RetryPolicy.exponential(2, Duration.ofMinutes(1), Duration.ofMinutes(1))));
       timer.scheduleAfter(
           Duration.ofMinutes(1), TimerSpec.of("typed", EMAIL).id("typed-1").params(PARAMS));
 

@@ -5,6 +5,7 @@ import static java.time.Duration.ofMinutes;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.testkit.FailingStore;
 import io.persistenttimers.testkit.FakeStore;
 import java.time.Duration;
@@ -56,7 +57,7 @@ class RecoveryTest {
     Map<String, Instant> due = new HashMap<>();
     for (int i = 0; i < 40; i++) {
       Duration delay = ofMinutes(7L * i + 1);
-      String id = h.timer.scheduleAfter(delay, TimerSpec.of("reminder", "p" + (i % 5)));
+      String id = h.timer.scheduleAfter(delay, TimerSpec.of("reminder", "p" + (i % 5))).id();
       ids.add(id);
       due.put(id, START.plus(delay));
     }
@@ -81,7 +82,7 @@ class RecoveryTest {
   @Test
   void overdueOneShot_firesOnceAfterRestart_byDefault() {
     harness(b -> b);
-    String id = h.timer.scheduleAfter(ofMinutes(5), TimerSpec.of("reminder", "p"));
+    String id = h.timer.scheduleAfter(ofMinutes(5), TimerSpec.of("reminder", "p")).id();
 
     down(ofHours(2));
     h.scheduler.runDue();
@@ -96,7 +97,9 @@ class RecoveryTest {
   void overdueRecurring_coalescesByDefault_thenResumesOnItsGrid() {
     harness(b -> b);
     String id =
-        h.timer.scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("reminder", "p"));
+        h.timer
+            .scheduleRecurring(Schedule.every(ofMinutes(10)), TimerSpec.of("reminder", "p"))
+            .id();
     h.advance(ofMinutes(10));
     assertThat(h.runs).hasSize(1);
 
@@ -119,7 +122,7 @@ class RecoveryTest {
     harness(b -> b.overdueFiresPerSecond(0));
     h.timer.scheduleRecurring(
         Schedule.every(ofMinutes(10)),
-        TimerSpec.of("reminder", "p").overdue(OverduePolicy.FIRE_NOW));
+        TimerSpec.of("reminder", "p").overduePolicy(OverduePolicy.FIRE_NOW));
 
     down(ofMinutes(45));
     h.scheduler.runDue();
@@ -139,9 +142,11 @@ class RecoveryTest {
   void overdueRecurring_skip_firesNoMissedRun_andResumesAtTheNextOccurrence() {
     harness(b -> b);
     String id =
-        h.timer.scheduleRecurring(
-            Schedule.every(ofMinutes(10)),
-            TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
+        h.timer
+            .scheduleRecurring(
+                Schedule.every(ofMinutes(10)),
+                TimerSpec.of("reminder", "p").overduePolicy(OverduePolicy.SKIP))
+            .id();
 
     down(ofMinutes(45));
     h.advance(ofMinutes(10));
@@ -154,12 +159,16 @@ class RecoveryTest {
   void overdueOneShot_skipOrDrop_isDeletedAndReported() {
     harness(b -> b);
     String skip =
-        h.timer.scheduleAfter(
-            ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
+        h.timer
+            .scheduleAfter(
+                ofMinutes(1), TimerSpec.of("reminder", "p").overduePolicy(OverduePolicy.SKIP))
+            .id();
     String drop =
-        h.timer.scheduleAfter(
-            ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.DROP));
-    String fire = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p"));
+        h.timer
+            .scheduleAfter(
+                ofMinutes(1), TimerSpec.of("reminder", "p").overduePolicy(OverduePolicy.DROP))
+            .id();
+    String fire = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p")).id();
 
     down(ofHours(1));
     h.scheduler.runDue();
@@ -173,8 +182,10 @@ class RecoveryTest {
   void lateWithinTheThreshold_isNotOverdue_skipTimerStillFires() {
     harness(b -> b.overdueThreshold(ofMinutes(1)));
     String id =
-        h.timer.scheduleAfter(
-            ofMinutes(1), TimerSpec.of("reminder", "p").overdue(OverduePolicy.SKIP));
+        h.timer
+            .scheduleAfter(
+                ofMinutes(1), TimerSpec.of("reminder", "p").overduePolicy(OverduePolicy.SKIP))
+            .id();
 
     down(ofSeconds(90)); // 30 s late: within the threshold
     h.scheduler.runDue();
@@ -225,7 +236,7 @@ class RecoveryTest {
                           }
                         })));
     h.start();
-    String id = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p"));
+    String id = h.timer.scheduleAfter(ofMinutes(1), TimerSpec.of("reminder", "p")).id();
     h.advance(ofMinutes(1));
     assertThat(store.get(id)).isPresent();
 

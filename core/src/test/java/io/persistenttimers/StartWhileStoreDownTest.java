@@ -45,7 +45,7 @@ class StartWhileStoreDownTest {
       failing.failReads(false);
 
       started.get(10, TimeUnit.SECONDS);
-      String id = h.timer.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p"));
+      String id = h.timer.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p")).id();
       assertThat(h.timer.get(id)).isPresent();
     } finally {
       h.close();

@@ -40,6 +40,15 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * A participant id: non-blank text, or exactly {@code ""} for a timer that belongs to no
+   * participant.
+   */
+  public static String participantId(String value, String field, int maxLength) {
+    requireNonNull(value, field);
+    return value.isEmpty() ? value : requireText(value, field, maxLength);
+  }
+
   /** Null, or non-blank and at most {@code maxLength} characters. */
   public static String optionalText(String value, String field, int maxLength) {
     return value == null ? null : requireText(value, field, maxLength);

@@ -1,11 +1,12 @@
 package io.persistenttimers.internal;
 
 import io.persistenttimers.CallbackFactory;
-import io.persistenttimers.CallbackRegistry;
 import io.persistenttimers.DelayScheduler;
 import io.persistenttimers.DuplicateTimerException;
 import io.persistenttimers.IfExists;
 import io.persistenttimers.MultiNode;
+import io.persistenttimers.Scheduled;
+import io.persistenttimers.Scheduled.Outcome;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.TimerClosedException;
 import io.persistenttimers.TimerListener;
@@ -309,16 +310,16 @@ public final class Engine {
   // --- host operations ---------------------------------------------------------------------
 
   /** Stores {@code record} (durable on return), then arms it if it is due inside the window. */
-  public String schedule(TimerRecord record, IfExists ifExists) {
+  public Scheduled schedule(TimerRecord record, IfExists ifExists) {
     checkOpen();
     String id = record.id();
     if (writes.write(new Write.Insert(record))) {
       scheduled(record);
-      return id;
+      return new Scheduled(id, Outcome.CREATED);
     }
     switch (ifExists) {
       case KEEP:
-        return id;
+        return new Scheduled(id, Outcome.KEPT);
       case FAIL:
         throw new DuplicateTimerException(id);
       case REPLACE:
@@ -327,15 +328,15 @@ public final class Engine {
           if (existing.isEmpty()) {
             if (store.insert(record)) {
               scheduled(record);
-              return id;
+              return new Scheduled(id, Outcome.CREATED);
             }
             continue;
           }
-          TimerRecord replacement = record.replacing(existing.get());
+          TimerRecord replacement = Transitions.replacing(record, existing.get());
           if (store.update(replacement, existing.get().version())) {
             window.stop(id);
             scheduled(replacement);
-            return id;
+            return new Scheduled(id, Outcome.REPLACED);
           }
         }
         throw new StoreException(
@@ -405,7 +406,7 @@ public final class Engine {
       TimerRecord record = current.get();
       Instant now = clock.instant();
       Instant due = record.nextFireAt().isAfter(now) ? record.nextFireAt() : now;
-      TimerRecord released = record.released(due, now);
+      TimerRecord released = Transitions.released(record, due, now);
       if (store.update(released, record.version())) {
         log.info("Timer '{}' ({}) released from {}", id, record.callbackType(), record.status());
         armIfOwned(released);

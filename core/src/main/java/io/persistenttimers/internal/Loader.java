@@ -1,6 +1,5 @@
 package io.persistenttimers.internal;
 
-import io.persistenttimers.CallbackRegistry;
 import io.persistenttimers.DelayScheduler;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerListener;
@@ -202,7 +201,8 @@ final class Loader {
       next = policies.nextOccurrence(record, record.nextFireAt(), now);
     } catch (RuntimeException e) {
       String reason = "cannot compute the next occurrence: " + Guarded.describe(e);
-      TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
+      TimerRecord quarantined =
+          Transitions.withStatus(record, TimerStatus.QUARANTINED, reason, now);
       if (store.update(quarantined, record.version())) {
         log.warn("Timer '{}' ({}) quarantined: {}", record.id(), record.callbackType(), reason);
         listener.onQuarantined(quarantined, reason);
@@ -214,7 +214,8 @@ final class Loader {
       return;
     }
     TimerRecord skipped =
-        record.rescheduled(next.get(), 0, record.lastError(), record.lastFiredAt(), now);
+        Transitions.rescheduled(
+            record, next.get(), 0, record.lastError(), record.lastFiredAt(), now);
     if (store.update(skipped, record.version())) {
       listener.onDropped(record, "missed occurrences since " + record.nextFireAt() + " skipped");
       window.armIfInWindow(skipped);

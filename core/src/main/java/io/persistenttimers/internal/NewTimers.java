@@ -3,12 +3,12 @@ package io.persistenttimers.internal;
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
 
-import io.persistenttimers.CallbackRegistry;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.IntervalSchedule;
+import io.persistenttimers.schedule.Schedule;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,13 +47,24 @@ public final class NewTimers {
 
   public TimerRecord recurring(Schedule schedule, TimerSpec spec, Instant now) {
     requireNonNull(schedule, "schedule");
-    Schedule anchored = schedule.anchoredAt(now);
+    Schedule anchored = anchored(schedule, now);
     Instant first =
         anchored
             .next(now)
             .orElseThrow(
                 () -> new IllegalArgumentException("schedule never fires: " + schedule.toJson()));
     return build(TimerKind.RECURRING, anchored, first, spec, now);
+  }
+
+  /**
+   * An interval created without an anchor ({@code Schedule.every(period)}) counts from the moment
+   * its timer is scheduled; every other schedule is already complete.
+   */
+  static Schedule anchored(Schedule schedule, Instant now) {
+    if (schedule instanceof IntervalSchedule interval && interval.anchor() == null) {
+      return Schedule.every(interval.period(), now);
+    }
+    return schedule;
   }
 
   private TimerRecord once(Instant dueAt, TimerSpec spec, Instant now) {
@@ -70,7 +81,7 @@ public final class NewTimers {
         "callbackType '%s' is not registered: register a CallbackFactory for it first"
             + " (or build with allowUnregisteredCallbackTypes())",
         type);
-    Checks.requireText(spec.participantId(), "participantId", TimerRecord.MAX_NAME_LENGTH);
+    Checks.participantId(spec.participantId(), "participantId", TimerRecord.MAX_NAME_LENGTH);
     Checks.requireText(spec.flowType(), "flowType", TimerRecord.MAX_NAME_LENGTH);
     requireNonNull(spec.params(), "params");
     int bytes = spec.params().getBytes(StandardCharsets.UTF_8).length;

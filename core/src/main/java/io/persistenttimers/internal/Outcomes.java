@@ -102,7 +102,8 @@ final class Outcomes {
           deleted -> listener.onFired(record, reported));
       return;
     }
-    TimerRecord advanced = record.rescheduled(next.get(), 0, null, record.nextFireAt(), now);
+    TimerRecord advanced =
+        Transitions.rescheduled(record, next.get(), 0, null, record.nextFireAt(), now);
     advance(run, advanced, () -> listener.onFired(record, reported));
   }
 
@@ -113,7 +114,7 @@ final class Outcomes {
     RetryPolicy policy = policies.retry(record);
     String reason = Guarded.describe(error);
     if (policy.allowsRetryAfter(failedAttempts)) {
-      Instant retryAt = now.plus(policy.backoff(failedAttempts, random.getAsDouble()));
+      Instant retryAt = now.plus(Backoff.after(policy, failedAttempts, random.getAsDouble()));
       // The message may quote params or a participant id: class above DEBUG, message below.
       log.warn(
           "Timer '{}' ({}) failed attempt {} of {}; retrying at {}: {}",
@@ -125,7 +126,8 @@ final class Outcomes {
           error.getClass().getName());
       SensitiveLog.debug("Timer '{}' failure", record.id(), error);
       TimerRecord retry =
-          record.rescheduled(retryAt, failedAttempts, reason, record.lastFiredAt(), now);
+          Transitions.rescheduled(
+              record, retryAt, failedAttempts, reason, record.lastFiredAt(), now);
       advance(run, retry, () -> listener.onFailed(record, error, retryAt));
       return;
     }
@@ -146,10 +148,11 @@ final class Outcomes {
       }
     }
     if (next.isEmpty()) {
-      TimerRecord dead = record.failed(failedAttempts, reason, now);
+      TimerRecord dead = Transitions.failed(record, failedAttempts, reason, now);
       complete(run, new Write.Update(dead, record.version()), ok -> listener.onDead(record, error));
     } else {
-      TimerRecord moved = record.rescheduled(next.get(), 0, reason, record.lastFiredAt(), now);
+      TimerRecord moved =
+          Transitions.rescheduled(record, next.get(), 0, reason, record.lastFiredAt(), now);
       advance(run, moved, () -> listener.onDead(record, error));
     }
   }
@@ -168,7 +171,7 @@ final class Outcomes {
         why,
         cause.getClass().getName());
     SensitiveLog.debug("Timer '{}' quarantined", record.id(), cause);
-    TimerRecord quarantined = record.withStatus(TimerStatus.QUARANTINED, reason, now);
+    TimerRecord quarantined = Transitions.withStatus(record, TimerStatus.QUARANTINED, reason, now);
     complete(
         run,
         new Write.Update(quarantined, record.version()),

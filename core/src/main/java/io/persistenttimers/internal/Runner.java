@@ -1,7 +1,6 @@
 package io.persistenttimers.internal;
 
 import io.persistenttimers.CallbackFactory;
-import io.persistenttimers.CallbackRegistry;
 import io.persistenttimers.DelayScheduler;
 import io.persistenttimers.TimerCallback;
 import io.persistenttimers.TimerContext;

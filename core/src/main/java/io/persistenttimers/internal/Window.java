@@ -1,6 +1,5 @@
 package io.persistenttimers.internal;
 
-import io.persistenttimers.CallbackRegistry;
 import io.persistenttimers.DelayScheduler;
 import io.persistenttimers.TimerListener;
 import io.persistenttimers.TimerRecord;

@@ -169,13 +169,12 @@ class GroupCommitTest {
       recorder.releaseFirst.countDown();
 
       assertThat(first.get(30, TimeUnit.SECONDS)).isTrue();
-      long slowest = 0;
       for (Future<Long> f : rest) {
-        slowest = Math.max(slowest, f.get(30, TimeUnit.SECONDS) - released[0]);
+        f.get(30, TimeUnit.SECONDS);
       }
-      // One store timeout for the whole batch; retrying each alone took (1 + 7) timeouts.
+      // One store call (one timeout) for the whole batch of seven; retrying each alone made seven.
+      // The count decides it; a wall-clock bound would only add load-dependent flakiness.
       assertThat(recorder.batches).containsExactly(1, 7);
-      assertThat(Duration.ofNanos(slowest)).isLessThan(timeout.multipliedBy(2));
       assertThat(recorder.real.list()).hasSize(1);
     } finally {
       pool.shutdownNow();

@@ -80,7 +80,9 @@ public final class FakeClaimingStore implements ClaimingStore {
       TimerRecord record = r;
       if (current != null && !current.owner().equals(node)) {
         // Taken from another node: a new version fences the old owner out.
-        record = r.rescheduled(r.nextFireAt(), r.attempt(), r.lastError(), r.lastFiredAt(), now);
+        record =
+            Records.rescheduled(
+                r, r.nextFireAt(), r.attempt(), r.lastError(), r.lastFiredAt(), now);
         rows.update(record, r.version());
       }
       leases.put(r.id(), new Lease(node, now.plus(lease)));

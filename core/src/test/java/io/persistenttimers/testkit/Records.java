@@ -2,10 +2,10 @@ package io.persistenttimers.testkit;
 
 import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.RetryPolicy;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.Schedule;
 import java.time.Instant;
 
 /**
@@ -41,6 +41,83 @@ public final class Records {
 
   public static Records record(String id) {
     return new Records(id);
+  }
+
+  /**
+   * A maker that starts from every field of {@code r}.
+   *
+   * @param r the record to copy
+   * @return a maker holding r's fields
+   */
+  public static Records from(TimerRecord r) {
+    Records m = new Records(r.id());
+    m.participantId = r.participantId();
+    m.flowType = r.flowType();
+    m.callbackType = r.callbackType();
+    m.params = r.params();
+    m.payloadVersion = r.payloadVersion();
+    m.schedule = r.schedule();
+    m.nextFireAt = r.nextFireAt();
+    m.expiresAt = r.expiresAt();
+    m.stateType = r.stateType();
+    m.dataKey = r.dataKey();
+    m.attempt = r.attempt();
+    m.lastError = r.lastError();
+    m.status = r.status();
+    m.version = r.version();
+    m.retryPolicy = r.retryPolicy();
+    m.overduePolicy = r.overduePolicy();
+    m.lastFiredAt = r.lastFiredAt();
+    m.createdAt = r.createdAt();
+    m.updatedAt = r.updatedAt();
+    return m;
+  }
+
+  /**
+   * What an engine writes after a run or a failed attempt: the next version of {@code r} due at
+   * {@code nextFireAt}.
+   *
+   * @param r the stored record
+   * @param nextFireAt the new due time
+   * @param attempt failed attempts of the current occurrence
+   * @param lastError the last failure, or null
+   * @param lastFiredAt due time of the last completed occurrence, or null
+   * @param now stored as {@code updatedAt}
+   * @return the next version
+   */
+  public static TimerRecord rescheduled(
+      TimerRecord r,
+      Instant nextFireAt,
+      int attempt,
+      String lastError,
+      Instant lastFiredAt,
+      Instant now) {
+    return from(r)
+        .due(nextFireAt)
+        .attempt(attempt, lastError)
+        .lastFiredAt(lastFiredAt)
+        .version(r.version() + 1)
+        .updatedAt(now)
+        .build();
+  }
+
+  /**
+   * The next version of {@code r} with another status and reason.
+   *
+   * @param r the stored record
+   * @param status the new status
+   * @param lastError the reason, or null
+   * @param now stored as {@code updatedAt}
+   * @return the next version
+   */
+  public static TimerRecord withStatus(
+      TimerRecord r, TimerStatus status, String lastError, Instant now) {
+    return from(r)
+        .status(status)
+        .attempt(r.attempt(), lastError)
+        .version(r.version() + 1)
+        .updatedAt(now)
+        .build();
   }
 
   public Records participant(String v) {

@@ -9,7 +9,6 @@ import io.persistenttimers.CallbackFactory;
 import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.RetryPolicy;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.StoreInUseException;
 import io.persistenttimers.TimerContext;
 import io.persistenttimers.TimerKind;
@@ -17,6 +16,7 @@ import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
@@ -301,7 +301,7 @@ public abstract class StoreContract {
   public void update_matchingVersion_replacesTheRecord() {
     TimerRecord v1 = record("x").build();
     store.insert(v1);
-    TimerRecord v2 = v1.rescheduled(T0.plusSeconds(30), 1, "boom", null, T0);
+    TimerRecord v2 = Records.rescheduled(v1, T0.plusSeconds(30), 1, "boom", null, T0);
 
     assertThat(store.update(v2, 1)).isTrue();
 
@@ -313,10 +313,10 @@ public abstract class StoreContract {
   public void update_staleVersion_changesNothing() {
     TimerRecord v1 = record("x").build();
     store.insert(v1);
-    TimerRecord v2 = v1.rescheduled(T0.plusSeconds(30), 0, null, null, T0);
+    TimerRecord v2 = Records.rescheduled(v1, T0.plusSeconds(30), 0, null, null, T0);
     store.update(v2, 1);
 
-    TimerRecord conflicting = v1.rescheduled(T0.plusSeconds(99), 0, null, null, T0);
+    TimerRecord conflicting = Records.rescheduled(v1, T0.plusSeconds(99), 0, null, null, T0);
     assertThat(store.update(conflicting, 1)).isFalse();
 
     assertThat(store.get("x")).contains(v2);
@@ -336,7 +336,7 @@ public abstract class StoreContract {
     TimerRecord v1 = record("x").due(T0.minusSeconds(1)).build();
     store.insert(v1);
 
-    store.update(v1.withStatus(TimerStatus.FAILED, "gave up", T0), 1);
+    store.update(Records.withStatus(v1, TimerStatus.FAILED, "gave up", T0), 1);
 
     assertThat(store.findDue(T0, 10)).isEmpty();
     assertThat(store.get("x").orElseThrow().status()).isEqualTo(TimerStatus.FAILED);
@@ -431,7 +431,7 @@ public abstract class StoreContract {
     store.insert(stale);
     store.insert(doomed);
     TimerRecord fresh = record("fresh").build();
-    TimerRecord existingV2 = existing.rescheduled(T0.plusSeconds(9), 0, null, null, T0);
+    TimerRecord existingV2 = Records.rescheduled(existing, T0.plusSeconds(9), 0, null, null, T0);
 
     List<Boolean> results =
         store.writeAll(
@@ -439,7 +439,7 @@ public abstract class StoreContract {
                 new Write.Insert(fresh),
                 new Write.Insert(record("existing").callbackType("other").build()),
                 new Write.Update(existingV2, 1),
-                new Write.Update(stale.rescheduled(T0, 0, null, null, T0), 4),
+                new Write.Update(Records.rescheduled(stale, T0, 0, null, null, T0), 4),
                 new Write.Delete("doomed", 2),
                 new Write.Delete("missing", 1)));
 
@@ -453,7 +453,7 @@ public abstract class StoreContract {
   @Test
   public void writeAll_laterWritesSeeEarlierOnesInTheSameBatch() {
     TimerRecord v1 = record("x").build();
-    TimerRecord v2 = v1.rescheduled(T0.plusSeconds(1), 0, null, null, T0);
+    TimerRecord v2 = Records.rescheduled(v1, T0.plusSeconds(1), 0, null, null, T0);
 
     List<Boolean> results =
         store.writeAll(
@@ -540,7 +540,7 @@ public abstract class StoreContract {
           while (mine < perThread) {
             TimerRecord current = store.get("counter").orElseThrow();
             TimerRecord next =
-                current.rescheduled(current.nextFireAt().plusMillis(1), 0, null, null, T0);
+                Records.rescheduled(current, current.nextFireAt().plusMillis(1), 0, null, null, T0);
             if (store.update(next, current.version())) {
               mine++;
               successes.incrementAndGet();
@@ -592,7 +592,7 @@ public abstract class StoreContract {
       String id = "race-" + round;
       TimerRecord v1 = record(id).build();
       store.insert(v1);
-      TimerRecord v2 = v1.rescheduled(T0.plusSeconds(1), 0, null, null, T0);
+      TimerRecord v2 = Records.rescheduled(v1, T0.plusSeconds(1), 0, null, null, T0);
 
       List<Boolean> results =
           runConcurrently(2, List.of(() -> store.update(v2, 1), () -> store.delete(id, 1)));
@@ -730,7 +730,7 @@ public abstract class StoreContract {
         assertThat(ids(handle.list())).contains(id);
         assertThat(handle.count(TimerQuery.all())).isEqualTo(1);
         assertThat(ids(handle.findDue(T0.plusSeconds(1), 10))).containsExactly(id);
-        TimerRecord v2 = r.rescheduled(T0.plusSeconds(5), 0, null, null, T0);
+        TimerRecord v2 = Records.rescheduled(r, T0.plusSeconds(5), 0, null, null, T0);
         assertThat(handle.update(v2, 1)).isTrue();
         assertThat(handle.writeAll(List.of(new Write.Insert(record(id + "-b").build()))))
             .containsExactly(true);
@@ -767,7 +767,8 @@ public abstract class StoreContract {
         record("reused").version(4_611_686_018_427_387_000L).params("{\"v\":2}").build();
     assertThat(store.insert(fresh)).isTrue();
 
-    assertThat(store.update(old.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 7)).isFalse();
+    assertThat(store.update(Records.rescheduled(old, T0.plusSeconds(60), 0, null, T0, T0), 7))
+        .isFalse();
     assertThat(store.delete("reused", 7)).isFalse();
     assertThat(store.writeAll(List.of(new Write.Delete("reused", 7), new Write.Update(old, 7))))
         .containsExactly(false, false);
@@ -780,7 +781,7 @@ public abstract class StoreContract {
     long big = (1L << 62) - 2;
     TimerRecord v = record("big").version(big).build();
     store.insert(v);
-    TimerRecord next = v.rescheduled(T0.plusSeconds(5), 0, null, T0, T0);
+    TimerRecord next = Records.rescheduled(v, T0.plusSeconds(5), 0, null, T0, T0);
 
     assertThat(store.update(next, big)).isTrue();
     assertThat(store.get("big").orElseThrow().version()).isEqualTo(big + 1);
@@ -864,7 +865,7 @@ public abstract class StoreContract {
     garbageRowRunsOnceThenStaysQuarantined(
         record("max-anchor")
             .callbackType("reminder")
-            .recurring(Schedule.every(Duration.ofMinutes(5)).anchoredAt(Instant.MAX))
+            .recurring(Schedule.every(Duration.ofMinutes(5), Instant.MAX))
             .due(T0.plus(Duration.ofMinutes(1)))
             .build());
   }
@@ -1206,7 +1207,8 @@ public abstract class StoreContract {
           Duration.ofMinutes(1),
           TimerSpec.of("reminder", "participant-1")
               .id("err")
-              .retry(RetryPolicy.exponential(3, Duration.ofMinutes(1), Duration.ofMinutes(1))));
+              .retryPolicy(
+                  RetryPolicy.exponential(3, Duration.ofMinutes(1), Duration.ofMinutes(1))));
 
       e.scheduler.advance(Duration.ofMinutes(1));
 
@@ -1219,6 +1221,28 @@ public abstract class StoreContract {
       assertThat(
               Character.isHighSurrogate(failed.lastError().charAt(failed.lastError().length() - 1)))
           .isFalse();
+    }
+  }
+
+  @Test
+  public void timerWithoutParticipant_isStoredFiredAndNeverMatchedByParticipant() {
+    try (Engine e = new Engine()) {
+      List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      e.during = ctx -> seen.add("[" + ctx.participantId() + "]");
+      e.timer.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder").id("nightly"));
+      e.timer.scheduleAfter(
+          Duration.ofMinutes(1), TimerSpec.of("reminder", "participant-1").id("owned"));
+
+      assertThat(store.get("nightly").orElseThrow().participantId())
+          .isEqualTo(TimerRecord.NO_PARTICIPANT);
+      assertThat(store.list(TimerQuery.all().participant("participant-1")))
+          .extracting(TimerRecord::id)
+          .containsExactly("owned");
+
+      e.scheduler.advance(Duration.ofMinutes(1));
+
+      assertThat(seen).containsExactlyInAnyOrder("[]", "[participant-1]");
+      assertThat(store.get("nightly")).isEmpty();
     }
   }
 }

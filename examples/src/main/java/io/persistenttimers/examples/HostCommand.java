@@ -1,8 +1,8 @@
 package io.persistenttimers.examples;
 
 import io.persistenttimers.PersistentTimer;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.spi.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;

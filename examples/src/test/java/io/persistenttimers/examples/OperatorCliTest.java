@@ -2,11 +2,11 @@ package io.persistenttimers.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,11 +3,12 @@ package io.persistenttimers.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.PersistentTimer;
-import io.persistenttimers.Schedule;
+import io.persistenttimers.Scheduled;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.store.sqlite.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,18 +59,24 @@ class ReadmeSnippetTest {
                   .build()) {
         timer.start(); // recovers every stored timer and begins firing
 
-        // A one-shot timer in 15 minutes; the id is returned only after the store committed it.
+        // A one-shot timer in 15 minutes; returns only after the store committed it.
         String id =
-            timer.scheduleAfter(
-                Duration.ofMinutes(15),
-                TimerSpec.of("reminder", "participant-42")
-                    .flowType("micro_health_intervention")
-                    .params("{\"text\":\"How did it go?\"}"));
+            timer
+                .scheduleAfter(
+                    Duration.ofMinutes(15),
+                    TimerSpec.of("reminder", "participant-42")
+                        .flowType("micro_health_intervention")
+                        .params("{\"text\":\"How did it go?\"}"))
+                .id();
 
-        // Every weekday at 09:00 in the participant's own zone, idempotent by a business key.
-        timer.scheduleRecurring(
-            Schedule.weekdays(LocalTime.of(9, 0), ZoneId.of("Asia/Kolkata")),
-            TimerSpec.of("scheduled_prompt", "participant-42").id("daily-prompt:participant-42"));
+        // Every weekday at 09:00 in the participant's own zone, idempotent by a business key:
+        // on a restart the stored timer is kept (outcome KEPT), not doubled.
+        Scheduled daily =
+            timer.scheduleRecurring(
+                Schedule.weekdays(LocalTime.of(9, 0), ZoneId.of("Asia/Kolkata")),
+                TimerSpec.of("scheduled_prompt", "participant-42")
+                    .id("daily-prompt:participant-42"));
+        System.out.println("daily prompt " + daily.outcome());
 
         timer.cancelByParticipant("participant-7"); // indexed; no scan of JSON
       }

@@ -1,6 +1,6 @@
 package io.persistenttimers.bench.jmh;
 
-import io.persistenttimers.Schedule;
+import io.persistenttimers.schedule.Schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;

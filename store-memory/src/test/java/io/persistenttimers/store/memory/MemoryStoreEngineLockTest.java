@@ -36,7 +36,7 @@ class MemoryStoreEngineLockTest {
     try (PersistentTimer first = timer(store);
         PersistentTimer second = timer(store)) {
       first.start();
-      String id = first.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p"));
+      String id = first.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p")).id();
 
       assertThatThrownBy(second::start)
           .isInstanceOf(StoreInUseException.class)
@@ -46,7 +46,7 @@ class MemoryStoreEngineLockTest {
 
       first.close();
       second.start();
-      String next = second.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p"));
+      String next = second.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p")).id();
       scheduler.advance(Duration.ofMinutes(1));
       assertThat(fired).containsExactly(id, next);
     }

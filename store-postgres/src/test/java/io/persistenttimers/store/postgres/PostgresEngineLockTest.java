@@ -102,12 +102,12 @@ class PostgresEngineLockTest {
         .hasMessageContaining("stop it, or run every node with multiNode(...)")
         .hasMessageContaining("pg_terminate_backend(");
 
-    String id = first.scheduleAfter(Duration.ZERO, TimerSpec.of("record", "p"));
+    String id = first.scheduleAfter(Duration.ZERO, TimerSpec.of("record", "p")).id();
     Poll.until(Duration.ofSeconds(30), "the first engine fires", () -> fired.contains(id));
 
     first.close();
     second.start(); // the moment close() returned: it unlocked, not only disconnected
-    String next = second.scheduleAfter(Duration.ZERO, TimerSpec.of("record", "p"));
+    String next = second.scheduleAfter(Duration.ZERO, TimerSpec.of("record", "p")).id();
     Poll.until(Duration.ofSeconds(30), "the second engine fires", () -> fired.contains(next));
   }
 
@@ -158,7 +158,7 @@ class PostgresEngineLockTest {
         Duration.ofSeconds(10),
         "the single pool connection idle",
         () -> one.getHikariPoolMXBean().getActiveConnections() == 0);
-    String id = engine.scheduleAfter(Duration.ZERO, TimerSpec.of("record", "p"));
+    String id = engine.scheduleAfter(Duration.ZERO, TimerSpec.of("record", "p")).id();
     Poll.until(Duration.ofSeconds(30), "the timer fires", () -> fired.contains(id));
     assertThat(holders()).hasSize(1);
   }

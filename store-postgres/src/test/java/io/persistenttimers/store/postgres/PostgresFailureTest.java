@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.testkit.Records;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -171,7 +172,8 @@ class PostgresFailureTest {
                 while (done < perThread) {
                   TimerRecord current = store.get("shared-counter").orElseThrow();
                   TimerRecord next =
-                      current.rescheduled(
+                      Records.rescheduled(
+                          current,
                           current.nextFireAt().plusSeconds(1),
                           current.attempt() + 1,
                           null,

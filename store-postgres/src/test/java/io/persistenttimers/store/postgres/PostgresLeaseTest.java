@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.testkit.Records;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,7 +121,7 @@ class PostgresLeaseTest {
     assertThat(store.getIfOwned("t", "node-a")).isEmpty();
     // node-a resumes and tries to complete or reschedule with the version it had armed: refused.
     assertThat(store.delete("t", 1)).isFalse();
-    assertThat(store.update(original.rescheduled(T0.plusSeconds(60), 0, null, T0, T0), 1))
+    assertThat(store.update(Records.rescheduled(original, T0.plusSeconds(60), 0, null, T0, T0), 1))
         .isFalse();
     assertThat(store.get("t")).isPresent();
     assertThat(store.delete("t", 2)).isTrue();

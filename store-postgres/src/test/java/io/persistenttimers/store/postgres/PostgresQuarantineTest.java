@@ -5,10 +5,10 @@ import static io.persistenttimers.testkit.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.Schedule;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -4,8 +4,8 @@ import static io.persistenttimers.testkit.Records.T0;
 import static io.persistenttimers.testkit.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerRecord;
+import io.persistenttimers.schedule.Schedule;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalTime;

@@ -2,10 +2,10 @@ package io.persistenttimers.store.sqlite;
 
 import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.RetryPolicy;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
+import io.persistenttimers.schedule.Schedule;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,9 +1,9 @@
 package io.persistenttimers.store.sqlite;
 
 import io.persistenttimers.PersistentTimer;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerCallback;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.schedule.Schedule;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;

@@ -77,13 +77,13 @@ class SqliteEngineLockTest {
         .hasMessageContaining("in this process")
         .hasMessageContaining("stop it");
 
-    String id = first.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p"));
+    String id = first.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p")).id();
     scheduler.advance(Duration.ofMinutes(1));
     assertThat(fired).containsExactly(id);
 
     first.close();
     second.start();
-    String next = second.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p"));
+    String next = second.scheduleAfter(Duration.ofMinutes(1), TimerSpec.of("reminder", "p")).id();
     scheduler.advance(Duration.ofMinutes(1));
     assertThat(fired).containsExactly(id, next);
   }
@@ -93,8 +93,8 @@ class SqliteEngineLockTest {
     Path db = dir.resolve("timers.db");
     PersistentTimer engine = timer(open(db));
     engine.start();
-    String keep = engine.scheduleAfter(Duration.ofMinutes(5), TimerSpec.of("reminder", "p"));
-    String drop = engine.scheduleAfter(Duration.ofMinutes(5), TimerSpec.of("reminder", "p"));
+    String keep = engine.scheduleAfter(Duration.ofMinutes(5), TimerSpec.of("reminder", "p")).id();
+    String drop = engine.scheduleAfter(Duration.ofMinutes(5), TimerSpec.of("reminder", "p")).id();
 
     SqliteStore operatorStore = open(db);
     assertThat(operatorStore.list()).extracting(TimerRecord::id).contains(keep, drop);

@@ -49,7 +49,8 @@ class SqliteStoreConcurrencyTest {
                       store.insert(once("t" + thread + "-" + i, "p" + thread, T0.plusMillis(i)));
                       TimerRecord current = store.get("counter").orElseThrow();
                       TimerRecord next =
-                          current.rescheduled(
+                          io.persistenttimers.testkit.Records.rescheduled(
+                              current,
                               current.nextFireAt().plusMillis(1),
                               current.attempt() + 1,
                               null,

@@ -73,7 +73,9 @@ class SqliteStoreFileIdentityTest {
                 .build()) {
       timer.start();
       acknowledged.add(
-          timer.scheduleAfter(Duration.ofMinutes(15), TimerSpec.of("reminder", "p").id("before")));
+          timer
+              .scheduleAfter(Duration.ofMinutes(15), TimerSpec.of("reminder", "p").id("before"))
+              .id());
 
       Files.delete(file);
 

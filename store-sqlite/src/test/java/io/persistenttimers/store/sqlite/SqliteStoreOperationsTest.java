@@ -50,10 +50,10 @@ class SqliteStoreOperationsTest {
   @Test
   void calendarAndCronSchedules_roundTripExactly() {
     java.time.ZoneId zone = java.time.ZoneId.of("Europe/Berlin");
-    for (io.persistenttimers.Schedule schedule :
+    for (io.persistenttimers.schedule.Schedule schedule :
         List.of(
-            io.persistenttimers.Schedule.daily(java.time.LocalTime.of(9, 0), zone),
-            io.persistenttimers.Schedule.cron("30 8 * * 1-5", zone))) {
+            io.persistenttimers.schedule.Schedule.daily(java.time.LocalTime.of(9, 0), zone),
+            io.persistenttimers.schedule.Schedule.cron("30 8 * * 1-5", zone))) {
       TimerRecord base = full("s-" + schedule.getClass().getSimpleName());
       TimerRecord record =
           new TimerRecord(
@@ -95,14 +95,21 @@ class SqliteStoreOperationsTest {
   void update_and_delete_compareAndSetOnVersion() {
     TimerRecord v1 = once("cas", "p", T0);
     store.insert(v1);
-    TimerRecord v2 = v1.rescheduled(T0.plusSeconds(30), 1, "failed", null, T0.plusSeconds(1));
+    TimerRecord v2 =
+        io.persistenttimers.testkit.Records.rescheduled(
+            v1, T0.plusSeconds(30), 1, "failed", null, T0.plusSeconds(1));
 
     assertThat(store.update(v2, 7)).isFalse();
     assertThat(store.get("cas")).contains(v1);
     assertThat(store.update(v2, 1)).isTrue();
     assertThat(store.get("cas")).contains(v2);
     assertThat(store.update(v2, 1)).isFalse();
-    assertThat(store.update(once("gone", "p", T0).rescheduled(T0, 0, null, null, T0), 1)).isFalse();
+    assertThat(
+            store.update(
+                io.persistenttimers.testkit.Records.rescheduled(
+                    once("gone", "p", T0), T0, 0, null, null, T0),
+                1))
+        .isFalse();
 
     assertThat(store.delete("cas", 1)).isFalse();
     assertThat(store.get("cas")).isPresent();

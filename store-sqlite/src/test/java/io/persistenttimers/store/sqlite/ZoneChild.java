@@ -3,10 +3,10 @@ package io.persistenttimers.store.sqlite;
 import static org.awaitility.Awaitility.await;
 
 import io.persistenttimers.PersistentTimer;
-import io.persistenttimers.Schedule;
 import io.persistenttimers.TimerCallback;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.schedule.Schedule;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

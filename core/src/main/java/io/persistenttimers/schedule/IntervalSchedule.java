@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
@@ -56,17 +56,13 @@ public record IntervalSchedule(Duration period, Instant anchor) implements Sched
   public Optional<Instant> next(Instant after) {
     requireNonNull(after, "after");
     if (anchor == null) {
-      throw new IllegalStateException("interval schedule has no anchor yet; call anchoredAt(now)");
+      throw new IllegalStateException(
+          "interval schedule has no anchor yet: it gets one when a timer is scheduled with it, or pass one to Schedule.every(period, anchor)");
     }
     long periodMillis = period.toMillis();
     long elapsed = after.toEpochMilli() - anchor.toEpochMilli();
     long k = elapsed < 0 ? 1 : Math.floorDiv(elapsed, periodMillis) + 1;
     return Optional.of(anchor.plusMillis(k * periodMillis));
-  }
-
-  @Override
-  public IntervalSchedule anchoredAt(Instant now) {
-    return anchor != null ? this : new IntervalSchedule(period, now);
   }
 
   @Override

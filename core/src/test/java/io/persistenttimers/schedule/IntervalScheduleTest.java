@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,20 +37,10 @@ class IntervalScheduleTest {
   }
 
   @Test
-  void anchoredAt_fillsMissingAnchorOnly() {
-    IntervalSchedule unanchored = Schedule.every(Duration.ofMinutes(5));
-    IntervalSchedule anchored = unanchored.anchoredAt(ANCHOR);
-
-    assertThat(anchored.anchor()).isEqualTo(ANCHOR);
-    assertThat(anchored.next(ANCHOR)).hasValue(ANCHOR.plusSeconds(300));
-    assertThat(anchored.anchoredAt(ANCHOR.plusSeconds(42))).isSameAs(anchored);
-  }
-
-  @Test
   void next_withoutAnchor_isAnIllegalState() {
     assertThatThrownBy(() -> Schedule.every(Duration.ofMinutes(5)).next(ANCHOR))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("anchoredAt");
+        .hasMessageContaining("no anchor yet");
   }
 
   @Test

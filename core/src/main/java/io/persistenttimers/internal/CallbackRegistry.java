@@ -1,9 +1,11 @@
-package io.persistenttimers;
+package io.persistenttimers.internal;
 
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
 import static io.persistenttimers.internal.Checks.requireText;
 
+import io.persistenttimers.CallbackFactory;
+import io.persistenttimers.TimerRecord;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

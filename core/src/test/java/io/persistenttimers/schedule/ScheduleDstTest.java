@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -113,7 +113,7 @@ class ScheduleDstTest {
   @org.junit.jupiter.api.Test
   void everyDay_isTwentyFourHours_notACalendarDay() {
     Instant firstPass = Instant.parse("2026-10-25T00:10:00Z"); // 02:10 CEST
-    Schedule everyDay = Schedule.every(java.time.Duration.ofDays(1)).anchoredAt(firstPass);
+    Schedule everyDay = Schedule.every(java.time.Duration.ofDays(1), firstPass);
     Schedule daily = Schedule.daily(LocalTime.of(2, 10), BERLIN);
 
     // 24 h after 02:10 CEST is 01:10 CET on the wall clock; the calendar schedule keeps 02:10.

@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -60,18 +60,6 @@ public sealed interface Schedule permits CalendarSchedule, CronSchedule, Interva
    * @return the next occurrence, or empty
    */
   Optional<Instant> next(Instant after);
-
-  /**
-   * This schedule with any missing anchor filled in with {@code now}. Only an interval created
-   * without an anchor ({@link #every(Duration)}) changes: its first occurrence becomes {@code now +
-   * period}. The engine calls this when a recurring timer is scheduled.
-   *
-   * @param now the instant the timer is scheduled at
-   * @return this schedule, anchored
-   */
-  default Schedule anchoredAt(Instant now) {
-    return this;
-  }
 
   /**
    * A JSON object that {@link #fromJson} turns back into an equal schedule.

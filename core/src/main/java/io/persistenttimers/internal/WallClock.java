@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.internal;
 
 import static io.persistenttimers.internal.Checks.requireNonNull;
 
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** Maps wall-clock occurrences to instants with the library's DST rules. */
-final class WallClock {
+public final class WallClock {
   /**
    * An occurrence inside the second pass of an overlap maps to an instant not after {@code after}
    * and is skipped one local minute at a time at worst; the longest overlaps on record are about a
@@ -32,7 +32,7 @@ final class WallClock {
    * fire once, together. A local time in an overlap maps to the earlier instant; its second pass
    * maps to an instant not after {@code after} and is skipped, so it never fires twice.
    */
-  static Instant next(ZoneId zone, Instant after, UnaryOperator<LocalDateTime> nextLocal) {
+  public static Instant next(ZoneId zone, Instant after, UnaryOperator<LocalDateTime> nextLocal) {
     requireNonNull(after, "after");
     ZoneRules rules = zone.getRules();
     LocalDateTime cursor = LocalDateTime.ofInstant(after, zone).truncatedTo(ChronoUnit.MINUTES);
@@ -58,7 +58,7 @@ final class WallClock {
    * The instant of a local date-time: in a gap, the instant the gap ends; in an overlap, the
    * earlier instant.
    */
-  static Instant toInstant(LocalDateTime local, ZoneRules rules) {
+  public static Instant toInstant(LocalDateTime local, ZoneRules rules) {
     List<ZoneOffset> offsets = rules.getValidOffsets(local);
     if (offsets.size() == 1) {
       return local.toInstant(offsets.get(0));

@@ -1,8 +1,9 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
 
+import io.persistenttimers.internal.WallClock;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import static java.time.DayOfWeek.MONDAY;
 import static java.time.DayOfWeek.WEDNESDAY;

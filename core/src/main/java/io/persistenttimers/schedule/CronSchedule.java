@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
@@ -8,6 +8,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import io.persistenttimers.internal.WallClock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;

@@ -1,4 +1,4 @@
-package io.persistenttimers;
+package io.persistenttimers.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
