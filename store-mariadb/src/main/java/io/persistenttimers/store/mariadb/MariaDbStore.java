@@ -418,17 +418,31 @@ public final class MariaDbStore implements ClaimingStore {
   }
 
   /**
-   * A run of writes of one kind in three round trips instead of one per write: the stored versions
-   * of its ids, read and locked ({@code FOR UPDATE}) so they cannot change before the commit,
-   * decide each write's result; then the writes that take effect go to the server as one pipelined
-   * JDBC batch (its update counts are not needed, so Connector/J's bulk mode, which reports none,
-   * is fine). A run is cut where an id repeats, so a later write sees an earlier one. An insert
-   * whose id another transaction commits between the read and the batch fails the batch with error
-   * 1062, which is not retryable: the engine then retries write by write, and that single insert
-   * reads the committed row and returns false.
+   * A run of three or more writes of one kind in three round trips instead of one per write: the
+   * stored versions of its ids, read and locked ({@code FOR UPDATE}) so they cannot change before
+   * the commit, decide each write's result; then the writes that take effect go to the server as
+   * one pipelined JDBC batch (its update counts are not needed, so Connector/J's bulk mode, which
+   * reports none, is fine). A run is cut where an id repeats, so a later write sees an earlier one.
+   * An insert whose id another transaction commits between the read and the batch fails the batch
+   * with error 1062, which is not retryable: the engine then retries write by write, and that
+   * single insert reads the committed row and returns false.
    */
   private void executeRun(Connection connection, List<Write> run, List<Boolean> results)
       throws SQLException {
+    if (run.size() <= 2) {
+      // Fewer round trips one statement at a time.
+      for (Write w : run) {
+        if (w instanceof Write.Insert insert) {
+          results.add(insertOn(connection, insert.record()));
+        } else if (w instanceof Write.Update update) {
+          results.add(updateOn(connection, update.next(), update.expectedVersion()));
+        } else {
+          Write.Delete delete = (Write.Delete) w;
+          results.add(deleteOn(connection, delete.id(), delete.expectedVersion()));
+        }
+      }
+      return;
+    }
     int start = 0;
     while (start < run.size()) {
       Set<String> ids = new HashSet<>();
