@@ -3,6 +3,7 @@ package io.persistenttimers;
 import static java.time.Duration.ofMinutes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.persistenttimers.testkit.FailingStore;
 import io.persistenttimers.testkit.FakeStore;
@@ -12,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -164,8 +163,9 @@ class EngineLockTest {
     Thread closer = new Thread(first::close, "closer");
     closer.start();
     // close() now waits for the running callback (awaitTermination of the worker pool).
-    awaitCondition(
-        () -> closer.getState() == Thread.State.TIMED_WAITING, "close() waiting for the callback");
+    await("close() waiting for the callback")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> closer.getState() == Thread.State.TIMED_WAITING);
     PersistentTimer second = PersistentTimer.builder(store).build();
     toClose.add(second);
     assertThatThrownBy(second::start)
@@ -176,15 +176,5 @@ class EngineLockTest {
     closer.join(TimeUnit.SECONDS.toMillis(30));
     assertThat(closer.isAlive()).isFalse();
     second.start();
-  }
-
-  private static void awaitCondition(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.persistenttimers;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.testkit.ManualClock;
 import io.persistenttimers.testkit.ManualScheduler;
+import io.persistenttimers.testkit.TimerHarness;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,29 +12,29 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A deterministic rig for engine tests: manual clock, manual scheduler, callbacks run inline on the
- * test thread. {@link #restart()} closes the timer and builds a new one over the same store, as a
- * process restart would.
+ * Core's engine-test rig: the published {@link TimerHarness} plus a recorder of callback runs, with
+ * the fields the engine tests read directly.
  */
 final class Harness implements AutoCloseable {
 
   /** One callback run, as the callback saw it. */
   record Run(String id, Instant dueAt, Instant firedAt, int attempt) {}
 
+  private final TimerHarness kit;
   final ManualClock clock;
   final ManualScheduler scheduler;
   final Store store;
   final List<Run> runs = Collections.synchronizedList(new ArrayList<>());
-  final List<String> events = Collections.synchronizedList(new ArrayList<>());
-  private final UnaryOperator<PersistentTimer.Builder> configure;
+  final EventsView events;
   PersistentTimer timer;
 
   Harness(Store store, Instant start, UnaryOperator<PersistentTimer.Builder> configure) {
-    this.clock = new ManualClock(start);
-    this.scheduler = new ManualScheduler(clock);
+    this.kit = TimerHarness.on(store, start, configure);
+    this.clock = kit.clock();
+    this.scheduler = kit.scheduler();
     this.store = store;
-    this.configure = configure;
-    this.timer = newTimer();
+    this.events = new EventsView(kit);
+    this.timer = kit.timer();
   }
 
   /** The callback every harness registers under "reminder": records the run. */
@@ -42,74 +43,27 @@ final class Harness implements AutoCloseable {
   }
 
   PersistentTimer.Builder baseBuilder() {
-    return PersistentTimer.builder(store)
-        .clock(clock)
-        .scheduler(scheduler)
-        .workers(Runnable::run)
-        .startTimeout(Duration.ZERO)
-        .random(() -> 0.5)
-        .listener(
-            new TimerListener() {
-              @Override
-              public void onFired(TimerRecord timer, Duration lateness) {
-                events.add("fired " + timer.id());
-              }
-
-              @Override
-              public void onFailed(TimerRecord timer, Throwable error, Instant retryAt) {
-                events.add("failed " + timer.id() + " retry " + retryAt);
-              }
-
-              @Override
-              public void onDead(TimerRecord timer, Throwable error) {
-                events.add("dead " + timer.id());
-              }
-
-              @Override
-              public void onDropped(TimerRecord timer, String reason) {
-                events.add("dropped " + timer.id());
-              }
-
-              @Override
-              public void onQuarantined(TimerRecord timer, String reason) {
-                events.add("quarantined " + timer.id());
-              }
-
-              @Override
-              public void onUnknownCallbackType(TimerRecord timer) {
-                events.add("unknown " + timer.id());
-              }
-
-              @Override
-              public void onRecovered(TimerRecord timer, boolean overdue) {
-                events.add("recovered " + timer.id() + (overdue ? " overdue" : ""));
-              }
-            });
-  }
-
-  private PersistentTimer newTimer() {
-    return configure.apply(baseBuilder()).build();
+    return kit.baseBuilder();
   }
 
   Harness start() {
-    timer.start();
+    kit.start();
     return this;
   }
 
   /** Close, then a new PersistentTimer over the same store, started. */
   Harness restart() {
-    timer.close();
-    timer = newTimer();
-    timer.start();
+    kit.restart();
+    timer = kit.timer();
     return this;
   }
 
   void advance(Duration duration) {
-    scheduler.advance(duration);
+    kit.advance(duration);
   }
 
   void advanceTo(Instant instant) {
-    scheduler.advanceTo(instant);
+    kit.advanceTo(instant);
   }
 
   List<String> firedIds() {
@@ -118,6 +72,25 @@ final class Harness implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.close();
+    kit.close();
+  }
+
+  /** The kit's events as a live list, as the engine tests assert on them. */
+  static final class EventsView extends java.util.AbstractList<String> {
+    private final TimerHarness kit;
+
+    EventsView(TimerHarness kit) {
+      this.kit = kit;
+    }
+
+    @Override
+    public String get(int index) {
+      return kit.events().get(index);
+    }
+
+    @Override
+    public int size() {
+      return kit.events().size();
+    }
   }
 }

@@ -234,16 +234,11 @@ class MariaDbEngineLockTest {
             .redirectOutput(log)
             .start();
     try {
+      // Watch the lock's name without taking it: a probe that took it would refuse the child.
       Poll.until(
           Duration.ofSeconds(60),
           "the child's engine holding the lock",
-          () -> {
-            try (EngineLock probe = store().lockForEngine(false)) {
-              return false;
-            } catch (StoreInUseException e) {
-              return true;
-            }
-          },
+          () -> exclusiveHolder() != null,
           () -> "alive=" + child.isAlive() + ", log " + read(log));
     } finally {
       child.destroyForcibly();
@@ -251,15 +246,16 @@ class MariaDbEngineLockTest {
     }
     // The server ends a killed client's session when its socket closes: at once, here.
     Poll.until(
-        Duration.ofSeconds(10),
-        "the lock free after the kill",
-        () -> {
-          try (EngineLock lock = store().lockForEngine(false)) {
-            return true;
-          } catch (StoreInUseException e) {
-            return false;
-          }
-        });
+        Duration.ofSeconds(10), "the lock free after the kill", () -> exclusiveHolder() == null);
+    store().lockForEngine(false).close();
+  }
+
+  /** The session holding the single-node engine lock's name, or null. */
+  private String exclusiveHolder() {
+    return MariaDbTestSupport.queryString(
+        "SELECT IS_USED_LOCK('"
+            + GetLockEngineLock.namePrefix(database, MariaDbStore.TABLE)
+            + ":x')");
   }
 
   private static String read(File log) {

@@ -19,7 +19,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 
 /**
- * One node of {@link MariaDbMultiNodeTest}, run in a JVM of its own:
+ * One node of {@link MariaDbMultiNodeIT}, run in a JVM of its own:
  *
  * <pre>MariaDbNodeMain &lt;database&gt; &lt;nodeId&gt; &lt;journal&gt; [clock offset ms]</pre>
  *

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The host process of {@link MariaDbRestartTest}, run in its own JVM and killed by the test.
+ * The host process of {@link MariaDbRestartIT}, run in its own JVM and killed by the test.
  *
  * <p>Arguments: {@code jdbcUrl database journal cycle mode seed} where mode is {@code schedule:N}
  * (schedule N timers, then run), {@code run} (run until killed) or {@code final} (run until the

@@ -181,10 +181,12 @@ class MultiNodeTest {
 
   @Test
   void pausedNode_resumedAfterTakeover_neitherFiresNorCompletesWhatItLost() throws Exception {
-    Map<String, String> settings = Map.of("pt.claimAhead", "15000", "pt.claimBatch", "500");
+    // The pause must fall before the first timer is due: 10 s of head start leaves room for both
+    // nodes to claim all 200 on a loaded machine, and the claim window covers the whole spread.
+    Map<String, String> settings = Map.of("pt.claimAhead", "20000", "pt.claimBatch", "500");
     List<Node> two = startNodes(settings, "node-a", "node-b");
     int count = 200;
-    Instant base = Instant.now().plusSeconds(5);
+    Instant base = Instant.now().plusSeconds(10);
     Map<String, Instant> due = insertUniform("p", count, base, Duration.ofSeconds(10));
 
     // Both nodes see the same claim window; wait until every timer is claimed, then pause the

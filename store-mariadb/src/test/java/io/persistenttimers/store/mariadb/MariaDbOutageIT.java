@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * made while the database is away must fail with {@link StoreException} and leave nothing behind;
  * outcome writes of callbacks that finish during the outage are retried until they land.
  */
-class MariaDbOutageTest {
+class MariaDbOutageIT {
   private static final String DATABASE = MariaDbTestSupport.newDatabase("outage");
   private static final int TIMERS = 300;
   private static final int STRADDLERS = 3;
@@ -288,7 +288,7 @@ class MariaDbOutageTest {
             .collect(Collectors.toSet());
 
     System.out.printf(
-        "MariaDbOutageTest: scheduled in %d ms; straddling callbacks running at the outage=%d;"
+        "MariaDbOutageIT: scheduled in %d ms; straddling callbacks running at the outage=%d;"
             + " timers acknowledged=%d (of which after-kill %d; refused after kill %d),"
             + " sessions killed=%d, outage=%d ms, schedule calls refused during outage=%d"
             + " (accepted %d, other failures %d), store errors seen=%s, fired=%d, duplicates=%d,"
@@ -320,7 +320,7 @@ class MariaDbOutageTest {
       List<String> lostAfterGetError =
           lost.stream().filter(id -> failedStoreCallIds.contains("get:" + id)).toList();
       System.out.printf(
-          "MariaDbOutageTest: lost %d, of which %d had a failed pre-fire get: %s; lost without: %s;"
+          "MariaDbOutageIT: lost %d, of which %d had a failed pre-fire get: %s; lost without: %s;"
               + " scheduler thread: %s%n",
           lost.size(),
           lostAfterGetError.size(),

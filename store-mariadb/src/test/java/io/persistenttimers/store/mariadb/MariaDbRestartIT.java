@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * callback cut by a kill runs again in a later process; within one process no timer starts twice (a
  * re-run needs a crash). Seed: {@code -Dpt.restart.seed=N} repeats a run.
  */
-class MariaDbRestartTest {
+class MariaDbRestartIT {
   private static final String DATABASE = MariaDbTestSupport.newDatabase("restart");
   private static final int TIMERS = 60;
   private static final int KILLED_CYCLES = 8;
@@ -51,7 +51,7 @@ class MariaDbRestartTest {
     MariaDbTestSupport.requireServer();
     long seed = Long.getLong("pt.restart.seed", System.nanoTime());
     System.out.println(
-        "MariaDbRestartTest seed=" + seed + " (-Dpt.restart.seed=" + seed + " repeats)");
+        "MariaDbRestartIT seed=" + seed + " (-Dpt.restart.seed=" + seed + " repeats)");
     Random random = new Random(seed);
     Path journal = dir.resolve("journal.txt");
     Files.createFile(journal);
@@ -141,7 +141,7 @@ class MariaDbRestartTest {
                 + MariaDbStore.TABLE);
 
     System.out.printf(
-        "MariaDbRestartTest seed=%d: timers acknowledged=%d, processes killed=%d, callbacks interrupted=%d,"
+        "MariaDbRestartIT seed=%d: timers acknowledged=%d, processes killed=%d, callbacks interrupted=%d,"
             + " timers re-fired=%d (of which ended twice, killed between callback end and delete=%d),"
             + " lost=%d, left in store=%s%n",
         seed,

@@ -2,6 +2,7 @@ package io.persistenttimers;
 
 import static io.persistenttimers.testkit.Records.record;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.persistenttimers.testkit.FakeClaimingStore;
 import io.persistenttimers.testkit.FakeStore;
@@ -17,14 +18,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
  * The engine on its own real threads (scheduler thread, worker pool): what the manual scheduler
  * cannot show, such as a wake-up task that runs before its arming returned.
  */
-class RealThreadsTest {
+class RealThreadsIT {
 
   @Test
   void timersDueAtOnce_fromManyThreads_allFireExactlyOnce() throws Exception {
@@ -103,15 +103,19 @@ class RealThreadsTest {
 
       // The only worker is inside the callback; the lease must still move on.
       Instant claimedUntil = store.lease("held").orElseThrow().until();
-      awaitTrue(
-          "the lease renewed past the claim",
-          () -> store.lease("held").orElseThrow().until().isAfter(claimedUntil.plusMillis(600)));
+      await("the lease renewed past the claim")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  store.lease("held").orElseThrow().until().isAfter(claimedUntil.plusMillis(600)));
       assertThat(renewalThreads()).hasSize(1);
     } finally {
       release.countDown();
       timer.close();
     }
-    awaitTrue("the renewal thread stopped", () -> renewalThreads().isEmpty());
+    await("the renewal thread stopped")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> renewalThreads().isEmpty());
     assertThat(store.list()).isEmpty();
   }
 
@@ -119,14 +123,5 @@ class RealThreadsTest {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("persistent-timers-lease-renewal") && t.isAlive())
         .toList();
-  }
-
-  private static void awaitTrue(String what, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() < deadline).as("in time: %s", what).isTrue();
-      Thread.sleep(20);
-    }
   }
 }

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * takeover time) instead of asserting tight bounds on them.
  */
 @Timeout(180)
-class MariaDbMultiNodeTest {
+class MariaDbMultiNodeIT {
   private static final Duration LEASE = Duration.ofSeconds(5);
   private static final Duration POLL = Duration.ofMillis(500);
   private static final int FAULTLESS = 3_000;
