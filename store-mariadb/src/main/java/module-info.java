@@ -1,6 +1,7 @@
 /** The MariaDB and MySQL store, also a way to run several nodes against one database. */
 module io.persistenttimers.store.mariadb {
   requires transitive io.persistenttimers;
+  requires transitive io.persistenttimers.store.jdbc; // the store is a JdbcStore
   requires transitive java.sql; // MariaDbStore.insert(Connection, TimerRecord) is API
   requires org.jdbi.v3.core; // MariaDbStore.insert(Handle, TimerRecord) is API
   requires org.mariadb.jdbc;

@@ -82,7 +82,7 @@ final class MariaDbErrors {
     return QUOTED.matcher(text).replaceAll("'…'");
   }
 
-  private static SQLException sanitize(SQLException sql) {
+  static SQLException sanitize(SQLException sql) {
     SQLException clean =
         new SQLException(redact(sql.getMessage()), sql.getSQLState(), sql.getErrorCode());
     clean.setStackTrace(sql.getStackTrace());

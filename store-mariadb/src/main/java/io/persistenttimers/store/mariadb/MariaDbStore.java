@@ -4,13 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.persistenttimers.StoreException;
 import io.persistenttimers.StoreInUseException;
-import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
-import io.persistenttimers.spi.Write;
+import io.persistenttimers.store.jdbc.JdbcStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,25 +17,19 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementExceptions;
-import org.jdbi.v3.core.statement.Update;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.slf4j.Logger;
@@ -57,12 +50,12 @@ import org.slf4j.LoggerFactory;
  * Store store = MariaDbStore.fromUrl("jdbc:mariadb://db:3306/app?user=app&password=secret");
  * }</pre>
  *
- * <p>Every call is one transaction, committed on return; {@link #update} and {@link #delete(String,
- * long)} compare and set on {@code version}. Ids and every other text compare byte for byte (a
- * binary NO PAD collation), text is {@code utf8mb4}, and instants are {@code DATETIME(3)} in UTC,
- * whatever the server's, session's or JVM's time zone; see the migration {@code
- * V1__create_timers.sql} for why each. Failures surface as {@link StoreException} naming the
- * operation and the timer id; params never appear in exceptions nor in logs above DEBUG.
+ * <p>Every call is one transaction, committed on return; updates and deletes compare and set on
+ * {@code version}. Ids and every other text compare byte for byte (a binary NO PAD collation), text
+ * is {@code utf8mb4}, and instants are {@code DATETIME(3)} in UTC, whatever the server's, session's
+ * or JVM's time zone; see the migration {@code V1__create_timers.sql} for why each. Failures
+ * surface as {@link StoreException} naming the operation and the timer id; params never appear in
+ * exceptions nor in logs above DEBUG.
  *
  * <p>A row that cannot be decoded is marked {@link TimerStatus#QUARANTINED} with the reason in
  * {@code last_error} and its version raised by one; its data is left as it is, a warning names its
@@ -76,7 +69,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class MariaDbStore implements ClaimingStore {
+public final class MariaDbStore extends JdbcStore implements ClaimingStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(MariaDbStore.class);
 
@@ -95,25 +88,18 @@ public final class MariaDbStore implements ClaimingStore {
   /** How many ids go into one {@code IN (…)} list. */
   private static final int IDS_PER_STATEMENT = 500;
 
-  private static final String INSERT_COLUMNS =
-      "id, participant_id, flow_type, callback_type, callback_params, payload_version,"
-          + " timer_type, schedule_json, next_fire_at, expires_at, state_type, data_key,"
-          + " attempt, last_error, status, version, retry_policy, overdue_policy,"
-          + " last_fired_at, created_at, updated_at";
-
   /** The server's clock in UTC, as every stored instant; leases are judged by it. */
   private static final String NOW = "UTC_TIMESTAMP(3)";
+
+  /** The end of a lease of {@code :leaseMicros} from now, by the server's clock. */
+  private static final String LEASE_END =
+      "DATE_ADD(" + NOW + ", INTERVAL :leaseMicros MICROSECOND)";
 
   private final DataSource dataSource;
   private final DataSource migrationSource;
   private final HikariDataSource ownedPool;
   private final String database;
-  private final String table;
-  private final Clock clock;
   private final Jdbi jdbi;
-  private final String insertSql;
-  private final String updateSql;
-  private final String deleteSql;
   private final GetLockEngineLock.Connections lockConnections;
   private final Duration engineLockCheck;
 
@@ -125,36 +111,34 @@ public final class MariaDbStore implements ClaimingStore {
       Clock clock,
       GetLockEngineLock.Connections lockConnections,
       Duration engineLockCheck) {
+    super(
+        MariaDbDialect.INSTANCE,
+        quoteIdentifier(database) + "." + TABLE,
+        "database '" + database + "'",
+        clock);
     this.dataSource = dataSource;
     this.migrationSource = migrationSource;
     this.ownedPool = ownedPool;
     this.database = database;
-    this.table = quoteIdentifier(database) + "." + TABLE;
-    this.clock = clock;
     this.lockConnections = lockConnections;
     this.engineLockCheck = engineLockCheck;
     this.jdbi = Jdbi.create(dataSource);
     // Jdbi's messages may render bound arguments (params); keep them out of exceptions.
     jdbi.getConfig(StatementExceptions.class)
         .setMessageRendering(StatementExceptions.MessageRendering.NONE);
-    // A plain INSERT: a duplicate id is error 1062, which rolls back only that statement. INSERT
-    // IGNORE would also turn a failed JSON check or an over-long value into a warning.
-    this.insertSql =
-        "INSERT INTO "
-            + table
-            + " ("
-            + INSERT_COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    this.updateSql =
-        "UPDATE "
-            + table
-            + " SET participant_id = ?, flow_type = ?, callback_type = ?, callback_params = ?,"
-            + " payload_version = ?, timer_type = ?, schedule_json = ?, next_fire_at = ?,"
-            + " expires_at = ?, state_type = ?, data_key = ?, attempt = ?, last_error = ?,"
-            + " status = ?, version = ?, retry_policy = ?, overdue_policy = ?,"
-            + " last_fired_at = ?, created_at = ?, updated_at = ?"
-            + " WHERE id = ? AND version = ?";
-    this.deleteSql = "DELETE FROM " + table + " WHERE id = ? AND version = ?";
+  }
+
+  /**
+   * A transaction per call also makes the store correct over a DataSource whose connections are not
+   * in auto-commit mode. READ COMMITTED, not InnoDB's REPEATABLE READ: a claim's {@code FOR UPDATE
+   * SKIP LOCKED} would otherwise take gap locks over the due range that block every insert of a
+   * timer due within it until the claim commits (and keep non-matching rows locked).
+   * Compare-and-set statements read the latest committed row either way.
+   */
+  @Override
+  protected <T> T inTransaction(String operation, String id, boolean write, Work<T> work)
+      throws SQLException {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work::run);
   }
 
   /**
@@ -270,291 +254,14 @@ public final class MariaDbStore implements ClaimingStore {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Writes
-
-  /**
-   * Inserts {@code record} in the host's open transaction on {@code hostConnection}, without
-   * committing, rolling back or closing anything: the timer exists once the host commits and not at
-   * all if it rolls back. The caller arms the timer only after its commit. On a connection in
-   * auto-commit mode the insert commits at once. A duplicate id leaves the host's transaction
-   * usable (MariaDB and MySQL roll back only the failed statement).
-   *
-   * @param hostConnection the host's connection, in its transaction
-   * @param record the record to insert, from {@code PersistentTimer.prepareAfter} and its kin
-   * @return true when inserted; false when a record with this id exists (nothing changed)
-   * @throws StoreException when the statement fails
-   */
-  public boolean insert(Connection hostConnection, TimerRecord record) {
-    Objects.requireNonNull(hostConnection, "hostConnection");
-    Objects.requireNonNull(record, "record");
-    try {
-      return insertOn(hostConnection, record);
-    } catch (SQLException | RuntimeException e) {
-      throw MariaDbErrors.wrap("insert of timer '" + record.id() + "' in the host transaction", e);
-    }
-  }
-
-  /**
-   * Inserts {@code record} in the host's open Jdbi transaction on {@code hostHandle}, without
-   * committing: as {@link #insert(Connection, TimerRecord)} on the handle's connection.
-   *
-   * @param hostHandle the host's Jdbi handle, in its transaction
-   * @param record the record to insert
-   * @return true when inserted; false when a record with this id exists (nothing changed)
-   */
-  public boolean insert(Handle hostHandle, TimerRecord record) {
-    Objects.requireNonNull(hostHandle, "hostHandle");
-    return insert(hostHandle.getConnection(), record);
-  }
-
-  private boolean insertOn(Connection connection, TimerRecord record) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
-      return insertWith(ps, record);
-    }
-  }
-
-  private static boolean insertWith(PreparedStatement ps, TimerRecord record) throws SQLException {
-    ps.setString(1, record.id());
-    bindData(ps, 2, record);
-    try {
-      return ps.executeUpdate() == 1;
-    } catch (SQLException e) {
-      if (MariaDbErrors.isDuplicateKey(e)) {
-        return false;
-      }
-      throw e;
-    }
-  }
-
-  private boolean updateOn(Connection connection, TimerRecord next, long expectedVersion)
-      throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(updateSql)) {
-      return updateWith(ps, next, expectedVersion);
-    }
-  }
-
-  private static boolean updateWith(PreparedStatement ps, TimerRecord next, long expectedVersion)
-      throws SQLException {
-    int i = bindData(ps, 1, next);
-    ps.setString(i++, next.id());
-    ps.setLong(i, expectedVersion);
-    // Matched rows (Connector/J's default): the version always changes, so matched = changed.
-    return ps.executeUpdate() == 1;
-  }
-
-  private boolean deleteOn(Connection connection, String id, long expectedVersion)
-      throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(deleteSql)) {
-      return deleteWith(ps, id, expectedVersion);
-    }
-  }
-
-  private static boolean deleteWith(PreparedStatement ps, String id, long expectedVersion)
-      throws SQLException {
-    ps.setString(1, id);
-    ps.setLong(2, expectedVersion);
-    return ps.executeUpdate() == 1;
-  }
-
-  /**
-   * The whole batch in one transaction: one commit (one log flush) for many writes. Each write is
-   * its own statement, so a duplicate insert is told apart (error 1062, which rolls back only that
-   * statement) and later writes see earlier ones; consecutive writes of one kind share a prepared
-   * statement.
-   */
-  @Override
-  public List<Boolean> writeAll(List<Write> writes) {
-    Objects.requireNonNull(writes, "writes");
-    if (writes.isEmpty()) {
-      return List.of();
-    }
-    return inTransaction(
-        "batch of " + writes.size() + " writes starting with timer '" + writes.get(0).id() + "'",
-        h -> {
-          Connection connection = h.getConnection();
-          List<Boolean> results = new ArrayList<>(writes.size());
-          int start = 0;
-          while (start < writes.size()) {
-            Class<?> kind = writes.get(start).getClass();
-            int end = start;
-            while (end < writes.size() && writes.get(end).getClass() == kind) {
-              end++;
-            }
-            executeRun(connection, writes.subList(start, end), results);
-            start = end;
-          }
-          return results;
-        });
-  }
-
-  /**
-   * A run of three or more writes of one kind in three round trips instead of one per write: the
-   * stored versions of its ids, read and locked ({@code FOR UPDATE}) so they cannot change before
-   * the commit, decide each write's result; then the writes that take effect go to the server as
-   * one pipelined JDBC batch (its update counts are not needed, so Connector/J's bulk mode, which
-   * reports none, is fine). A run is cut where an id repeats, so a later write sees an earlier one.
-   * An insert whose id another transaction commits between the read and the batch fails the batch
-   * with error 1062, which is not retryable: the engine then retries write by write, and that
-   * single insert reads the committed row and returns false.
-   */
-  private void executeRun(Connection connection, List<Write> run, List<Boolean> results)
-      throws SQLException {
-    if (run.size() <= 2) {
-      // Fewer round trips one statement at a time.
-      for (Write w : run) {
-        if (w instanceof Write.Insert insert) {
-          results.add(insertOn(connection, insert.record()));
-        } else if (w instanceof Write.Update update) {
-          results.add(updateOn(connection, update.next(), update.expectedVersion()));
-        } else {
-          Write.Delete delete = (Write.Delete) w;
-          results.add(deleteOn(connection, delete.id(), delete.expectedVersion()));
-        }
-      }
-      return;
-    }
-    int start = 0;
-    while (start < run.size()) {
-      Set<String> ids = new HashSet<>();
-      int end = start;
-      while (end < run.size() && ids.size() < IDS_PER_STATEMENT && ids.add(run.get(end).id())) {
-        end++;
-      }
-      executeDistinct(connection, run.subList(start, end), results);
-      start = end;
-    }
-  }
-
-  private void executeDistinct(Connection connection, List<Write> run, List<Boolean> results)
-      throws SQLException {
-    Map<String, Long> stored = lockVersions(connection, run);
-    List<Write> effective = new ArrayList<>(run.size());
-    for (Write w : run) {
-      boolean takes =
-          w instanceof Write.Insert
-              ? !stored.containsKey(w.id())
-              : w instanceof Write.Update update
-                  ? Long.valueOf(update.expectedVersion()).equals(stored.get(w.id()))
-                  : Long.valueOf(((Write.Delete) w).expectedVersion()).equals(stored.get(w.id()));
-      results.add(takes);
-      if (takes) {
-        effective.add(w);
-      }
-    }
-    if (effective.isEmpty()) {
-      return;
-    }
-    Write first = effective.get(0);
-    String sql =
-        first instanceof Write.Insert
-            ? insertSql
-            : first instanceof Write.Update ? updateSql : deleteSql;
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      for (Write w : effective) {
-        if (w instanceof Write.Insert insert) {
-          ps.setString(1, insert.id());
-          bindData(ps, 2, insert.record());
-        } else if (w instanceof Write.Update update) {
-          int i = bindData(ps, 1, update.next());
-          ps.setString(i++, update.id());
-          ps.setLong(i, update.expectedVersion());
-        } else {
-          Write.Delete delete = (Write.Delete) w;
-          ps.setString(1, delete.id());
-          ps.setLong(2, delete.expectedVersion());
-        }
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-  }
-
-  /** The stored version of each of the run's ids that exists, locked until the commit. */
-  private Map<String, Long> lockVersions(Connection connection, List<Write> run)
-      throws SQLException {
-    StringBuilder sql =
-        new StringBuilder("SELECT id, version FROM ").append(table).append(" WHERE id IN (");
-    for (int i = 0; i < run.size(); i++) {
-      sql.append(i == 0 ? "?" : ", ?");
-    }
-    sql.append(") FOR UPDATE");
-    Map<String, Long> versions = new HashMap<>();
-    try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
-      for (int i = 0; i < run.size(); i++) {
-        ps.setString(i + 1, run.get(i).id());
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          versions.put(rs.getString(1), rs.getLong(2));
-        }
-      }
-    }
-    return versions;
-  }
+  // Multi-node: leases (see ClaimingStore). Every lease is judged by the server's UTC_TIMESTAMP.
 
   /**
    * {@inheritDoc}
    *
-   * <p>The matching ids are read with {@code FOR UPDATE} and exactly those rows deleted, in one
-   * transaction (MySQL has no {@code DELETE … RETURNING}); unreadable rows are removed too.
+   * <p>Three statements in one transaction, as MySQL has no {@code UPDATE … RETURNING}: the due ids
+   * read {@code FOR UPDATE SKIP LOCKED}, their lease taken, and their rows read back.
    */
-  @Override
-  public List<String> remove(TimerQuery query) {
-    Store.requireRemovable(query);
-    return inTransaction(
-        // Never the participant id: it may be personal data (an e-mail address).
-        "remove of timers " + describe(query),
-        h -> {
-          Query select =
-              h.createQuery(
-                  "SELECT id FROM "
-                      + table
-                      + " WHERE "
-                      + where(query)
-                      + " ORDER BY next_fire_at IS NULL, next_fire_at, id FOR UPDATE");
-          bind(select, query);
-          List<String> ids = select.mapTo(String.class).list();
-          // Exactly the rows read and locked, so the result names what was deleted.
-          for (List<String> chunk : chunks(ids)) {
-            h.createUpdate("DELETE FROM " + table + " WHERE id IN (<ids>)")
-                .bindList("ids", chunk)
-                .execute();
-          }
-          return ids;
-        });
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public Purged purge(Instant expiredAt, Instant failedBefore) {
-    return inTransaction(
-        "purge of timers",
-        h -> {
-          // Stored instants are whole milliseconds: expires_at <= t  <=>  <= floor(t), and
-          // updated_at < t  <=>  < ceil(t).
-          int expired =
-              expiredAt == null
-                  ? 0
-                  : h.createUpdate("DELETE FROM " + table + " WHERE expires_at <= :at")
-                      .bind("at", UtcDatetime.of(expiredAt.truncatedTo(ChronoUnit.MILLIS)))
-                      .execute();
-          int failed =
-              failedBefore == null
-                  ? 0
-                  : h.createUpdate(
-                          "DELETE FROM "
-                              + table
-                              + " WHERE status = 'FAILED' AND updated_at < :before")
-                      .bind("before", UtcDatetime.ceilMillis(failedBefore))
-                      .execute();
-          return new Purged(expired, failed);
-        });
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Multi-node: leases (see ClaimingStore). Every lease is judged by the server's UTC_TIMESTAMP.
-
-  /** {@inheritDoc} */
   @Override
   public List<TimerRecord> claimDue(String node, Instant before, int limit, Duration lease) {
     Objects.requireNonNull(node, "node");
@@ -562,62 +269,46 @@ public final class MariaDbStore implements ClaimingStore {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be >= 1: " + limit);
     }
-    List<RawTimerRow> rows =
-        inTransaction(
-            "claim of due timers for node '" + node + "'",
-            h -> {
-              List<String> ids =
-                  h.createQuery(
-                          "SELECT id FROM "
-                              + table
-                              + " WHERE status = 'ACTIVE' AND next_fire_at < :before"
-                              + " AND (owner IS NULL OR owner = :node OR lease_until < "
-                              + NOW
-                              + ") ORDER BY next_fire_at, id LIMIT :limit FOR UPDATE SKIP LOCKED")
-                      .bind("before", UtcDatetime.ceilMillis(before))
-                      .bind("node", node)
-                      .bind("limit", limit)
-                      .mapTo(String.class)
-                      .list();
-              if (ids.isEmpty()) {
-                return List.of();
-              }
-              // Taking a timer from another node bumps its version (the fencing token) and lease
-              // epoch; re-claiming one's own or an unowned timer keeps the version, so armed
-              // timers stay valid. MySQL assigns left to right: owner is set last.
-              h.createUpdate(
-                      "UPDATE "
-                          + table
-                          + " SET version = CASE WHEN owner IS NULL OR owner = :node"
-                          + " THEN version ELSE version + 1 END,"
-                          + " lease_epoch = CASE WHEN owner IS NULL OR owner = :node"
-                          + " THEN lease_epoch ELSE lease_epoch + 1 END,"
-                          + " lease_until = "
-                          + leaseEnd()
-                          + ", owner = :node WHERE id IN (<ids>)")
+    return readTimers(
+        "claim due timers for node '" + node + "'",
+        true,
+        h -> {
+          List<String> ids =
+              h.createQuery(
+                      "SELECT id FROM "
+                          + table()
+                          + " WHERE status = 'ACTIVE' AND next_fire_at < :before"
+                          + " AND (owner IS NULL OR owner = :node OR lease_until < "
+                          + NOW
+                          + ") ORDER BY next_fire_at, id LIMIT :limit FOR UPDATE SKIP LOCKED")
+                  .bind("before", instant(ceilMillis(before)))
                   .bind("node", node)
-                  .bind("leaseMicros", lease.toMillis() * 1000)
-                  .bindList("ids", ids)
-                  .execute();
-              return h.createQuery(
-                      "SELECT "
-                          + RawTimerRow.COLUMNS
-                          + " FROM "
-                          + table
-                          + " WHERE id IN (<ids>) ORDER BY next_fire_at, id")
-                  .bindList("ids", ids)
-                  .map(RawTimerRow.MAPPER)
+                  .bind("limit", limit)
+                  .mapTo(String.class)
                   .list();
-            });
-    List<TimerRecord> claimed = new ArrayList<>(rows.size());
-    for (RawTimerRow row : rows) {
-      decodeOrQuarantine(row).ifPresent(claimed::add);
-    }
-    return claimed;
-  }
-
-  private static String leaseEnd() {
-    return "DATE_ADD(" + NOW + ", INTERVAL :leaseMicros MICROSECOND)";
+          if (ids.isEmpty()) {
+            return h.createQuery(selectTimers() + " WHERE FALSE");
+          }
+          // Taking a timer from another node bumps its version (the fencing token) and lease
+          // epoch; re-claiming one's own or an unowned timer keeps the version, so armed timers
+          // stay valid. MySQL assigns left to right: owner is set last.
+          h.createUpdate(
+                  "UPDATE "
+                      + table()
+                      + " SET version = CASE WHEN owner IS NULL OR owner = :node"
+                      + " THEN version ELSE version + 1 END,"
+                      + " lease_epoch = CASE WHEN owner IS NULL OR owner = :node"
+                      + " THEN lease_epoch ELSE lease_epoch + 1 END,"
+                      + " lease_until = "
+                      + LEASE_END
+                      + ", owner = :node WHERE id IN (<ids>)")
+              .bind("node", node)
+              .bind("leaseMicros", lease.toMillis() * 1000)
+              .bindList("ids", ids)
+              .execute();
+          return h.createQuery(selectTimers() + " WHERE id IN (<ids>) ORDER BY next_fire_at, id")
+              .bindList("ids", ids);
+        });
   }
 
   /** {@inheritDoc} */
@@ -628,15 +319,18 @@ public final class MariaDbStore implements ClaimingStore {
     if (ids.isEmpty()) {
       return Set.of();
     }
-    return inTransaction(
-        "renewal of " + ids.size() + " leases of node '" + node + "'",
+    return run(
+        "renew " + ids.size() + " leases of node '" + node + "'",
+        null,
+        true,
         h -> {
+          // The rows are read and locked first: the UPDATE's count cannot name the ids it changed.
           Set<String> renewed = new LinkedHashSet<>();
           for (List<String> chunk : chunks(ids)) {
             renewed.addAll(
                 h.createQuery(
                         "SELECT id FROM "
-                            + table
+                            + table()
                             + " WHERE owner = :node AND id IN (<ids>) FOR UPDATE")
                     .bind("node", node)
                     .bindList("ids", chunk)
@@ -645,7 +339,11 @@ public final class MariaDbStore implements ClaimingStore {
           }
           for (List<String> chunk : chunks(renewed)) {
             h.createUpdate(
-                    "UPDATE " + table + " SET lease_until = " + leaseEnd() + " WHERE id IN (<ids>)")
+                    "UPDATE "
+                        + table()
+                        + " SET lease_until = "
+                        + LEASE_END
+                        + " WHERE id IN (<ids>)")
                 .bind("leaseMicros", lease.toMillis() * 1000)
                 .bindList("ids", chunk)
                 .execute();
@@ -657,20 +355,38 @@ public final class MariaDbStore implements ClaimingStore {
   /** {@inheritDoc} */
   @Override
   public Map<String, TimerRecord> getAllIfOwned(Collection<String> ids, String node) {
+    Objects.requireNonNull(ids, "ids");
     Objects.requireNonNull(node, "node");
-    return getAllWhere(
-        ids, " AND owner = :node AND lease_until > " + NOW, q -> q.bind("node", node));
+    Map<String, TimerRecord> found = new HashMap<>();
+    for (List<String> chunk : chunks(ids)) {
+      readTimers(
+              "get " + chunk.size() + " timers owned by node '" + node + "'",
+              false,
+              h ->
+                  h.createQuery(
+                          selectTimers()
+                              + " WHERE id IN (<ids>) AND owner = :node AND lease_until > "
+                              + NOW)
+                      .bindList("ids", chunk)
+                      .bind("node", node))
+          .forEach(r -> found.put(r.id(), r));
+    }
+    return found;
   }
 
   /** {@inheritDoc} */
   @Override
   public int releaseAllLeases(String node) {
     Objects.requireNonNull(node, "node");
-    return inTransaction(
-        "release of the leases of node '" + node + "'",
+    return run(
+        "release the leases of node '" + node + "'",
+        null,
+        true,
         h ->
             h.createUpdate(
-                    "UPDATE " + table + " SET owner = NULL, lease_until = NULL WHERE owner = :node")
+                    "UPDATE "
+                        + table()
+                        + " SET owner = NULL, lease_until = NULL WHERE owner = :node")
                 .bind("node", node)
                 .execute());
   }
@@ -683,15 +399,17 @@ public final class MariaDbStore implements ClaimingStore {
     if (ids.isEmpty()) {
       return 0;
     }
-    return inTransaction(
-        "release of " + ids.size() + " leases of node '" + node + "'",
+    return run(
+        "release " + ids.size() + " leases of node '" + node + "'",
+        null,
+        true,
         h -> {
           int released = 0;
           for (List<String> chunk : chunks(ids)) {
             released +=
                 h.createUpdate(
                         "UPDATE "
-                            + table
+                            + table()
                             + " SET owner = NULL, lease_until = NULL"
                             + " WHERE owner = :node AND id IN (<ids>)")
                     .bind("node", node)
@@ -702,254 +420,6 @@ public final class MariaDbStore implements ClaimingStore {
         });
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Reads
-
-  /** One {@code SELECT … WHERE id IN (…)} per 500 ids. */
-  @Override
-  public Map<String, TimerRecord> getAll(Collection<String> ids) {
-    return getAllWhere(ids, "", q -> {});
-  }
-
-  private Map<String, TimerRecord> getAllWhere(
-      Collection<String> ids, String condition, Consumer<Query> binder) {
-    Objects.requireNonNull(ids, "ids");
-    Map<String, TimerRecord> found = new HashMap<>();
-    if (ids.isEmpty()) {
-      return found;
-    }
-    String operation =
-        ids.size() == 1
-            ? "get of timer '" + ids.iterator().next() + "'"
-            : "get of " + ids.size() + " timers";
-    List<RawTimerRow> rows =
-        inTransaction(
-            operation,
-            h -> {
-              List<RawTimerRow> all = new ArrayList<>();
-              for (List<String> chunk : chunks(ids)) {
-                Query q =
-                    h.createQuery(
-                            "SELECT "
-                                + RawTimerRow.COLUMNS
-                                + " FROM "
-                                + table
-                                + " WHERE id IN (<ids>)"
-                                + condition)
-                        .bindList("ids", chunk);
-                binder.accept(q);
-                all.addAll(q.map(RawTimerRow.MAPPER).list());
-              }
-              return all;
-            });
-    for (RawTimerRow row : rows) {
-      decodeOrQuarantine(row).ifPresent(r -> found.put(r.id(), r));
-    }
-    return found;
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public List<TimerRecord> list(TimerQuery query) {
-    Objects.requireNonNull(query, "query");
-    return readOrdered(
-        "list of timers " + describe(query), where(query), q -> bind(q, query), query.limit());
-  }
-
-  /** {@inheritDoc} */
-  @Override
-  public long count(TimerQuery query) {
-    Objects.requireNonNull(query, "query");
-    return inTransaction(
-        "count of timers " + describe(query),
-        h -> {
-          Query q = h.createQuery("SELECT COUNT(*) FROM " + table + " WHERE " + where(query));
-          bind(q, query);
-          return q.mapTo(Long.class).one();
-        });
-  }
-
-  /**
-   * Reads rows matching {@code where} in due order, up to {@code limit} decodable ones. Rows that
-   * cannot be decoded are quarantined and skipped; the next page (keyset on next_fire_at, id) fills
-   * their places.
-   */
-  private List<TimerRecord> readOrdered(
-      String operation, String where, Consumer<Query> binder, int limit) {
-    List<TimerRecord> result = new ArrayList<>();
-    RawTimerRow last = null;
-    while (result.size() < limit) {
-      int want = limit - result.size();
-      RawTimerRow after = last;
-      String sql =
-          "SELECT "
-              + RawTimerRow.COLUMNS
-              + " FROM "
-              + table
-              + " WHERE "
-              + where
-              + (after == null
-                  ? ""
-                  : " AND (next_fire_at > :afterAt OR (next_fire_at = :afterAt AND id > :afterId))")
-              + " ORDER BY next_fire_at, id LIMIT :limit";
-      List<RawTimerRow> rows =
-          inTransaction(
-              operation,
-              h -> {
-                Query q = h.createQuery(sql).bind("limit", want);
-                binder.accept(q);
-                if (after != null) {
-                  q.bind("afterAt", UtcDatetime.of(after.nextFireAt())).bind("afterId", after.id());
-                }
-                return q.map(RawTimerRow.MAPPER).list();
-              });
-      for (RawTimerRow row : rows) {
-        decodeOrQuarantine(row).ifPresent(result::add);
-      }
-      if (rows.size() < want) {
-        break;
-      }
-      last = rows.get(rows.size() - 1);
-    }
-    return result;
-  }
-
-  private static String where(TimerQuery query) {
-    StringBuilder where = new StringBuilder("TRUE");
-    if (query.id() != null) {
-      where.append(" AND id = :id");
-    }
-    if (query.participantId() != null) {
-      where.append(" AND participant_id = :participant");
-    }
-    if (query.flowType() != null) {
-      where.append(" AND flow_type = :flow");
-    }
-    if (query.callbackType() != null) {
-      where.append(" AND callback_type = :callback");
-    }
-    if (query.status() != null) {
-      where.append(" AND status = :status");
-    }
-    if (query.dueBefore() != null) {
-      where.append(" AND next_fire_at < :dueBefore");
-    }
-    return where.toString();
-  }
-
-  private static void bind(Query q, TimerQuery query) {
-    if (query.id() != null) {
-      q.bind("id", query.id());
-    }
-    if (query.dueBefore() != null) {
-      // Stored instants are whole milliseconds: next_fire_at < t  <=>  < ceil(t).
-      q.bind("dueBefore", UtcDatetime.ceilMillis(query.dueBefore()));
-    }
-    if (query.participantId() != null) {
-      q.bind("participant", query.participantId());
-    }
-    if (query.flowType() != null) {
-      q.bind("flow", query.flowType());
-    }
-    if (query.callbackType() != null) {
-      q.bind("callback", query.callbackType());
-    }
-    if (query.status() != null) {
-      q.bind("status", query.status().name());
-    }
-  }
-
-  /** The query for an error message: whether it filters by participant, never the id itself. */
-  private static String describe(TimerQuery query) {
-    return "(id="
-        + (query.id() == null ? "any" : "'" + query.id() + "'")
-        + ", participant="
-        + (query.participantId() == null ? "any" : "given")
-        + ", flowType="
-        + query.flowType()
-        + ", callbackType="
-        + query.callbackType()
-        + ", status="
-        + query.status()
-        + (query.dueBefore() == null ? "" : ", dueBefore=" + query.dueBefore())
-        + ")";
-  }
-
-  private Optional<TimerRecord> decodeOrQuarantine(RawTimerRow row) {
-    try {
-      return Optional.of(row.decode());
-    } catch (RuntimeException e) {
-      quarantine(row, e);
-      return Optional.empty();
-    }
-  }
-
-  private void quarantine(RawTimerRow row, RuntimeException problem) {
-    String reason = "unreadable row: " + problem.getMessage();
-    if (reason.length() > TimerRecord.MAX_ERROR_LENGTH) {
-      reason = reason.substring(0, TimerRecord.MAX_ERROR_LENGTH);
-    }
-    String finalReason = reason;
-    try {
-      int changed =
-          inTransaction(
-              "quarantine of timer '" + row.id() + "'",
-              h -> {
-                Update u =
-                    h.createUpdate(
-                            "UPDATE "
-                                + table
-                                + " SET status = 'QUARANTINED', last_error = :reason,"
-                                + " version = version + 1, updated_at = :now"
-                                + " WHERE id = :id AND version = :version"
-                                + " AND NOT (status <=> 'QUARANTINED' AND last_error <=> :reason)")
-                        .bind("reason", finalReason)
-                        .bind("now", UtcDatetime.of(clock.instant()))
-                        .bind("id", row.id())
-                        .bind("version", row.version());
-                return u.execute();
-              });
-      if (changed == 1) {
-        LOG.warn(
-            "Quarantined timer '{}' (callback type {}): {}",
-            row.id(),
-            row.callbackType(),
-            finalReason);
-      } else {
-        LOG.debug("Skipped quarantined timer '{}': {}", row.id(), finalReason);
-      }
-    } catch (StoreException e) {
-      // Still omitted from this result; the next read tries again.
-      LOG.warn(
-          "Could not quarantine unreadable timer '{}' ({}): {}",
-          row.id(),
-          finalReason,
-          e.getMessage());
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Plumbing
-
-  /** A unit of work on a handle that may throw SQL exceptions. */
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Handle handle) throws SQLException;
-  }
-
-  private <T> T inTransaction(String operation, Work<T> work) {
-    try {
-      // A transaction per call also makes the store correct over a DataSource whose connections
-      // are not in auto-commit mode. READ COMMITTED, not InnoDB's REPEATABLE READ: a claim's
-      // FOR UPDATE SKIP LOCKED would otherwise take gap locks over the due range that block every
-      // insert of a timer due within it until the claim commits (and keep non-matching rows
-      // locked). Compare-and-set statements read the latest committed row either way.
-      return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work::run);
-    } catch (SQLException | RuntimeException e) {
-      throw MariaDbErrors.wrap(operation, e);
-    }
-  }
-
   private static List<List<String>> chunks(Collection<String> ids) {
     List<String> all = List.copyOf(ids);
     List<List<String>> chunks = new ArrayList<>();
@@ -957,32 +427,6 @@ public final class MariaDbStore implements ClaimingStore {
       chunks.add(all.subList(i, Math.min(all.size(), i + IDS_PER_STATEMENT)));
     }
     return chunks;
-  }
-
-  /** Binds every column but id, starting at {@code index}; returns the next index. */
-  private static int bindData(PreparedStatement ps, int index, TimerRecord r) throws SQLException {
-    int i = index;
-    ps.setString(i++, r.participantId());
-    ps.setString(i++, r.flowType());
-    ps.setString(i++, r.callbackType());
-    ps.setString(i++, r.params());
-    ps.setInt(i++, r.payloadVersion());
-    ps.setString(i++, r.kind().name());
-    ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
-    UtcDatetime.bind(ps, i++, r.nextFireAt());
-    UtcDatetime.bind(ps, i++, r.expiresAt());
-    ps.setString(i++, r.stateType());
-    ps.setString(i++, r.dataKey());
-    ps.setInt(i++, r.attempt());
-    ps.setString(i++, r.lastError());
-    ps.setString(i++, r.status().name());
-    ps.setLong(i++, r.version());
-    ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
-    ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
-    UtcDatetime.bind(ps, i++, r.lastFiredAt());
-    UtcDatetime.bind(ps, i++, r.createdAt());
-    UtcDatetime.bind(ps, i++, r.updatedAt());
-    return i;
   }
 
   static String quoteIdentifier(String name) {
