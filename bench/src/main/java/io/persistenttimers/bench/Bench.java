@@ -89,12 +89,15 @@ public final class Bench {
       }
     }
     if (o.workloads().contains("w5")) {
-      if (o.stores().contains("postgres")) {
-        try (Target t = open("postgres", o)) {
-          w.w5((Target.Postgres) t);
+      List<String> claiming =
+          o.stores().stream().filter(s -> s.equals("postgres") || s.equals("mariadb")).toList();
+      for (String store : claiming) {
+        try (Target t = open(store, o)) {
+          w.w5(t);
         }
-      } else {
-        report.note("W5: skipped (needs the postgres store)");
+      }
+      if (claiming.isEmpty()) {
+        report.note("W5: skipped (needs the postgres or mariadb store)");
       }
     }
     report.note(
@@ -110,6 +113,7 @@ public final class Bench {
       case "memory" -> new Target.Memory();
       case "sqlite" -> new Target.Sqlite(o.sqliteSynchronous());
       case "postgres", "pg" -> new Target.Postgres(o.pgUrl(), o.poolSize());
+      case "mariadb", "mysql" -> new Target.MariaDb(o.mariadbUrl(), o.poolSize());
       default -> throw new IllegalArgumentException("unknown store: " + store);
     };
   }

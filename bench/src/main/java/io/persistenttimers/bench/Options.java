@@ -23,13 +23,14 @@ record Options(
     int workerThreads,
     int poolSize,
     String pgUrl,
+    String mariadbUrl,
     SqliteStore.Synchronous sqliteSynchronous) {
 
   static final String USAGE =
       String.join(
           "\n",
           "Usage: java -jar bench/target/persistent-timers-bench.jar [options]",
-          "  --stores memory,sqlite,postgres   stores to run (default all three)",
+          "  --stores memory,sqlite,postgres,mariadb   stores to run (default all four)",
           "  --workloads w1,w2,w3,w4,w5        workloads to run (default all)",
           "  --reps N                          repetitions of W1-W3, medians reported (default 3)",
           "  --w1 N        timers scheduled in W1 (default 10000)",
@@ -39,14 +40,17 @@ record Options(
           "  --w4 N        pending timers in W4 (default 1000000), --w4-overdue N (default 10000)",
           "  --threads N   the multi-threaded case of W1 (default 8)",
           "  --workers N   engine worker threads, also the executor size of the limits (default 16)",
-          "  --pool N      PostgreSQL store pool size (default 8)",
+          "  --pool N      PostgreSQL and MariaDB store pool size (default 8)",
           "  --sqlite-synchronous FULL|NORMAL  (default FULL)",
-          "  --pg-url URL  (default $TIMERS_PG_URL or jdbc:postgresql://127.0.0.1:5432/test?user=postgres)");
+          "  --pg-url URL  (default $TIMERS_PG_URL or jdbc:postgresql://127.0.0.1:5432/test?user=postgres)",
+          "  --mariadb-url URL  (default $TIMERS_MARIADB_BENCH_URL or"
+              + " jdbc:mariadb://127.0.0.1:3306/test?user=root)");
 
   static Options defaults() {
     String url = System.getenv("TIMERS_PG_URL");
+    String mariadb = System.getenv("TIMERS_MARIADB_BENCH_URL");
     return new Options(
-        List.of("memory", "sqlite", "postgres"),
+        List.of("memory", "sqlite", "postgres", "mariadb"),
         List.of("w1", "w2", "w3", "w4", "w5"),
         3,
         10_000,
@@ -60,6 +64,9 @@ record Options(
         16,
         8,
         url == null || url.isBlank() ? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" : url,
+        mariadb == null || mariadb.isBlank()
+            ? "jdbc:mariadb://127.0.0.1:3306/test?user=root"
+            : mariadb,
         SqliteStore.Synchronous.FULL);
   }
 
@@ -94,9 +101,11 @@ record Options(
             case "--threads" -> o.threads(positive(key, v), o.workerThreads, o.poolSize);
             case "--workers" -> o.threads(o.threads, positive(key, v), o.poolSize);
             case "--pool" -> o.threads(o.threads, o.workerThreads, positive(key, v));
-            case "--pg-url" -> o.connections(v, o.sqliteSynchronous);
+            case "--pg-url" -> o.connections(v, o.mariadbUrl, o.sqliteSynchronous);
+            case "--mariadb-url" -> o.connections(o.pgUrl, v, o.sqliteSynchronous);
             case "--sqlite-synchronous" ->
-                o.connections(o.pgUrl, SqliteStore.Synchronous.valueOf(v.toUpperCase()));
+                o.connections(
+                    o.pgUrl, o.mariadbUrl, SqliteStore.Synchronous.valueOf(v.toUpperCase()));
             default -> throw new IllegalArgumentException("unknown option " + key + "\n" + USAGE);
           };
     }
@@ -137,6 +146,7 @@ record Options(
         workerThreads,
         poolSize,
         pgUrl,
+        mariadbUrl,
         sqliteSynchronous);
   }
 
@@ -156,6 +166,7 @@ record Options(
         workerThreads,
         poolSize,
         pgUrl,
+        mariadbUrl,
         sqliteSynchronous);
   }
 
@@ -175,6 +186,7 @@ record Options(
         workerThreads,
         poolSize,
         pgUrl,
+        mariadbUrl,
         sqliteSynchronous);
   }
 
@@ -194,10 +206,11 @@ record Options(
         workers,
         pool,
         pgUrl,
+        mariadbUrl,
         sqliteSynchronous);
   }
 
-  Options connections(String url, SqliteStore.Synchronous sync) {
+  Options connections(String url, String mariadbUrl, SqliteStore.Synchronous sync) {
     return new Options(
         stores,
         workloads,
@@ -213,6 +226,7 @@ record Options(
         workerThreads,
         poolSize,
         url,
+        mariadbUrl,
         sync);
   }
 }

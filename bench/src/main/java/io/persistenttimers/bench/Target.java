@@ -3,6 +3,7 @@ package io.persistenttimers.bench;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
+import io.persistenttimers.store.mariadb.MariaDbStore;
 import io.persistenttimers.store.memory.MemoryStore;
 import io.persistenttimers.store.postgres.PostgresStore;
 import io.persistenttimers.store.sqlite.SqliteStore;
@@ -18,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -72,7 +74,30 @@ abstract class Target implements AutoCloseable {
   abstract String insertSql();
 
   /** Binds every column of {@code r} to {@link #insertSql()}, encoded as the store encodes it. */
-  abstract void bind(PreparedStatement ps, TimerRecord r) throws SQLException;
+  void bind(PreparedStatement ps, TimerRecord r) throws SQLException {
+    int i = 1;
+    ps.setString(i++, r.id());
+    ps.setString(i++, r.participantId());
+    ps.setString(i++, r.flowType());
+    ps.setString(i++, r.callbackType());
+    ps.setString(i++, r.params());
+    ps.setInt(i++, r.payloadVersion());
+    ps.setString(i++, r.kind().name());
+    ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
+    bindInstant(ps, i++, r.nextFireAt());
+    bindInstant(ps, i++, r.expiresAt());
+    ps.setString(i++, r.stateType());
+    ps.setString(i++, r.dataKey());
+    ps.setInt(i++, r.attempt());
+    ps.setString(i++, r.lastError());
+    ps.setString(i++, r.status().name());
+    ps.setLong(i++, r.version());
+    ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
+    ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
+    bindInstant(ps, i++, r.lastFiredAt());
+    bindInstant(ps, i++, r.createdAt());
+    bindInstant(ps, i, r.updatedAt());
+  }
 
   /**
    * One statement that deletes up to {@code ?2} ACTIVE rows due before {@code ?1}, returning ids.
@@ -80,6 +105,11 @@ abstract class Target implements AutoCloseable {
   abstract String deleteDueReturningSql();
 
   abstract void bindInstant(PreparedStatement ps, int index, Instant instant) throws SQLException;
+
+  /** Another store over the same table: a second node (W5; claiming stores only). */
+  Store secondStore(int poolSize) {
+    throw new UnsupportedOperationException(name + " has no multi-node mode");
+  }
 
   /** Settings that decide commit cost, for the report. */
   abstract String settings() throws SQLException;
@@ -237,32 +267,6 @@ abstract class Target implements AutoCloseable {
     }
 
     @Override
-    void bind(PreparedStatement ps, TimerRecord r) throws SQLException {
-      int i = 1;
-      ps.setString(i++, r.id());
-      ps.setString(i++, r.participantId());
-      ps.setString(i++, r.flowType());
-      ps.setString(i++, r.callbackType());
-      ps.setString(i++, r.params());
-      ps.setInt(i++, r.payloadVersion());
-      ps.setString(i++, r.kind().name());
-      ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
-      bindInstant(ps, i++, r.nextFireAt());
-      bindInstant(ps, i++, r.expiresAt());
-      ps.setString(i++, r.stateType());
-      ps.setString(i++, r.dataKey());
-      ps.setInt(i++, r.attempt());
-      ps.setString(i++, r.lastError());
-      ps.setString(i++, r.status().name());
-      ps.setLong(i++, r.version());
-      ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
-      ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
-      bindInstant(ps, i++, r.lastFiredAt());
-      bindInstant(ps, i++, r.createdAt());
-      bindInstant(ps, i, r.updatedAt());
-    }
-
-    @Override
     void bindInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
       if (instant == null) {
         ps.setNull(index, Types.INTEGER);
@@ -332,6 +336,7 @@ abstract class Target implements AutoCloseable {
     }
 
     /** Another store over the same schema: a second node. */
+    @Override
     PostgresStore secondStore(int poolSize) {
       return PostgresStore.builder(url).schema(schema).poolSize(poolSize).migrate(false).build();
     }
@@ -365,32 +370,6 @@ abstract class Target implements AutoCloseable {
           + insertColumns()
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?, ?,"
           + " CAST(? AS jsonb), ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
-    }
-
-    @Override
-    void bind(PreparedStatement ps, TimerRecord r) throws SQLException {
-      int i = 1;
-      ps.setString(i++, r.id());
-      ps.setString(i++, r.participantId());
-      ps.setString(i++, r.flowType());
-      ps.setString(i++, r.callbackType());
-      ps.setString(i++, r.params());
-      ps.setInt(i++, r.payloadVersion());
-      ps.setString(i++, r.kind().name());
-      ps.setString(i++, r.schedule() == null ? null : r.schedule().toJson());
-      bindInstant(ps, i++, r.nextFireAt());
-      bindInstant(ps, i++, r.expiresAt());
-      ps.setString(i++, r.stateType());
-      ps.setString(i++, r.dataKey());
-      ps.setInt(i++, r.attempt());
-      ps.setString(i++, r.lastError());
-      ps.setString(i++, r.status().name());
-      ps.setLong(i++, r.version());
-      ps.setString(i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
-      ps.setString(i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
-      bindInstant(ps, i++, r.lastFiredAt());
-      bindInstant(ps, i++, r.createdAt());
-      bindInstant(ps, i, r.updatedAt());
     }
 
     @Override
@@ -437,6 +416,106 @@ abstract class Target implements AutoCloseable {
       try (Connection c = connect();
           Statement s = c.createStatement()) {
         s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  static final class MariaDb extends Target {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private final String url;
+    private final String database;
+    private final String table;
+    private final MariaDbStore store;
+
+    MariaDb(String url, int poolSize) {
+      super("mariadb");
+      this.url = url;
+      this.database = "bench_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+      this.table = database + "." + TABLE;
+      this.store = MariaDbStore.builder(url).database(database).poolSize(poolSize).build();
+    }
+
+    @Override
+    Store store() {
+      return store;
+    }
+
+    @Override
+    MariaDbStore secondStore(int poolSize) {
+      return MariaDbStore.builder(url).database(database).poolSize(poolSize).migrate(false).build();
+    }
+
+    @Override
+    void reset() throws SQLException {
+      try (Connection c = connect();
+          Statement s = c.createStatement()) {
+        s.executeUpdate("TRUNCATE " + table);
+      }
+    }
+
+    @Override
+    Connection connect() throws SQLException {
+      // As the store's pool: READ COMMITTED.
+      Connection c = DriverManager.getConnection(url);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      return c;
+    }
+
+    @Override
+    String insertSql() {
+      return "INSERT INTO "
+          + table
+          + " ("
+          + insertColumns()
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON DUPLICATE KEY UPDATE id = id";
+    }
+
+    @Override
+    void bindInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+      if (instant == null) {
+        ps.setNull(index, Types.TIMESTAMP);
+      } else {
+        ps.setObject(index, LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+      }
+    }
+
+    @Override
+    String deleteDueReturningSql() {
+      // MariaDB's single-table DELETE takes ORDER BY, LIMIT and RETURNING (MySQL has no RETURNING).
+      return "DELETE FROM "
+          + table
+          + " WHERE status = 'ACTIVE' AND next_fire_at <= ? ORDER BY next_fire_at, id LIMIT ?"
+          + " RETURNING id";
+    }
+
+    @Override
+    String settings() throws SQLException {
+      List<String> parts = new ArrayList<>();
+      try (Connection c = connect();
+          Statement s = c.createStatement()) {
+        parts.add(one(s, "SELECT VERSION()"));
+        for (String setting :
+            List.of(
+                "innodb_flush_log_at_trx_commit",
+                "sync_binlog",
+                "log_bin",
+                "innodb_doublewrite",
+                "innodb_buffer_pool_size")) {
+          parts.add(setting + "=" + one(s, "SELECT @@" + setting));
+        }
+      }
+      return "MariaDB " + String.join(", ", parts) + ", database " + database;
+    }
+
+    @Override
+    public void close() throws SQLException {
+      store.close();
+      try (Connection c = connect();
+          Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database);
       }
     }
   }

@@ -15,8 +15,8 @@ import io.persistenttimers.TimerListener;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
 import io.persistenttimers.bench.Report.Row;
+import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
-import io.persistenttimers.store.postgres.PostgresStore;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -386,14 +386,14 @@ final class Workloads {
     }
   }
 
-  // --- W5 two engines on one PostgreSQL ------------------------------------------------------
+  // --- W5 two engines on one claiming store (PostgreSQL, MariaDB) ----------------------------
 
   /**
    * Two engines in multi-node mode share one schema; {@code n} timers are already due (unowned)
    * when both start. Fires/s until every timer fired, duplicates, and each node's share; limit: the
    * raw {@code DELETE … RETURNING} rate measured in the same run.
    */
-  void w5(Target.Postgres t) throws Exception {
+  void w5(Target t) throws Exception {
     int n = o.w2Timers();
     int reps = o.repetitions();
     double[] eng = new double[reps];
@@ -424,7 +424,7 @@ final class Workloads {
               .pollInterval(Duration.ofMillis(100))
               .claimAhead(Duration.ofSeconds(2))
               .claimBatch(500);
-      try (PostgresStore second = t.secondStore(o.poolSize());
+      try (Store second = t.secondStore(o.poolSize());
           PersistentTimer a =
               engine(t, ctx -> count(calls, firedA, ctx.timerId()))
                   .multiNode(settings)

@@ -26,7 +26,7 @@ class BenchSmokeIT {
     Report report = Bench.run(options);
 
     List<Report.Row> rows = report.rows();
-    for (String store : List.of("memory", "sqlite", "postgres")) {
+    for (String store : List.of("memory", "sqlite", "postgres", "mariadb")) {
       for (String workload : List.of("W1", "W2", "W3", "W4")) {
         assertThat(rows)
             .as("%s on %s", workload, store)
@@ -38,9 +38,12 @@ class BenchSmokeIT {
     assertThat(rows)
         .filteredOn(r -> r.workload().equals("W2"))
         .allMatch(r -> r.measure().contains("missing "));
-    assertThat(rows)
-        .as("W5: two engines on PostgreSQL")
-        .anyMatch(r -> r.workload().equals("W5") && r.store().equals("postgres"));
-    assertThat(report.render()).contains("synchronous_commit=", "synchronous=FULL");
+    for (String store : List.of("postgres", "mariadb")) {
+      assertThat(rows)
+          .as("W5: two engines on %s", store)
+          .anyMatch(r -> r.workload().equals("W5") && r.store().equals(store));
+    }
+    assertThat(report.render())
+        .contains("synchronous_commit=", "synchronous=FULL", "innodb_flush_log_at_trx_commit=");
   }
 }

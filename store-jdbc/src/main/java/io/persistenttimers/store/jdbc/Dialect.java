@@ -93,6 +93,30 @@ public interface Dialect {
   }
 
   /**
+   * Whether {@link #insertIfAbsent} is a plain {@code INSERT} that fails on an existing id instead
+   * of reporting no row (MySQL: no {@code ON CONFLICT DO NOTHING}, and {@code INSERT IGNORE} would
+   * hide data errors too). Inserts then run one statement each, and a failure {@link
+   * #isDuplicateId} accepts means "not inserted"; this needs a database that rolls back only the
+   * failed statement, not the transaction.
+   *
+   * @return true for MySQL; false by default
+   */
+  default boolean insertFailsOnDuplicate() {
+    return false;
+  }
+
+  /**
+   * Whether {@code failure} says the id of an insert exists (MySQL error 1062); consulted only when
+   * {@link #insertFailsOnDuplicate()}.
+   *
+   * @param failure the driver's exception
+   * @return true for a duplicate id
+   */
+  default boolean isDuplicateId(SQLException failure) {
+    return false;
+  }
+
+  /**
    * The most ids bound in one statement; longer lists are split.
    *
    * @return at least 1

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
@@ -67,7 +68,7 @@ public abstract class JdbcStore implements Store {
     this.dialect = Objects.requireNonNull(dialect, "dialect");
     this.table = new TimerTable(dialect, Objects.requireNonNull(table, "table"));
     this.codec = new RowCodec(dialect);
-    this.writer = new BatchWriter(this.table, codec);
+    this.writer = new BatchWriter(dialect, this.table, codec);
     this.errors = new StoreErrors(dialect, Objects.requireNonNull(where, "where"));
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -450,7 +451,7 @@ public abstract class JdbcStore implements Store {
     String operation = "insert (host transaction)";
     beforeHostInsert(record.id());
     try {
-      boolean inserted = codec.bind(hostHandle.createUpdate(table.insert()), record).execute() == 1;
+      boolean inserted = writer.insert(hostHandle, record);
       if (inserted) {
         afterInsert(hostHandle);
       }
@@ -473,11 +474,15 @@ public abstract class JdbcStore implements Store {
    */
   public boolean insert(Connection hostConnection, TimerRecord record) {
     Objects.requireNonNull(hostConnection, "hostConnection");
+    Objects.requireNonNull(record, "record");
     Jdbi host = Jdbi.create(new HostConnection(hostConnection));
     // The host owns the transaction: the handle must neither roll it back nor close it.
     host.getConfig(Handles.class).setForceEndTransactions(false);
     try (Handle handle = host.open()) {
       return insert(handle, record);
+    } catch (ConnectionException e) {
+      // A closed or broken host connection fails here, before the insert itself.
+      throw errors.failure("insert (host transaction)", record.id(), e);
     }
   }
 

@@ -1,11 +1,15 @@
 package io.persistenttimers.store.jdbc.internal;
 
+import io.persistenttimers.TimerRecord;
 import io.persistenttimers.spi.Write;
+import io.persistenttimers.store.jdbc.Dialect;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.StatementException;
 
 /**
  * Executes a {@code writeAll} inside the caller's transaction: consecutive writes of one kind go to
@@ -13,16 +17,19 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * ones before it.
  */
 public final class BatchWriter {
+  private final Dialect dialect;
   private final TimerTable table;
   private final RowCodec codec;
 
   /**
    * A writer for one table.
    *
+   * @param dialect the database's dialect
    * @param table the statements
    * @param codec binds records
    */
-  public BatchWriter(TimerTable table, RowCodec codec) {
+  public BatchWriter(Dialect dialect, TimerTable table, RowCodec codec) {
+    this.dialect = dialect;
     this.table = table;
     this.codec = codec;
   }
@@ -55,8 +62,33 @@ public final class BatchWriter {
   /** What a batch did. */
   public record Result(List<Boolean> applied, boolean anyInserted) {}
 
+  /**
+   * Inserts {@code record} on {@code handle}, in its open transaction.
+   *
+   * @return true when inserted; false when a timer with its id exists (nothing changed)
+   */
+  public boolean insert(Handle handle, TimerRecord record) {
+    try {
+      return codec.bind(handle.createUpdate(table.insert()), record).execute() == 1;
+    } catch (StatementException e) {
+      if (dialect.insertFailsOnDuplicate()
+          && e.getCause() instanceof SQLException sql
+          && dialect.isDuplicateId(sql)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   private void executeRun(Handle handle, List<Write> run, List<Boolean> results) {
     Write first = run.get(0);
+    if (first instanceof Write.Insert && dialect.insertFailsOnDuplicate()) {
+      // A batch cannot tell a duplicate id from a failed write: one statement each.
+      for (Write w : run) {
+        results.add(insert(handle, ((Write.Insert) w).record()));
+      }
+      return;
+    }
     String sql =
         first instanceof Write.Insert
             ? table.insert()
