@@ -220,8 +220,15 @@ class AdminBrowserTest {
     browser.get(admin.uri().resolve(path).toString());
   }
 
+  /**
+   * The text of the element, waiting for it: after a click that submits a form, the next page may
+   * not be there yet when the click returns.
+   */
   private static String text(String css) {
-    return browser.findElement(By.cssSelector(css)).getText();
+    return org.awaitility.Awaitility.await(css)
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> browser.findElement(By.cssSelector(css)).getText(), found -> true);
   }
 
   private static List<WebElement> rows() {
