@@ -70,6 +70,10 @@ class StudyApplicationIT {
                         Integer.class)
                     == 1);
 
+    // The one-shot reminder is deleted after its callback returned (at-least-once): wait for that.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !get("/participants/participant-ana").body().contains("\"reminder\""));
     HttpResponse<String> shown = get("/participants/participant-ana");
     assertThat(shown.body()).contains("scheduled_prompt").doesNotContain("\"reminder\"");
 
