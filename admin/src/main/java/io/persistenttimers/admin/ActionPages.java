@@ -60,13 +60,15 @@ final class ActionPages {
       case "cancel-participant" -> {
         String participant = r.require("participant");
         String flowType = r.get("flowType");
-        long n = store.count(TimerQuery.all().participant(participant).flowType(flowType));
+        long n =
+            store.count(
+                TimerQuery.all().participant(participant).flowType(flowType), options.countLimit());
         b.append(hidden("participant", participant));
         if (flowType != null) {
           b.append(hidden("flowType", flowType));
         }
         b.append("<p class=\"notice\">Cancel all <b>")
-            .append(n)
+            .append(atMostLimit(n))
             .append("</b> timers of participant <b>")
             .append(Html.text(participant))
             .append("</b>")
@@ -75,9 +77,9 @@ final class ActionPages {
       }
       case "purge" -> {
         Instant now = options.clock().instant();
-        long expired = store.count(TimerQuery.all().expiredBy(now));
+        long expired = store.count(TimerQuery.all().expiredBy(now), options.countLimit());
         b.append("<p class=\"notice\">Purge deletes for good. Now: <b>")
-            .append(expired)
+            .append(atMostLimit(expired))
             .append("</b> expired timers.</p><p><label><input type=\"checkbox\" name=\"expired\"")
             .append(" value=\"1\" checked> expired timers</label></p><p><label>FAILED timers that")
             .append(" failed more than <input name=\"failedOlderThanHours\" size=\"5\"> hours ago")
@@ -218,5 +220,12 @@ final class ActionPages {
 
   private static String hidden(String name, String value) {
     return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + Html.text(value) + "\">";
+  }
+
+  /** A capped count as shown: "more than N" when it stopped at the limit. */
+  private String atMostLimit(long count) {
+    return count > options.countLimit()
+        ? "more than " + options.countLimit()
+        : Long.toString(count);
   }
 }

@@ -44,6 +44,8 @@ public final class AdminServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final Logger reveals = LoggerFactory.getLogger("io.persistenttimers.admin.reveal");
 
+  private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final AdminOptions options;
@@ -54,6 +56,7 @@ public final class AdminServer implements AutoCloseable {
     this.options = options;
     this.pages = new ReadPages(store, options);
     this.actions = new ActionPages(store, options);
+    disableNagleUnlessConfigured();
     this.server =
         HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 0);
     this.executor =
@@ -66,6 +69,18 @@ public final class AdminServer implements AutoCloseable {
             });
     server.setExecutor(executor);
     server.createContext("/", this::handle);
+  }
+
+  /**
+   * The JDK server writes a response's headers and body as two segments; with Nagle's algorithm on,
+   * the body waits for the client's delayed ACK of the headers, so every request on a kept-alive
+   * connection (a browser's) took 40 ms more. The setting is read once per JVM, when the first JDK
+   * HTTP server starts, and only when the host has not chosen it.
+   */
+  private static void disableNagleUnlessConfigured() {
+    if (System.getProperty(NODELAY_PROPERTY) == null) {
+      System.setProperty(NODELAY_PROPERTY, "true");
+    }
   }
 
   /**

@@ -37,23 +37,25 @@ final class ReadPages {
 
   String overview() {
     Instant now = options.clock().instant();
-    TimerOverview o = TimerOverview.of(store, now);
+    TimerOverview o = TimerOverview.of(store, now, options.countLimit());
     long within6h =
         store.count(
-                TimerQuery.all()
-                    .status(TimerStatus.ACTIVE)
-                    .dueBefore(now.plus(Duration.ofHours(6))))
-            - o.overdue();
+            TimerQuery.all().status(TimerStatus.ACTIVE).dueBefore(now.plus(Duration.ofHours(6))),
+            options.countLimit());
     StringBuilder b = new StringBuilder();
     b.append("<div class=\"cards\">")
-        .append(card("Pending", o.pending(), false, "/timers?status=pending"))
-        .append(card("Overdue", o.overdue(), o.overdue() > 0, "/timers?overdue=1"))
+        .append(card("Pending", shown(o, o.pending()), false, "/timers?status=pending"))
+        .append(card("Overdue", shown(o, o.overdue()), o.overdue() > 0, "/timers?overdue=1"))
         .append(card("Oldest lag", human(o.oldestLag()), o.overdue() > 0, null))
-        .append(card("Retrying", o.retrying(), o.retrying() > 0, "/timers?retrying=1"))
-        .append(card("Failed", o.failed(), o.failed() > 0, "/timers?status=failed"))
+        .append(card("Retrying", shown(o, o.retrying()), o.retrying() > 0, "/timers?retrying=1"))
+        .append(card("Failed", shown(o, o.failed()), o.failed() > 0, "/timers?status=failed"))
         .append(
-            card("Quarantined", o.quarantined(), o.quarantined() > 0, "/timers?status=quarantined"))
-        .append(card("All timers", o.total(), false, "/timers"))
+            card(
+                "Quarantined",
+                shown(o, o.quarantined()),
+                o.quarantined() > 0,
+                "/timers?status=quarantined"))
+        .append(card("All timers", shown(o, o.total()), false, "/timers"))
         .append("</div>");
     if (o.oldestOverdue() != null) {
       b.append("<p>Oldest overdue: ")
@@ -73,17 +75,22 @@ final class ReadPages {
           .append(UTC.format(o.oldestFailure().updatedAt()))
           .append("</p>");
     }
+    // Cumulative bars: each is one capped count, so none is a difference of two capped counts.
     b.append("<h2>Due soon</h2>")
         .append(
             chart(
-                List.of("overdue", "next hour", "1–6 h", "6–24 h", "later"),
-                List.of(
-                    o.overdue(),
-                    o.dueWithinHour(),
-                    within6h - o.dueWithinHour(),
-                    o.dueWithinDay() - within6h,
-                    o.pending() - o.overdue() - o.dueWithinDay())));
-    b.append("<h2>By callback type</h2><table><tr><th>Callback type</th><th>Pending</th>")
+                o,
+                List.of("overdue", "within 1 h", "within 6 h", "within 24 h", "all pending"),
+                List.of(o.overdue(), o.dueWithinHour(), within6h, o.dueWithinDay(), o.pending())));
+    b.append("<h2>By callback type</h2>");
+    if (o.exceedsLimit(o.pending()) || o.exceedsLimit(o.failed())) {
+      b.append("<p class=\"notice\">More than ")
+          .append(o.countLimit())
+          .append(" timers of a status: its column counts the ")
+          .append(o.countLimit() + 1)
+          .append(" due first.</p>");
+    }
+    b.append("<table><tr><th>Callback type</th><th>Pending</th>")
         .append("<th>Failed</th><th>Quarantined</th></tr>");
     o.byCallbackType()
         .forEach(
@@ -126,8 +133,13 @@ final class ReadPages {
         + "</div>";
   }
 
+  /** A count of {@code o} as shown: "more than N" when it stopped at the limit. */
+  private static String shown(TimerOverview o, long count) {
+    return o.exceedsLimit(count) ? "more than " + o.countLimit() : String.valueOf(count);
+  }
+
   /** A horizontal bar chart as SVG attributes only: the policy allows no inline style. */
-  private static String chart(List<String> labels, List<Long> values) {
+  private static String chart(TimerOverview o, List<String> labels, List<Long> values) {
     long max = Math.max(1, values.stream().mapToLong(Long::longValue).max().orElse(1));
     StringBuilder svg =
         new StringBuilder("<svg width=\"520\" height=\"")
@@ -152,7 +164,7 @@ final class ReadPages {
           .append("\" y=\"")
           .append(y + 16)
           .append("\">")
-          .append(v)
+          .append(shown(o, v))
           .append("</text>");
     }
     return svg.append("</svg>").toString();
@@ -180,7 +192,7 @@ final class ReadPages {
     if (more) {
       rows = rows.subList(0, options.pageSize());
     }
-    long total = store.count(query);
+    long total = store.count(query, options.countLimit());
 
     StringBuilder b = new StringBuilder();
     b.append("<form class=\"filters\" method=\"get\" action=\"/timers\">")
@@ -197,7 +209,7 @@ final class ReadPages {
         .append("> overdue only</label> <button type=\"submit\" id=\"filter\">Filter</button>")
         .append("</form>");
     b.append("<p id=\"count\">")
-        .append(total)
+        .append(total > options.countLimit() ? "More than " + options.countLimit() : total)
         .append(" matching timers, earliest due first")
         .append(position == null ? "" : " (continued)")
         .append(".</p>");

@@ -12,31 +12,42 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * What an operator looks at first: how many timers wait, how late the oldest one is, what failed,
  * per callback type, and who holds leases. Every number is a count the store computes (one query
- * each, grouped per type), never rows loaded and counted here, so it costs the same at a thousand
- * timers as at a million, up to the index reads the counts need.
+ * each, grouped per type), never rows loaded and counted here.
+ *
+ * <p>An exact count reads every matching index entry, which takes seconds at millions of timers. A
+ * page that must answer fast takes a {@linkplain #of(Store, Instant, int) capped overview}: each
+ * count stops at {@link #countLimit()}, and a count above it means "more than {@code countLimit}"
+ * ({@link #exceedsLimit}). Then the cost is bounded by the limit, not by the store's size.
  *
  * <p>Carries no params and no error texts, which may hold personal data: only ids, types and times.
  *
  * @param at the instant the counts refer to
+ * @param countLimit the largest count given exactly; {@link #EXACT} when every count is exact
  * @param total every stored timer
  * @param pending ACTIVE timers (waiting to fire, overdue ones included)
  * @param overdue ACTIVE timers due before {@code at}
  * @param oldestOverdue the ACTIVE timer that was due earliest, when it is overdue; else null
- * @param dueWithinHour ACTIVE timers due from {@code at} to an hour later
- * @param dueWithinDay ACTIVE timers due from {@code at} to a day later
+ * @param dueWithinHour ACTIVE timers that fire within an hour of {@code at}: due before {@code at}
+ *     plus one hour, the overdue ones included
+ * @param dueWithinDay ACTIVE timers due before {@code at} plus one day, the overdue ones included
  * @param retrying ACTIVE timers with a failed attempt, waiting for their retry
  * @param failed FAILED timers (out of attempts, kept for inspection and release)
  * @param quarantined QUARANTINED timers (unreadable, or refused by their factory)
  * @param oldestFailure the FAILED timer that was due earliest, or null when none failed
- * @param byCallbackType counts per callback type, sorted by type
+ * @param byCallbackType counts per callback type, sorted by type; in a capped overview, the counts
+ *     of a status with more than {@code countLimit} timers describe the {@code countLimit + 1} due
+ *     first
  * @param leaseHolders the nodes holding leases, for a store shared by several nodes; else empty
  */
 public record TimerOverview(
     Instant at,
+    long countLimit,
     long total,
     long pending,
     long overdue,
@@ -54,12 +65,13 @@ public record TimerOverview(
    * Copies the collections, so the overview cannot change.
    *
    * @param at the instant the counts refer to
+   * @param countLimit the largest count given exactly, or {@link #EXACT}
    * @param total every stored timer
    * @param pending ACTIVE timers
    * @param overdue ACTIVE timers due before {@code at}
    * @param oldestOverdue the earliest overdue timer, or null
-   * @param dueWithinHour ACTIVE timers due within the next hour
-   * @param dueWithinDay ACTIVE timers due within the next day
+   * @param dueWithinHour ACTIVE timers due within the next hour, overdue ones included
+   * @param dueWithinDay ACTIVE timers due within the next day, overdue ones included
    * @param retrying ACTIVE timers waiting for a retry
    * @param failed FAILED timers
    * @param quarantined QUARANTINED timers
@@ -69,6 +81,9 @@ public record TimerOverview(
    */
   public TimerOverview {
     Objects.requireNonNull(at, "at");
+    if (countLimit < 0) {
+      throw new IllegalArgumentException("countLimit must be 0 or more: " + countLimit);
+    }
     byCallbackType = Collections.unmodifiableSortedMap(new TreeMap<>(byCallbackType));
     leaseHolders = List.copyOf(leaseHolders);
   }
@@ -97,8 +112,12 @@ public record TimerOverview(
    */
   public record TypeCounts(long pending, long failed, long quarantined) {}
 
+  /** The {@link #countLimit()} of an overview whose counts are all exact. */
+  public static final long EXACT = Long.MAX_VALUE;
+
   /**
-   * Counts what {@code store} holds at {@code now}.
+   * Counts exactly what {@code store} holds at {@code now}: every matching index entry is read,
+   * which takes seconds at millions of timers (see {@link #of(Store, Instant, int)}).
    *
    * @param store the store to count in
    * @param now the instant overdue and due-soon counts refer to
@@ -106,45 +125,86 @@ public record TimerOverview(
    * @throws io.persistenttimers.StoreException when the store fails
    */
   public static TimerOverview of(Store store, Instant now) {
+    return of(store, now, EXACT, store::count, store::countByCallbackType);
+  }
+
+  /**
+   * Counts what {@code store} holds at {@code now}, each count stopping at {@code countLimit}
+   * ({@link Store#count(TimerQuery, int)}), so the cost is bounded by the limit whatever the
+   * store's size.
+   *
+   * @param store the store to count in
+   * @param now the instant overdue and due-soon counts refer to
+   * @param countLimit the largest count wanted exactly; 0 or more
+   * @return the overview; a count above {@code countLimit} means "more than {@code countLimit}"
+   * @throws IllegalArgumentException when {@code countLimit} is negative
+   * @throws io.persistenttimers.StoreException when the store fails
+   */
+  public static TimerOverview of(Store store, Instant now, int countLimit) {
+    Store.requireCountCap(countLimit);
+    return of(
+        store,
+        now,
+        countLimit,
+        q -> store.count(q, countLimit),
+        q -> store.countByCallbackType(q, countLimit));
+  }
+
+  private static TimerOverview of(
+      Store store,
+      Instant now,
+      long countLimit,
+      ToLongFunction<TimerQuery> count,
+      Function<TimerQuery, SortedMap<String, Long>> countByType) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(now, "now");
     TimerQuery active = TimerQuery.all().status(TimerStatus.ACTIVE);
-    long overdue = store.count(active.dueBefore(now));
-    TimerRef oldestOverdue =
-        overdue == 0
-            ? null
-            : store.list(active.dueBefore(now).limit(1)).stream()
-                .findFirst()
-                .map(TimerRef::of)
-                .orElse(null);
+    long overdue = count.applyAsLong(active.dueBefore(now));
+    TimerRef oldestOverdue = overdue == 0 ? null : first(store, active.dueBefore(now));
     TimerQuery failedQuery = TimerQuery.all().status(TimerStatus.FAILED);
-    long failed = store.count(failedQuery);
-    TimerRef oldestFailure =
-        failed == 0
-            ? null
-            : store.list(failedQuery.limit(1)).stream().findFirst().map(TimerRef::of).orElse(null);
+    long failed = count.applyAsLong(failedQuery);
+    TimerRef oldestFailure = failed == 0 ? null : first(store, failedQuery);
+    TimerQuery quarantinedQuery = TimerQuery.all().status(TimerStatus.QUARANTINED);
     SortedMap<String, TypeCounts> byType = new TreeMap<>();
-    store
-        .countByCallbackType(active)
+    countByType
+        .apply(active)
         .forEach((type, n) -> byType.merge(type, new TypeCounts(n, 0, 0), TimerOverview::sum));
-    store
-        .countByCallbackType(failedQuery)
+    countByType
+        .apply(failedQuery)
         .forEach((type, n) -> byType.merge(type, new TypeCounts(0, n, 0), TimerOverview::sum));
-    store
-        .countByCallbackType(TimerQuery.all().status(TimerStatus.QUARANTINED))
+    countByType
+        .apply(quarantinedQuery)
         .forEach((type, n) -> byType.merge(type, new TypeCounts(0, 0, n), TimerOverview::sum));
     return new TimerOverview(
         now,
-        store.count(TimerQuery.all()),
-        store.count(active),
+        countLimit,
+        count.applyAsLong(TimerQuery.all()),
+        count.applyAsLong(active),
         overdue,
         oldestOverdue,
-        store.count(active.dueBefore(now.plus(Duration.ofHours(1)))) - overdue,
-        store.count(active.dueBefore(now.plus(Duration.ofDays(1)))) - overdue,
-        store.count(active.failedAttemptsOnly(true)),
+        count.applyAsLong(active.dueBefore(now.plus(Duration.ofHours(1)))),
+        count.applyAsLong(active.dueBefore(now.plus(Duration.ofDays(1)))),
+        count.applyAsLong(active.failedAttemptsOnly(true)),
         failed,
-        store.count(TimerQuery.all().status(TimerStatus.QUARANTINED)),
+        count.applyAsLong(quarantinedQuery),
         oldestFailure,
         byType,
         store instanceof ClaimingStore claiming ? claiming.leaseHolders() : List.of());
+  }
+
+  private static TimerRef first(Store store, TimerQuery query) {
+    return store.list(query.limit(1)).stream().findFirst().map(TimerRef::of).orElse(null);
+  }
+
+  /**
+   * Whether {@code count}, one of this overview's counts, stopped at the limit: the true number is
+   * more than {@link #countLimit()}.
+   *
+   * @param count a count taken from this overview
+   * @return true when it means "more than {@code countLimit}"
+   */
+  public boolean exceedsLimit(long count) {
+    return count > countLimit;
   }
 
   /**

@@ -209,6 +209,50 @@ class AdminServerHttpTest {
     assertThat(revealed.body()).contains("{&quot;phone&quot;:&quot;+55 11 5555-0101&quot;}");
   }
 
+  @Test
+  void countsAboveTheCountLimit_showAsMoreThanIt_andExactCountsBelowIt() throws Exception {
+    // The fixture holds 17 timers: 15 ACTIVE (12 of participant-dee), 1 FAILED, 1 QUARANTINED.
+    try (AdminServer capped =
+        AdminServer.start(
+            store, AdminOptions.defaults().token(AdminFixture.TOKEN).pageSize(5).countLimit(10))) {
+      String overview = get(capped, "/").body();
+      assertThat(overview)
+          .contains("<b>more than 10</b>Pending")
+          .contains("<b>more than 10</b>All timers")
+          .contains("<b>1</b>Overdue")
+          .contains("<b>1</b>Failed")
+          .contains("its column counts the 11 due first");
+      assertThat(get(capped, "/timers").body()).contains("More than 10 matching timers");
+      assertThat(get(capped, "/timers?participant=participant-dee").body())
+          .contains("More than 10 matching timers");
+      assertThat(get(capped, "/timers?participant=participant-ana").body())
+          .contains("2 matching timers");
+    }
+    assertThat(get("/").body()).contains("<b>15</b>Pending").contains("<b>17</b>All timers");
+    assertThatThrownBy(() -> AdminOptions.defaults().countLimit(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("countLimit must be 1 to");
+  }
+
+  @Test
+  void cappedOverview_equalsTheExactOne_whenEveryCountIsUnderTheLimit() {
+    TimerOverview exact = TimerOverview.of(store, now);
+    TimerOverview capped = TimerOverview.of(store, now, 17);
+    assertThat(exact.countLimit()).isEqualTo(TimerOverview.EXACT);
+    assertThat(capped.countLimit()).isEqualTo(17);
+    assertThat(capped).usingRecursiveComparison().ignoringFields("countLimit").isEqualTo(exact);
+    assertThat(exact.pending()).isEqualTo(15);
+    assertThat(exact.dueWithinHour()).as("overdue included").isEqualTo(2);
+    assertThat(TimerOverview.of(store, now, 14).pending()).isEqualTo(15);
+    assertThat(TimerOverview.of(store, now, 14).exceedsLimit(15)).isTrue();
+  }
+
+  private HttpResponse<String> get(AdminServer server, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(server.uri().resolve(path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(
         HttpRequest.newBuilder(admin.uri().resolve(path)).GET().build(),

@@ -66,8 +66,8 @@ final class StatsCommand extends StoreCommand {
         o.oldestOverdue() == null
             ? "none"
             : Durations.human(o.oldestLag()) + " (" + ref(o.oldestOverdue()) + ")");
-    p.printf("due in 1h:      %d%n", o.dueWithinHour());
-    p.printf("due in 24h:     %d%n", o.dueWithinDay());
+    p.printf("due in 1h:      %d (overdue included)%n", o.dueWithinHour());
+    p.printf("due in 24h:     %d (overdue included)%n", o.dueWithinDay());
     p.printf("retrying:       %d%n", o.retrying());
     p.printf("failed:         %d%n", o.failed());
     p.printf(

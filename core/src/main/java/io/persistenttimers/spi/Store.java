@@ -79,6 +79,56 @@ public interface Store extends AutoCloseable {
   long count(TimerQuery query);
 
   /**
+   * How many records match {@code query}, counting no further than {@code atMost}: the exact count
+   * when at most {@code atMost} match, else {@code atMost + 1}, which means "more than {@code
+   * atMost}". A page that shows a count at any store size uses it, so its cost is bounded by {@code
+   * atMost} rather than by the table (SQL stores count over {@code LIMIT atMost + 1} rows of an
+   * index). The default counts everything and caps the result.
+   *
+   * @param query the filter; its limit and {@code after} are ignored
+   * @param atMost the largest count wanted exactly; 0 or more, below {@link Integer#MAX_VALUE}
+   * @return the count, or {@code atMost + 1} when more match
+   * @throws IllegalArgumentException when {@code atMost} is out of range
+   */
+  default long count(TimerQuery query, int atMost) {
+    requireCountCap(atMost);
+    return Math.min(count(query), atMost + 1L);
+  }
+
+  /**
+   * Per callback type, how many of the first {@code atMost + 1} records matching {@code query} in
+   * due order (then id) are of that type. When at most {@code atMost} records match, this is the
+   * exact {@link #countByCallbackType(TimerQuery)}; when more match, it describes the ones due
+   * first, at a cost bounded by {@code atMost}.
+   *
+   * @param query the filter; its limit and {@code after} are ignored
+   * @param atMost 0 or more, below {@link Integer#MAX_VALUE}
+   * @return counts per callback type, sorted by type; they add up to at most {@code atMost + 1}
+   * @throws IllegalArgumentException when {@code atMost} is out of range
+   */
+  default java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query, int atMost) {
+    requireCountCap(atMost);
+    java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+    for (TimerRecord r : list(query.after(null).limit(atMost + 1))) {
+      counts.merge(r.callbackType(), 1L, Long::sum);
+    }
+    return counts;
+  }
+
+  /**
+   * Checks the {@code atMost} of a capped count.
+   *
+   * @param atMost the cap to check
+   * @throws IllegalArgumentException when it is negative or {@link Integer#MAX_VALUE}
+   */
+  static void requireCountCap(int atMost) {
+    if (atMost < 0 || atMost == Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "atMost must be between 0 and " + (Integer.MAX_VALUE - 1) + ": " + atMost);
+    }
+  }
+
+  /**
    * How many records match {@code query} (its limit and position ignored), per callback type: the
    * operator's view of what the timers are for. SQL stores answer with one grouped count; the
    * default reads the matching records, which is correct but slow.

@@ -275,6 +275,48 @@ public abstract class StoreContract {
   }
 
   @Test
+  public void cappedCount_isExactUpToTheCap_andCapPlusOneBeyondIt() {
+    for (int i = 0; i < 5; i++) {
+      insert(store, record("t" + i).participant(i < 3 ? "p1" : "p2").build());
+    }
+    insert(store, record("dead").participant("p1").status(TimerStatus.FAILED).build());
+
+    assertThat(store.count(TimerQuery.all(), 6)).isEqualTo(6);
+    assertThat(store.count(TimerQuery.all(), 100)).isEqualTo(6);
+    assertThat(store.count(TimerQuery.all(), 4)).isEqualTo(5);
+    assertThat(store.count(TimerQuery.all(), 0)).isEqualTo(1);
+    // The query's own limit is ignored, as by count(query): p1 has three ACTIVE and one FAILED.
+    assertThat(store.count(TimerQuery.all().participant("p1").limit(1), 4)).isEqualTo(4);
+    assertThat(store.count(TimerQuery.all().participant("p1").status(TimerStatus.ACTIVE), 2))
+        .isEqualTo(3);
+    assertThat(store.count(TimerQuery.all().participant("nobody"), 10)).isZero();
+  }
+
+  @Test
+  public void cappedCount_refusesANegativeCap_naming_atMost() {
+    assertThatThrownBy(() -> store.count(TimerQuery.all(), -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("atMost");
+    assertThatThrownBy(() -> store.countByCallbackType(TimerQuery.all(), Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("atMost");
+  }
+
+  @Test
+  public void cappedCountByCallbackType_countsTheFirstDue_andIsExactUnderTheCap() {
+    insert(store, record("r1").callbackType("reminder").due(T0.plusSeconds(1)).build());
+    insert(store, record("p1").callbackType("prompt").due(T0.plusSeconds(2)).build());
+    insert(store, record("r2").callbackType("reminder").due(T0.plusSeconds(3)).build());
+    insert(store, record("x1").callbackType("export").due(T0.plusSeconds(4)).build());
+
+    assertThat(store.countByCallbackType(TimerQuery.all(), 10))
+        .isEqualTo(store.countByCallbackType(TimerQuery.all()));
+    // The first three due (cap 2, plus one): r1, p1, r2; the later export is not reached.
+    assertThat(store.countByCallbackType(TimerQuery.all(), 2))
+        .containsExactly(java.util.Map.entry("prompt", 1L), java.util.Map.entry("reminder", 2L));
+  }
+
+  @Test
   public void dueBefore_countsAndListsOnlyTimersDueStrictlyEarlier() {
     insert(store, record("early").due(T0.minusSeconds(60)).build());
     insert(store, record("at").due(T0).build());

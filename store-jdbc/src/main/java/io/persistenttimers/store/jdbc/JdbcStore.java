@@ -300,6 +300,56 @@ public abstract class JdbcStore implements Store {
                 .one());
   }
 
+  /** Counts over at most {@code atMost + 1} matching rows, so an index range bounds the cost. */
+  @Override
+  public long count(TimerQuery query, int atMost) {
+    Objects.requireNonNull(query, "query");
+    Store.requireCountCap(atMost);
+    QueryFilter filter = QueryFilter.forCount(query, codec);
+    return run(
+        "count timers " + QueryFilter.describe(query) + "up to " + atMost,
+        query.id(),
+        false,
+        h ->
+            filter
+                .bind(
+                    h.createQuery(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM "
+                            + table.name()
+                            + filter.where()
+                            + " LIMIT :cap) capped"))
+                .bind("cap", atMost + 1)
+                .mapTo(Long.class)
+                .one());
+  }
+
+  /** One grouped count over the first {@code atMost + 1} matching rows in due order. */
+  @Override
+  public java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query, int atMost) {
+    Objects.requireNonNull(query, "query");
+    Store.requireCountCap(atMost);
+    QueryFilter filter = QueryFilter.forCount(query, codec);
+    return run(
+        "count timers by callback type " + QueryFilter.describe(query) + "up to " + atMost,
+        query.id(),
+        false,
+        h -> {
+          java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+          filter
+              .bind(
+                  h.createQuery(
+                      "SELECT callback_type, COUNT(*) FROM (SELECT callback_type FROM "
+                          + table.name()
+                          + filter.where()
+                          + " ORDER BY next_fire_at, id LIMIT :cap) capped"
+                          + " GROUP BY callback_type"))
+              .bind("cap", atMost + 1)
+              .map((rs, ctx) -> java.util.Map.entry(rs.getString(1), rs.getLong(2)))
+              .forEach(e -> counts.put(e.getKey(), e.getValue()));
+          return counts;
+        });
+  }
+
   /** One grouped count in the database; no rows are read. */
   @Override
   public java.util.SortedMap<String, Long> countByCallbackType(TimerQuery query) {

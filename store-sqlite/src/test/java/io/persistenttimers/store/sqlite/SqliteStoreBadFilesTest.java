@@ -42,7 +42,7 @@ class SqliteStoreBadFilesTest {
 
     assertThatThrownBy(() -> SqliteStore.open(file))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("database schema version 99 is newer than this library supports (2)");
+        .hasMessageContaining("database schema version 99 is newer than this library supports (3)");
 
     assertThat(Snapshot.of(dir)).isEqualTo(before);
   }
