@@ -7,6 +7,7 @@ import io.persistenttimers.MultiNode;
 import io.persistenttimers.OverduePolicy;
 import io.persistenttimers.PersistentTimer;
 import io.persistenttimers.RetryPolicy;
+import io.persistenttimers.admin.AdminServer;
 import io.persistenttimers.micrometer.PersistentTimerMetrics;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -19,6 +20,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -28,7 +30,8 @@ import org.springframework.context.annotation.Configuration;
  * Builds the store from the application's DataSource (or the SQLite file), the {@link
  * PersistentTimer} with the {@code persistent-timers.*} settings and the callbacks found among the
  * beans, starts it with the context and stops it gracefully; adds the {@link TimerScheduler} that
- * joins transactions, the health indicator with Actuator, and the metrics with Micrometer.
+ * joins transactions, the health indicator with Actuator, the metrics with Micrometer, and, when
+ * enabled, the admin web page.
  */
 @AutoConfiguration(
     afterName = {
@@ -202,6 +205,32 @@ public class PersistentTimersAutoConfiguration {
     static SmartInitializingSingleton persistentTimerMetricsMonitor(
         ObjectProvider<PersistentTimerMetrics> metrics, ObjectProvider<PersistentTimer> timer) {
       return () -> metrics.getObject().monitor(timer.getObject());
+    }
+  }
+
+  /** The admin web page, when enabled and persistent-timers-admin is present. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(AdminServer.class)
+  @ConditionalOnBooleanProperty(name = "persistent-timers.admin.enabled")
+  static class AdminConfiguration {
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    AdminServer persistentTimersAdminServer(
+        PersistentTimersStore store, PersistentTimersProperties properties) {
+      return AdminPage.start(store.store(), properties.admin());
+    }
+  }
+
+  /** Enabled without persistent-timers-admin: a startup error rather than a page that is not. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("io.persistenttimers.admin.AdminServer")
+  @ConditionalOnBooleanProperty(name = "persistent-timers.admin.enabled")
+  static class AdminMissingConfiguration {
+    @Bean
+    Object persistentTimersAdminServer() {
+      throw new IllegalStateException(
+          "persistent-timers.admin.enabled=true needs the admin page on the class path: add the"
+              + " dependency io.persistenttimers:persistent-timers-admin, or remove the property");
     }
   }
 }

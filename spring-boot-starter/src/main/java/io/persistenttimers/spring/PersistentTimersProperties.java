@@ -30,6 +30,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param failureLogging how failed callback attempts are logged
  * @param health the Actuator health indicator
  * @param metrics the Micrometer metrics
+ * @param admin the admin web page (persistent-timers-admin), off unless enabled
  */
 @ConfigurationProperties("persistent-timers")
 public record PersistentTimersProperties(
@@ -49,7 +50,8 @@ public record PersistentTimersProperties(
     @DefaultValue MultiNode multiNode,
     @DefaultValue Logging failureLogging,
     @DefaultValue Health health,
-    @DefaultValue Metrics metrics) {
+    @DefaultValue Metrics metrics,
+    @DefaultValue Admin admin) {
 
   /**
    * Which store, and how it is opened.
@@ -127,4 +129,49 @@ public record PersistentTimersProperties(
    */
   public record Metrics(
       @DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration refreshInterval) {}
+
+  /**
+   * The admin web page of persistent-timers-admin, served beside the application on its own port
+   * while the context runs. It shows participant ids and, on request, params, and it can cancel and
+   * purge timers, so it is off by default, listens on the loopback interface, and needs a token.
+   *
+   * @param enabled whether the page is served; needs persistent-timers-admin on the class path
+   * @param token the token for actions and reveals, at least 16 characters; required when enabled
+   *     (take it from the environment, e.g. {@code ${TIMERS_ADMIN_TOKEN}})
+   * @param port the port; 0 for a free one; default 8081
+   * @param bindAddress the address to listen on; default 127.0.0.1
+   * @param allowRemote whether a non-loopback bind address is accepted: only behind an
+   *     authenticating proxy
+   * @param pageSize rows per list page; default 50
+   * @param countLimit the largest count a page gives exactly; default 10,000
+   */
+  public record Admin(
+      boolean enabled,
+      String token,
+      @DefaultValue("8081") int port,
+      @DefaultValue("127.0.0.1") String bindAddress,
+      boolean allowRemote,
+      @DefaultValue("50") int pageSize,
+      @DefaultValue("10000") int countLimit) {
+
+    /** Hides the token, so printing the settings does not leak it. */
+    @Override
+    public String toString() {
+      return "Admin[enabled="
+          + enabled
+          + ", token="
+          + (token == null ? "(unset)" : "(hidden)")
+          + ", port="
+          + port
+          + ", bindAddress="
+          + bindAddress
+          + ", allowRemote="
+          + allowRemote
+          + ", pageSize="
+          + pageSize
+          + ", countLimit="
+          + countLimit
+          + "]";
+    }
+  }
 }
