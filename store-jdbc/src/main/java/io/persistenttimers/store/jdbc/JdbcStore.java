@@ -266,7 +266,11 @@ public abstract class JdbcStore implements Store {
                     after == null
                         ? filter.where()
                         : filter.whereAnd(
-                            "(next_fire_at > :k_due OR (next_fire_at = :k_due AND id > :k_id))");
+                            // The leading bound alone is what an index range can start from;
+                            // the OR form by itself made PostgreSQL walk the index from its
+                            // first entry (116 ms for a page in the middle of a million).
+                            "next_fire_at >= :k_due"
+                                + " AND (next_fire_at > :k_due OR id > :k_id)");
                 Query q =
                     filter.bind(
                         h.createQuery(
@@ -300,7 +304,12 @@ public abstract class JdbcStore implements Store {
                 .one());
   }
 
-  /** Counts over at most {@code atMost + 1} matching rows, so an index range bounds the cost. */
+  /**
+   * Counts over at most {@code atMost + 1} matching rows, so an index range bounds the cost. The
+   * order is what makes it an index range: without it, PostgreSQL's plan for a bound it cannot see
+   * (a prepared {@code next_fire_at < ?}) was a table scan, which reads every row when fewer than
+   * {@code atMost} match (500 ms at a million timers).
+   */
   @Override
   public long count(TimerQuery query, int atMost) {
     Objects.requireNonNull(query, "query");
@@ -317,7 +326,7 @@ public abstract class JdbcStore implements Store {
                         "SELECT COUNT(*) FROM (SELECT 1 FROM "
                             + table.name()
                             + filter.where()
-                            + " LIMIT :cap) capped"))
+                            + " ORDER BY next_fire_at, id LIMIT :cap) capped"))
                 .bind("cap", atMost + 1)
                 .mapTo(Long.class)
                 .one());
