@@ -59,7 +59,8 @@ public record PersistentTimersProperties(
    * @param type which store: AUTO picks it from the DataSource's database, else the SQLite file
    * @param migrate whether opening the store creates or upgrades its table (Flyway, with its own
    *     history table)
-   * @param schema PostgreSQL schema of the timers table; default the connection's current schema
+   * @param schema PostgreSQL schema, or MariaDB/MySQL database, of the timers table; default the
+   *     connection's current one
    * @param sqlitePath SQLite database file, used when there is no DataSource
    * @param sqliteCreateIfMissing whether a missing SQLite file is created (its directory must
    *     exist)
@@ -78,7 +79,9 @@ public record PersistentTimersProperties(
     /** PostgreSQL over the application's DataSource. */
     POSTGRES,
     /** SQLite over the application's DataSource, or the file of {@code store.sqlite-path}. */
-    SQLITE
+    SQLITE,
+    /** MariaDB or MySQL over the application's DataSource. */
+    MARIADB
   }
 
   /**

@@ -10,8 +10,7 @@ import org.springframework.util.ClassUtils;
 /**
  * Picks and opens the store: from the application's DataSource (its database product decides), or
  * the SQLite file when there is none. Store classes are touched only in the branch that uses them,
- * so a host needs only the store module it runs on. A MariaDB/MySQL store joins here as one more
- * branch once it exists.
+ * so a host needs only the store module it runs on.
  */
 final class StoreFactory {
   private StoreFactory() {}
@@ -35,6 +34,14 @@ final class StoreFactory {
         return settings.sqlitePath() != null
             ? SqliteStores.file(settings)
             : SqliteStores.fromDataSource(requireDataSource(ds), settings);
+      case MARIADB:
+        requireModule("io.persistenttimers.store.mariadb.MariaDbStore", "store-mariadb");
+        if (ds == null) {
+          throw new IllegalStateException(
+              "persistent-timers.store.type=mariadb needs the application's DataSource"
+                  + " (spring.datasource.url); none is defined");
+        }
+        return MariaDbStores.create(ds, settings);
       default:
         throw new IllegalStateException("unknown persistent-timers.store.type: " + type);
     }
@@ -45,8 +52,8 @@ final class StoreFactory {
       return StoreType.SQLITE;
     }
     throw new IllegalStateException(
-        "Persistent Timers has no store: define the application's DataSource (PostgreSQL or"
-            + " SQLite, spring.datasource.url), or set persistent-timers.store.sqlite-path for an"
+        "Persistent Timers has no store: define the application's DataSource (PostgreSQL,"
+            + " MariaDB, MySQL or SQLite, spring.datasource.url), or set persistent-timers.store.sqlite-path for an"
             + " SQLite file, or persistent-timers.enabled=false");
   }
 
@@ -66,12 +73,13 @@ final class StoreFactory {
       type = StoreType.POSTGRES;
     } else if ("SQLite".equalsIgnoreCase(product)) {
       type = StoreType.SQLITE;
+    } else if ("MariaDB".equalsIgnoreCase(product) || "MySQL".equalsIgnoreCase(product)) {
+      type = StoreType.MARIADB;
     } else {
-      // MariaDB and MySQL: their store is not part of this version yet.
       throw new IllegalStateException(
           "Persistent Timers has no store for the DataSource's database '"
               + product
-              + "'; supported: PostgreSQL, SQLite. Declare your own PersistentTimersStore bean, or"
+              + "'; supported: PostgreSQL, MariaDB, MySQL, SQLite. Declare your own PersistentTimersStore bean, or"
               + " set persistent-timers.store.sqlite-path with persistent-timers.store.type=sqlite");
     }
     if (settings.sqlitePath() != null && type != StoreType.SQLITE) {
