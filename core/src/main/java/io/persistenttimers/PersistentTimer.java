@@ -20,6 +20,7 @@ import java.time.InstantSource;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -164,6 +165,41 @@ public final class PersistentTimer implements AutoCloseable {
   }
 
   /**
+   * Schedules many timers in <b>one store transaction</b> (one round trip per kind of write: a JDBC
+   * batch on the SQL stores), each with its own {@link IfExists} rule, and arms them once the store
+   * committed. All requests are validated and read at one clock reading before anything is written.
+   *
+   * <ul>
+   *   <li>An absent id is created. {@link IfExists#KEEP}: an existing id is kept. {@link
+   *       IfExists#REPLACE}: an existing id is replaced by compare-and-set on the version that one
+   *       read of every REPLACE and FAIL id found. {@link IfExists#FAIL}: an existing id refuses
+   *       the whole batch before anything is written.
+   *   <li>A REPLACE that lost a race (the timer changed between the read and the commit) is read
+   *       and written again, with the others that lost, in a transaction of its own after the batch
+   *       committed.
+   *   <li>A FAIL id created by someone else between the read and the commit is not overwritten; the
+   *       batch's own writes are then taken back (by compare-and-set, so a change another writer
+   *       made meanwhile stays) and {@link DuplicateTimerException} is thrown with nothing of the
+   *       batch left stored or armed.
+   * </ul>
+   *
+   * @param requests at most {@value io.persistenttimers.internal.NewTimers#MAX_BATCH_REQUESTS}
+   *     requests with distinct ids (a request without an id gets a fresh one)
+   * @return one result per request, in request order
+   * @throws IllegalArgumentException for bad input, naming the request's index and the field; for
+   *     an id that appears twice; for too many requests. Nothing is stored
+   * @throws DuplicateTimerException when a FAIL request's id exists; nothing is stored
+   * @throws StoreException when the store failed; nothing is stored or armed (unless a REPLACE race
+   *     retry failed: then the first transaction's timers are stored and armed)
+   */
+  public List<Scheduled> scheduleAll(List<ScheduleRequest> requests) {
+    List<TimerRecord> records = newTimers.batch(requests, now());
+    List<IfExists> rules = new ArrayList<>(records.size());
+    requests.forEach(r -> rules.add(r.spec().ifExists()));
+    return engine.scheduleAll(records, rules);
+  }
+
+  /**
    * Validates a one-shot timer and returns the record to store without storing it — for a store
    * that takes the host's own transaction (for example {@code SqliteStore.insert(connection,
    * record)}). After the host commits, call {@link #armCommitted(String)}; the timer would
@@ -198,6 +234,36 @@ public final class PersistentTimer implements AutoCloseable {
    */
   public TimerRecord prepareRecurring(Schedule schedule, TimerSpec spec) {
     return newTimers.recurring(schedule, spec, now());
+  }
+
+  /**
+   * Validates a batch and returns the records to store without storing them, for a store's
+   * host-transaction batch insert (for example {@code JdbcStore.insertAll(connection, records)}).
+   * After the host commits, call {@link #armCommitted(Collection)} with their ids.
+   *
+   * @param requests at most {@value io.persistenttimers.internal.NewTimers#MAX_BATCH_REQUESTS}
+   *     requests with distinct ids
+   * @return the validated records, in request order, not stored
+   * @throws IllegalArgumentException for bad input, naming the request's index and the field; for
+   *     an id that appears twice; for too many requests
+   */
+  public List<TimerRecord> prepareAll(List<ScheduleRequest> requests) {
+    return newTimers.batch(requests, now());
+  }
+
+  /**
+   * Arms the timers a host stored in its own transaction, after that transaction committed, with
+   * one store read for all of them. Ids not in the store (rolled back, already fired) are ignored.
+   *
+   * @param ids the ids of the records the host stored
+   */
+  public void armCommitted(Collection<String> ids) {
+    requireNonNull(ids, "ids");
+    List<String> copy = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      copy.add(requireNonNull(id, "ids[" + copy.size() + "]"));
+    }
+    engine.armCommitted(copy);
   }
 
   /**

@@ -113,6 +113,7 @@ public final class Engine {
   private final Loader loader;
   private final Outcomes outcomes;
   private final PeriodicTask cleanupLoop;
+  private final BatchSchedule batch;
 
   /** Lease renewal in multi-node mode; null alone. */
   private final PeriodicTask renewLoop;
@@ -188,6 +189,7 @@ public final class Engine {
             config,
             this::isClosed);
     window.onDue(runner::submit);
+    this.batch = new BatchSchedule(store, window, this::scheduled);
     this.loader =
         new Loader(
             window,
@@ -359,6 +361,15 @@ public final class Engine {
     }
   }
 
+  /**
+   * Stores {@code records} in one transaction (see {@link BatchSchedule} for the rules), then arms
+   * them; one result per record, in order.
+   */
+  public List<Scheduled> scheduleAll(List<TimerRecord> records, List<IfExists> rules) {
+    checkOpen();
+    return batch.run(records, rules);
+  }
+
   private void scheduled(TimerRecord record) {
     listener.onScheduled(record);
     armIfOwned(record);
@@ -378,6 +389,17 @@ public final class Engine {
   public void armCommitted(String id) {
     checkOpen();
     store.get(id).filter(r -> r.status() == TimerStatus.ACTIVE).ifPresent(this::armIfOwned);
+  }
+
+  /** Arms the records of a host transaction's batch after its commit: one read for all. */
+  public void armCommitted(java.util.Collection<String> ids) {
+    checkOpen();
+    if (ids.isEmpty()) {
+      return;
+    }
+    store.getAll(ids).values().stream()
+        .filter(r -> r.status() == TimerStatus.ACTIVE)
+        .forEach(this::armIfOwned);
   }
 
   /** Deletes the timer whatever its state; true when there was one. */
