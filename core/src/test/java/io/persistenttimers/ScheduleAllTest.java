@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.persistenttimers.Scheduled.Outcome;
 import io.persistenttimers.schedule.Schedule;
-import io.persistenttimers.spi.EngineLock;
 import io.persistenttimers.spi.Store;
-import io.persistenttimers.spi.Write;
+import io.persistenttimers.testkit.CountingStore;
 import io.persistenttimers.testkit.FailingStore;
 import io.persistenttimers.testkit.FakeStore;
 import io.persistenttimers.testkit.Records;
@@ -18,10 +17,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,8 +68,8 @@ class ScheduleAllTest {
             new Scheduled("b", Outcome.CREATED),
             new Scheduled("c", Outcome.CREATED),
             new Scheduled("d", Outcome.CREATED));
-    assertThat(store.writeAlls).containsExactly(4);
-    assertThat(store.getAlls).isZero(); // KEEP needs no read: the insert says whether it existed
+    assertThat(store.writeAlls()).containsExactly(4);
+    assertThat(store.getAlls()).isZero(); // KEEP needs no read: the insert says whether it existed
     h.advance(ofMinutes(4));
     assertThat(h.firedIds()).containsExactly("a", "b", "c", "d");
   }
@@ -91,7 +87,7 @@ class ScheduleAllTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("requests[2]")
         .hasMessageContaining("'x'");
-    assertThat(store.writeAlls).isEmpty();
+    assertThat(store.writeAlls()).isEmpty();
     assertThat(fake.list(TimerQuery.all())).isEmpty();
   }
 
@@ -118,7 +114,7 @@ class ScheduleAllTest {
     assertThatThrownBy(() -> ScheduleRequest.after(null, spec("n", IfExists.KEEP)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("delay");
-    assertThat(store.writeAlls).isEmpty();
+    assertThat(store.writeAlls()).isEmpty();
     assertThat(fake.list(TimerQuery.all())).isEmpty();
   }
 
@@ -133,14 +129,14 @@ class ScheduleAllTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at most 10000")
         .hasMessageContaining("10001");
-    assertThat(store.writeAlls).isEmpty();
+    assertThat(store.writeAlls()).isEmpty();
   }
 
   @Test
   void keep_leavesTheExistingTimer_andCreatesTheRest() {
     harness(store);
     h.timer.scheduleAfter(ofMinutes(5), spec("old", IfExists.KEEP));
-    store.writeAlls.clear();
+    store.writeAlls().clear();
 
     List<Scheduled> results =
         h.timer.scheduleAll(
@@ -151,14 +147,14 @@ class ScheduleAllTest {
     assertThat(results)
         .containsExactly(new Scheduled("old", Outcome.KEPT), new Scheduled("new", Outcome.CREATED));
     assertThat(fake.get("old").orElseThrow().nextFireAt()).isEqualTo(START.plus(ofMinutes(5)));
-    assertThat(store.writeAlls).containsExactly(2);
+    assertThat(store.writeAlls()).containsExactly(2);
   }
 
   @Test
   void replace_oneRead_oneWrite_theOldVersionDoesNotFire() {
     harness(store);
     h.timer.scheduleAfter(ofMinutes(1), spec("r", IfExists.KEEP));
-    store.writeAlls.clear();
+    store.writeAlls().clear();
 
     List<Scheduled> results =
         h.timer.scheduleAll(
@@ -168,8 +164,8 @@ class ScheduleAllTest {
 
     assertThat(results)
         .containsExactly(new Scheduled("r", Outcome.REPLACED), new Scheduled("s", Outcome.CREATED));
-    assertThat(store.getAlls).isEqualTo(1);
-    assertThat(store.writeAlls).containsExactly(2);
+    assertThat(store.getAlls()).isEqualTo(1);
+    assertThat(store.writeAlls()).containsExactly(2);
     h.advance(ofMinutes(9));
     assertThat(h.runs).isEmpty();
     h.advance(ofMinutes(1));
@@ -180,7 +176,7 @@ class ScheduleAllTest {
   void fail_existingId_refusesTheWholeBatchBeforeWriting() {
     harness(store);
     h.timer.scheduleAfter(ofMinutes(5), spec("taken", IfExists.KEEP));
-    store.writeAlls.clear();
+    store.writeAlls().clear();
 
     assertThatThrownBy(
             () ->
@@ -190,7 +186,7 @@ class ScheduleAllTest {
                         ScheduleRequest.after(ofMinutes(1), spec("taken", IfExists.FAIL)))))
         .isInstanceOf(DuplicateTimerException.class)
         .hasMessageContaining("'taken'");
-    assertThat(store.writeAlls).isEmpty();
+    assertThat(store.writeAlls()).isEmpty();
     assertThat(fake.get("free")).isEmpty();
   }
 
@@ -200,7 +196,7 @@ class ScheduleAllTest {
     h.timer.scheduleAfter(ofMinutes(5), spec("old", IfExists.KEEP));
     TimerRecord theirs = Records.record("raced").callbackType("reminder").build();
     TimerRecord oldBefore = fake.get("old").orElseThrow();
-    store.afterGetAll = s -> Stores.insert(fake, theirs);
+    store.afterGetAll(s -> Stores.insert(fake, theirs));
 
     assertThatThrownBy(
             () ->
@@ -227,16 +223,16 @@ class ScheduleAllTest {
   void replace_lostRace_onlyTheLosersAreRetried() {
     harness(store);
     h.timer.scheduleAfter(ofMinutes(5), spec("contended", IfExists.KEEP));
-    store.writeAlls.clear();
-    store.afterGetAll =
+    store.writeAlls().clear();
+    store.afterGetAll(
         s -> {
-          store.afterGetAll = null;
+          store.afterGetAll(null);
           TimerRecord current = fake.get("contended").orElseThrow();
           Stores.update(
               fake,
               Records.from(current).version(current.version() + 1).build(),
               current.version());
-        };
+        });
 
     List<Scheduled> results =
         h.timer.scheduleAll(
@@ -247,7 +243,7 @@ class ScheduleAllTest {
     assertThat(results)
         .containsExactly(
             new Scheduled("calm", Outcome.CREATED), new Scheduled("contended", Outcome.REPLACED));
-    assertThat(store.writeAlls).containsExactly(2, 1);
+    assertThat(store.writeAlls()).containsExactly(2, 1);
     assertThat(fake.get("contended").orElseThrow().nextFireAt())
         .isEqualTo(START.plus(ofMinutes(2)));
   }
@@ -276,60 +272,6 @@ class ScheduleAllTest {
   void emptyBatch_writesNothing() {
     harness(store);
     assertThat(h.timer.scheduleAll(List.of())).isEmpty();
-    assertThat(store.writeAlls).isEmpty();
-  }
-
-  /** A real store underneath; counts calls and lets a test act between the read and the write. */
-  static final class CountingStore implements Store {
-    final Store delegate;
-    final List<Integer> writeAlls = new ArrayList<>();
-    int getAlls;
-    volatile Consumer<Store> afterGetAll;
-
-    CountingStore(Store delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Map<String, TimerRecord> getAll(Collection<String> ids) {
-      getAlls++;
-      Map<String, TimerRecord> found = delegate.getAll(ids);
-      Consumer<Store> hook = afterGetAll;
-      if (hook != null) {
-        hook.accept(delegate);
-      }
-      return found;
-    }
-
-    @Override
-    public List<TimerRecord> list(TimerQuery query) {
-      return delegate.list(query);
-    }
-
-    @Override
-    public long count(TimerQuery query) {
-      return delegate.count(query);
-    }
-
-    @Override
-    public synchronized List<Boolean> writeAll(List<Write> writes) {
-      writeAlls.add(writes.size());
-      return delegate.writeAll(writes);
-    }
-
-    @Override
-    public List<String> remove(TimerQuery query) {
-      return delegate.remove(query);
-    }
-
-    @Override
-    public Purged purge(Instant expiredAt, Instant failedBefore) {
-      return delegate.purge(expiredAt, failedBefore);
-    }
-
-    @Override
-    public EngineLock lockForEngine(boolean multiNode) {
-      return delegate.lockForEngine(multiNode);
-    }
+    assertThat(store.writeAlls()).isEmpty();
   }
 }
