@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -197,6 +198,37 @@ public final class PersistentTimer implements AutoCloseable {
     List<IfExists> rules = new ArrayList<>(records.size());
     requests.forEach(r -> rules.add(r.spec().ifExists()));
     return engine.scheduleAll(records, rules);
+  }
+
+  /**
+   * Schedules a timer without waiting for the store: returns at once with a future that completes
+   * when the timer is durable (and armed), so one thread can feed many timers into group commit
+   * (writes queued meanwhile share one transaction). Writes are committed by an engine-owned commit
+   * thread, never the caller's.
+   *
+   * <p>Bad input throws at once, like the single calls. The future completes with the {@link
+   * Scheduled} result, or exceptionally with {@link StoreException} when the store failed (nothing
+   * stored), {@link DuplicateTimerException} for {@link IfExists#FAIL} on an existing id, or {@link
+   * TimerClosedException} when the timer was closed first (its message says whether the timer is
+   * certainly not stored or may be). A {@link IfExists#REPLACE} that finds the id taken reads and
+   * replaces it in a write of its own.
+   *
+   * <p>Futures complete on one library thread: continuations that block or take long must use the
+   * {@code ...Async} methods of {@link CompletableFuture} with an executor of the host's, or they
+   * hold up the futures behind them (never the commits).
+   *
+   * <p>Backpressure: at most {@link Builder#maxAsyncInFlight} futures are incomplete at once; a
+   * call beyond that blocks until one completes. A caller interrupted while blocked gets a future
+   * failed with {@link InterruptedException}, keeps its interrupt status, and nothing is stored.
+   *
+   * @param request what to schedule
+   * @return a future of the result, complete once the store committed
+   * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
+   * @throws TimerClosedException when the timer is closed, also while the call was blocked
+   */
+  public CompletableFuture<Scheduled> scheduleAsync(ScheduleRequest request) {
+    TimerRecord record = newTimers.request(request, now());
+    return engine.scheduleAsync(record, request.spec().ifExists());
   }
 
   /**
@@ -555,6 +587,7 @@ public final class PersistentTimer implements AutoCloseable {
     private final java.util.Map<String, Duration> callbackTimeouts = new java.util.HashMap<>();
     private Duration startTimeout = Duration.ofSeconds(30);
     private int maxBatch = 500;
+    private int maxAsyncInFlight = 10_000;
     private MultiNode multiNode;
     private final List<TimerListener> listeners = new ArrayList<>();
     private final List<CallbackInterceptor> interceptors = new ArrayList<>();
@@ -874,6 +907,23 @@ public final class PersistentTimer implements AutoCloseable {
     }
 
     /**
+     * Most {@link PersistentTimer#scheduleAsync} futures incomplete at once; default 10,000. A call
+     * beyond it blocks until one completes, so a feeder cannot queue more than the store keeps up
+     * with.
+     *
+     * @param maxInFlight 1..1,000,000
+     * @return this builder
+     */
+    public Builder maxAsyncInFlight(int maxInFlight) {
+      requireArgument(
+          maxInFlight >= 1 && maxInFlight <= 1_000_000,
+          "maxAsyncInFlight must be in 1..1000000: %s",
+          maxInFlight);
+      this.maxAsyncInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
      * Most writes committed together in one store transaction (group commit of concurrent schedule
      * calls and completions); default 500. 1 turns group commit off.
      *
@@ -993,7 +1043,8 @@ public final class PersistentTimer implements AutoCloseable {
               callbackTimeouts,
               interceptors,
               participantIdInMdc,
-              failureLogging);
+              failureLogging,
+              maxAsyncInFlight);
       ThreadPools pools =
           new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout, multiNode != null);
       Engine engine =

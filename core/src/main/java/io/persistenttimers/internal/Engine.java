@@ -114,6 +114,7 @@ public final class Engine {
   private final Outcomes outcomes;
   private final PeriodicTask cleanupLoop;
   private final BatchSchedule batch;
+  private final AsyncSchedule async;
 
   /** Lease renewal in multi-node mode; null alone. */
   private final PeriodicTask renewLoop;
@@ -190,6 +191,13 @@ public final class Engine {
             this::isClosed);
     window.onDue(runner::submit);
     this.batch = new BatchSchedule(store, window, this::scheduled);
+    this.async =
+        new AsyncSchedule(
+            writes,
+            this::scheduled,
+            this::schedule,
+            config.maxAsyncInFlight(),
+            config.shutdownTimeout());
     this.loader =
         new Loader(
             window,
@@ -273,6 +281,8 @@ public final class Engine {
       }
       state = State.CLOSED;
     }
+    // First: every async future ends (written, or failed as not written) before threads stop.
+    async.close();
     loader.stopLoop();
     cleanupLoop.cancel();
     if (renewLoop != null) {
@@ -368,6 +378,16 @@ public final class Engine {
   public List<Scheduled> scheduleAll(List<TimerRecord> records, List<IfExists> rules) {
     checkOpen();
     return batch.run(records, rules);
+  }
+
+  /**
+   * Queues {@code record}'s insert for the engine's commit thread and returns at once; the future
+   * completes once it is durable (see {@link AsyncSchedule}).
+   */
+  public java.util.concurrent.CompletableFuture<Scheduled> scheduleAsync(
+      TimerRecord record, IfExists ifExists) {
+    checkOpen();
+    return async.submit(record, ifExists);
   }
 
   private void scheduled(TimerRecord record) {

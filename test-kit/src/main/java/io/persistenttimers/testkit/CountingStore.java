@@ -22,6 +22,7 @@ public final class CountingStore implements Store {
   private final List<Integer> writeAlls = new ArrayList<>();
   private int getAlls;
   private volatile Consumer<Store> afterGetAll;
+  private volatile Consumer<List<Write>> beforeWriteAll;
 
   /**
    * A counting view of {@code delegate}; closing it closes nothing.
@@ -60,6 +61,16 @@ public final class CountingStore implements Store {
     this.afterGetAll = hook;
   }
 
+  /**
+   * Runs {@code hook} on the calling thread before each {@code writeAll} reaches the real store
+   * (null to stop): to see which thread commits, or to hold a commit open with a latch.
+   *
+   * @param hook what happens before the write
+   */
+  public void beforeWriteAll(Consumer<List<Write>> hook) {
+    this.beforeWriteAll = hook;
+  }
+
   @Override
   public Map<String, TimerRecord> getAll(Collection<String> ids) {
     synchronized (this) {
@@ -87,6 +98,10 @@ public final class CountingStore implements Store {
   public List<Boolean> writeAll(List<Write> writes) {
     synchronized (this) {
       writeAlls.add(writes.size());
+    }
+    Consumer<List<Write>> hook = beforeWriteAll;
+    if (hook != null) {
+      hook.accept(writes);
     }
     return delegate.writeAll(writes);
   }
