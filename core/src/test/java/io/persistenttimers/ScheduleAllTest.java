@@ -274,4 +274,34 @@ class ScheduleAllTest {
     assertThat(h.timer.scheduleAll(List.of())).isEmpty();
     assertThat(store.writeAlls()).isEmpty();
   }
+
+  @Test
+  void prepareAll_validatesLikeScheduleAll_andArmCommittedReadsOnce() {
+    harness(store);
+    assertThatThrownBy(
+            () ->
+                h.timer.prepareAll(
+                    List.of(
+                        ScheduleRequest.after(ofMinutes(1), spec("a", IfExists.KEEP)),
+                        ScheduleRequest.at(START, TimerSpec.of("", "p")))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("requests[1]")
+        .hasMessageContaining("callbackType");
+    List<TimerRecord> records =
+        h.timer.prepareAll(
+            List.of(
+                ScheduleRequest.after(ofMinutes(1), spec("a", IfExists.KEEP)),
+                ScheduleRequest.after(ofMinutes(2), spec("b", IfExists.KEEP)),
+                ScheduleRequest.after(ofMinutes(3), spec("rolledBack", IfExists.KEEP))));
+    assertThat(fake.list(TimerQuery.all())).isEmpty();
+    Stores.insert(fake, records.get(0)); // what the host's committed transaction wrote
+    Stores.insert(fake, records.get(1));
+    int readsBefore = store.getAlls();
+
+    h.timer.armCommitted(List.of("a", "b", "rolledBack"));
+
+    assertThat(store.getAlls() - readsBefore).isEqualTo(1);
+    h.advance(ofMinutes(3));
+    assertThat(h.firedIds()).containsExactly("a", "b");
+  }
 }
