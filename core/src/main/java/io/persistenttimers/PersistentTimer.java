@@ -219,7 +219,9 @@ public final class PersistentTimer implements AutoCloseable {
    *
    * <p>Backpressure: at most {@link Builder#maxAsyncInFlight} futures are incomplete at once; a
    * call beyond that blocks until one completes. A caller interrupted while blocked gets a future
-   * failed with {@link InterruptedException}, keeps its interrupt status, and nothing is stored.
+   * failed with {@link InterruptedException}, keeps its interrupt status, and nothing is stored. A
+   * call from a continuation running on the completion thread never blocks (it would wait for
+   * itself).
    *
    * @param request what to schedule
    * @return a future of the result, complete once the store committed

@@ -250,4 +250,16 @@ class ScheduleAsyncTest {
     await().atMost(Duration.ofSeconds(WAIT)).until(() -> fake.get("a").isPresent());
     assertThat(fake.get("b")).isEmpty();
   }
+
+  @Test
+  void backpressure_aContinuationSchedulingMore_neverWaitsForItself() throws Exception {
+    harness(store, b -> b.maxAsyncInFlight(1));
+    CompletableFuture<Scheduled> chained =
+        h.timer
+            .scheduleAsync(request("first", IfExists.KEEP))
+            .thenCompose(s -> h.timer.scheduleAsync(request("second", IfExists.KEEP)));
+
+    assertThat(chained.get(WAIT, TimeUnit.SECONDS))
+        .isEqualTo(new Scheduled("second", Outcome.CREATED));
+  }
 }

@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * there is work (they end after a short idle time).
  *
  * <p>At most {@code maxInFlight} futures are incomplete at once; a call beyond that waits for one
- * to complete (backpressure by blocking the feeder: a feeder that fails fast would have to spin).
+ * to complete (backpressure by blocking the feeder: a feeder that fails fast would have to spin). A
+ * call from a continuation on the completion thread never waits: it would wait for itself.
  *
  * <p>Close: writes still queued are taken back and their futures fail with {@link
  * TimerClosedException} — those timers are not stored. A batch already committing finishes, within
@@ -45,8 +46,10 @@ final class AsyncSchedule {
   private final BiFunction<TimerRecord, IfExists, Scheduled> replace;
   private final int maxInFlight;
   private final Duration shutdownTimeout;
-  private final ThreadPoolExecutor committer = pool("persistent-timers-commit");
-  private final ThreadPoolExecutor completions = pool("persistent-timers-async");
+  private final ThreadLocal<Boolean> onCompletionThread = new ThreadLocal<>();
+  private final ThreadPoolExecutor committer = pool("persistent-timers-commit", null);
+  private final ThreadPoolExecutor completions =
+      pool("persistent-timers-async", onCompletionThread);
   private final Set<Request> pending = ConcurrentHashMap.newKeySet();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition slotFree = lock.newCondition();
@@ -110,7 +113,9 @@ final class AsyncSchedule {
   CompletableFuture<Scheduled> submit(TimerRecord record, IfExists rule) {
     lock.lock();
     try {
-      while (inFlight >= maxInFlight && !closed) {
+      // A continuation scheduling more would wait for the very thread that completes futures.
+      boolean mayWait = !Boolean.TRUE.equals(onCompletionThread.get());
+      while (mayWait && inFlight >= maxInFlight && !closed) {
         try {
           slotFree.await();
         } catch (InterruptedException e) {
@@ -193,7 +198,7 @@ final class AsyncSchedule {
     }
   }
 
-  private static ThreadPoolExecutor pool(String name) {
+  private static ThreadPoolExecutor pool(String name, ThreadLocal<Boolean> marker) {
     AtomicInteger count = new AtomicInteger();
     return new ThreadPoolExecutor(
         1,
@@ -202,7 +207,14 @@ final class AsyncSchedule {
         TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(),
         r -> {
-          Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+          Runnable marked =
+              marker == null
+                  ? r
+                  : () -> {
+                    marker.set(true);
+                    r.run();
+                  };
+          Thread t = new Thread(marked, name + "-" + count.incrementAndGet());
           t.setDaemon(true);
           return t;
         }) {
