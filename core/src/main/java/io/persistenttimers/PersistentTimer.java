@@ -167,8 +167,9 @@ public final class PersistentTimer implements AutoCloseable {
 
   /**
    * Schedules many timers in <b>one store transaction</b> (one round trip per kind of write: a JDBC
-   * batch on the SQL stores), each with its own {@link IfExists} rule, and arms them once the store
-   * committed. All requests are validated and read at one clock reading before anything is written.
+   * batch on SQLite and PostgreSQL; MariaDB inserts one statement each in the same transaction),
+   * each with its own {@link IfExists} rule, and arms them once the store committed. All requests
+   * are validated and read at one clock reading before anything is written.
    *
    * <ul>
    *   <li>An absent id is created. {@link IfExists#KEEP}: an existing id is kept. {@link
