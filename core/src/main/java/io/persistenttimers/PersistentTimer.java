@@ -20,8 +20,10 @@ import java.time.InstantSource;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -164,6 +166,75 @@ public final class PersistentTimer implements AutoCloseable {
   }
 
   /**
+   * Schedules many timers in <b>one store transaction</b> (one round trip per kind of write: a JDBC
+   * batch on SQLite and PostgreSQL; MariaDB inserts one statement each in the same transaction),
+   * each with its own {@link IfExists} rule, and arms them once the store committed. All requests
+   * are validated and read at one clock reading before anything is written.
+   *
+   * <ul>
+   *   <li>An absent id is created. {@link IfExists#KEEP}: an existing id is kept. {@link
+   *       IfExists#REPLACE}: an existing id is replaced by compare-and-set on the version that one
+   *       read of every REPLACE and FAIL id found. {@link IfExists#FAIL}: an existing id refuses
+   *       the whole batch before anything is written.
+   *   <li>A REPLACE that lost a race (the timer changed between the read and the commit) is read
+   *       and written again, with the others that lost, in a transaction of its own after the batch
+   *       committed.
+   *   <li>A FAIL id created by someone else between the read and the commit is not overwritten; the
+   *       batch's own writes are then taken back (by compare-and-set, so a change another writer
+   *       made meanwhile stays) and {@link DuplicateTimerException} is thrown with nothing of the
+   *       batch left stored or armed.
+   * </ul>
+   *
+   * @param requests at most {@value io.persistenttimers.internal.NewTimers#MAX_BATCH_REQUESTS}
+   *     requests with distinct ids (a request without an id gets a fresh one)
+   * @return one result per request, in request order
+   * @throws IllegalArgumentException for bad input, naming the request's index and the field; for
+   *     an id that appears twice; for too many requests. Nothing is stored
+   * @throws DuplicateTimerException when a FAIL request's id exists; nothing is stored
+   * @throws StoreException when the store failed; nothing is stored or armed (unless a REPLACE race
+   *     retry failed: then the first transaction's timers are stored and armed)
+   */
+  public List<Scheduled> scheduleAll(List<ScheduleRequest> requests) {
+    List<TimerRecord> records = newTimers.batch(requests, now());
+    List<IfExists> rules = new ArrayList<>(records.size());
+    requests.forEach(r -> rules.add(r.spec().ifExists()));
+    return engine.scheduleAll(records, rules);
+  }
+
+  /**
+   * Schedules a timer without waiting for the store: returns at once with a future that completes
+   * when the timer is durable (and armed), so one thread can feed many timers into group commit
+   * (writes queued meanwhile share one transaction). Writes are committed by an engine-owned commit
+   * thread, never the caller's.
+   *
+   * <p>Bad input throws at once, like the single calls. The future completes with the {@link
+   * Scheduled} result, or exceptionally with {@link StoreException} when the store failed (nothing
+   * stored), {@link DuplicateTimerException} for {@link IfExists#FAIL} on an existing id, or {@link
+   * TimerClosedException} when the timer was closed first (its message says whether the timer is
+   * certainly not stored or may be). A {@link IfExists#REPLACE} that finds the id taken reads and
+   * replaces it in a write of its own.
+   *
+   * <p>Futures complete on one library thread: continuations that block or take long must use the
+   * {@code ...Async} methods of {@link CompletableFuture} with an executor of the host's, or they
+   * hold up the futures behind them (never the commits).
+   *
+   * <p>Backpressure: at most {@link Builder#maxAsyncInFlight} futures are incomplete at once; a
+   * call beyond that blocks until one completes. A caller interrupted while blocked gets a future
+   * failed with {@link InterruptedException}, keeps its interrupt status, and nothing is stored. A
+   * call from a continuation running on the completion thread never blocks (it would wait for
+   * itself).
+   *
+   * @param request what to schedule
+   * @return a future of the result, complete once the store committed
+   * @throws IllegalArgumentException for bad input, naming the field; nothing is stored
+   * @throws TimerClosedException when the timer is closed, also while the call was blocked
+   */
+  public CompletableFuture<Scheduled> scheduleAsync(ScheduleRequest request) {
+    TimerRecord record = newTimers.request(request, now());
+    return engine.scheduleAsync(record, request.spec().ifExists());
+  }
+
+  /**
    * Validates a one-shot timer and returns the record to store without storing it — for a store
    * that takes the host's own transaction (for example {@code SqliteStore.insert(connection,
    * record)}). After the host commits, call {@link #armCommitted(String)}; the timer would
@@ -198,6 +269,36 @@ public final class PersistentTimer implements AutoCloseable {
    */
   public TimerRecord prepareRecurring(Schedule schedule, TimerSpec spec) {
     return newTimers.recurring(schedule, spec, now());
+  }
+
+  /**
+   * Validates a batch and returns the records to store without storing them, for a store's
+   * host-transaction batch insert (for example {@code JdbcStore.insertAll(connection, records)}).
+   * After the host commits, call {@link #armCommitted(Collection)} with their ids.
+   *
+   * @param requests at most {@value io.persistenttimers.internal.NewTimers#MAX_BATCH_REQUESTS}
+   *     requests with distinct ids
+   * @return the validated records, in request order, not stored
+   * @throws IllegalArgumentException for bad input, naming the request's index and the field; for
+   *     an id that appears twice; for too many requests
+   */
+  public List<TimerRecord> prepareAll(List<ScheduleRequest> requests) {
+    return newTimers.batch(requests, now());
+  }
+
+  /**
+   * Arms the timers a host stored in its own transaction, after that transaction committed, with
+   * one store read for all of them. Ids not in the store (rolled back, already fired) are ignored.
+   *
+   * @param ids the ids of the records the host stored
+   */
+  public void armCommitted(Collection<String> ids) {
+    requireNonNull(ids, "ids");
+    List<String> copy = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      copy.add(requireNonNull(id, "ids[" + copy.size() + "]"));
+    }
+    engine.armCommitted(copy);
   }
 
   /**
@@ -489,6 +590,7 @@ public final class PersistentTimer implements AutoCloseable {
     private final java.util.Map<String, Duration> callbackTimeouts = new java.util.HashMap<>();
     private Duration startTimeout = Duration.ofSeconds(30);
     private int maxBatch = 500;
+    private int maxAsyncInFlight = 10_000;
     private MultiNode multiNode;
     private final List<TimerListener> listeners = new ArrayList<>();
     private final List<CallbackInterceptor> interceptors = new ArrayList<>();
@@ -808,6 +910,23 @@ public final class PersistentTimer implements AutoCloseable {
     }
 
     /**
+     * Most {@link PersistentTimer#scheduleAsync} futures incomplete at once; default 10,000. A call
+     * beyond it blocks until one completes, so a feeder cannot queue more than the store keeps up
+     * with.
+     *
+     * @param maxInFlight 1..1,000,000
+     * @return this builder
+     */
+    public Builder maxAsyncInFlight(int maxInFlight) {
+      requireArgument(
+          maxInFlight >= 1 && maxInFlight <= 1_000_000,
+          "maxAsyncInFlight must be in 1..1000000: %s",
+          maxInFlight);
+      this.maxAsyncInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
      * Most writes committed together in one store transaction (group commit of concurrent schedule
      * calls and completions); default 500. 1 turns group commit off.
      *
@@ -927,7 +1046,8 @@ public final class PersistentTimer implements AutoCloseable {
               callbackTimeouts,
               interceptors,
               participantIdInMdc,
-              failureLogging);
+              failureLogging,
+              maxAsyncInFlight);
       ThreadPools pools =
           new ThreadPools(scheduler, workers, workerThreads, shutdownTimeout, multiNode != null);
       Engine engine =

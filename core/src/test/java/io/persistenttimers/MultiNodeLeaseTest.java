@@ -58,6 +58,23 @@ class MultiNodeLeaseTest {
   }
 
   @Test
+  void scheduleAll_armsNothingItself_thePollClaimsTheBatch_eachFiresOnce() {
+    harness("node-a", b -> b).start();
+
+    h.timer.scheduleAll(
+        List.of(
+            ScheduleRequest.after(ofMillis(500), TimerSpec.of("reminder", "p").id("b1")),
+            ScheduleRequest.after(ofMillis(500), TimerSpec.of("reminder", "p").id("b2"))));
+
+    // As for single calls in multi-node mode: another node may be the one to claim them.
+    assertThat(h.timer.stats().armed()).isZero();
+    assertThat(store.lease("b1")).isEmpty();
+    h.advance(Duration.ofSeconds(2));
+    assertThat(h.firedIds()).containsExactlyInAnyOrder("b1", "b2");
+    assertThat(store.list(TimerQuery.all())).isEmpty();
+  }
+
+  @Test
   void renewal_extendsLeasesWhileEveryWorkerIsBusy() {
     ManualExecutor workers = new ManualExecutor();
     harness("node-a", b -> b.workers(workers));

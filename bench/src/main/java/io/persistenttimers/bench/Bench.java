@@ -74,6 +74,7 @@ public final class Bench {
         machine.add("Store " + store + ": " + t.settings());
         if (o.workloads().contains("w1")) {
           w.w1(t);
+          new BatchWorkloads(o, report, w).w1(t);
         }
         if (o.workloads().contains("w2")) {
           w.w2(t);

@@ -65,7 +65,7 @@ final class Workloads {
     System.err.printf(Locale.ROOT, format + "%n", args);
   }
 
-  private PersistentTimer.Builder engine(Target t, TimerCallback callback) {
+  PersistentTimer.Builder engine(Target t, TimerCallback callback) {
     return PersistentTimer.builder(t.store())
         .workerThreads(o.workerThreads())
         .register(TYPE, CallbackFactory.of(callback));
@@ -191,7 +191,7 @@ final class Workloads {
     }
   }
 
-  private double w1Raw(Target t, int n, int threads, int batchSize) throws Exception {
+  double w1Raw(Target t, int n, int threads, int batchSize) throws Exception {
     Instant due = Instant.now().plus(Duration.ofHours(1));
     List<TimerRecord> recs = records(t, n, i -> due, "w1-");
     if (!t.isSql()) {

@@ -113,6 +113,8 @@ public final class Engine {
   private final Loader loader;
   private final Outcomes outcomes;
   private final PeriodicTask cleanupLoop;
+  private final BatchSchedule batch;
+  private final AsyncSchedule async;
 
   /** Lease renewal in multi-node mode; null alone. */
   private final PeriodicTask renewLoop;
@@ -188,6 +190,14 @@ public final class Engine {
             config,
             this::isClosed);
     window.onDue(runner::submit);
+    this.batch = new BatchSchedule(store, window, this::scheduled);
+    this.async =
+        new AsyncSchedule(
+            writes,
+            this::scheduled,
+            this::schedule,
+            config.maxAsyncInFlight(),
+            config.shutdownTimeout());
     this.loader =
         new Loader(
             window,
@@ -271,6 +281,8 @@ public final class Engine {
       }
       state = State.CLOSED;
     }
+    // First: every async future ends (written, or failed as not written) before threads stop.
+    async.close();
     loader.stopLoop();
     cleanupLoop.cancel();
     if (renewLoop != null) {
@@ -359,6 +371,25 @@ public final class Engine {
     }
   }
 
+  /**
+   * Stores {@code records} in one transaction (see {@link BatchSchedule} for the rules), then arms
+   * them; one result per record, in order.
+   */
+  public List<Scheduled> scheduleAll(List<TimerRecord> records, List<IfExists> rules) {
+    checkOpen();
+    return batch.run(records, rules);
+  }
+
+  /**
+   * Queues {@code record}'s insert for the engine's commit thread and returns at once; the future
+   * completes once it is durable (see {@link AsyncSchedule}).
+   */
+  public java.util.concurrent.CompletableFuture<Scheduled> scheduleAsync(
+      TimerRecord record, IfExists ifExists) {
+    checkOpen();
+    return async.submit(record, ifExists);
+  }
+
   private void scheduled(TimerRecord record) {
     listener.onScheduled(record);
     armIfOwned(record);
@@ -378,6 +409,17 @@ public final class Engine {
   public void armCommitted(String id) {
     checkOpen();
     store.get(id).filter(r -> r.status() == TimerStatus.ACTIVE).ifPresent(this::armIfOwned);
+  }
+
+  /** Arms the records of a host transaction's batch after its commit: one read for all. */
+  public void armCommitted(java.util.Collection<String> ids) {
+    checkOpen();
+    if (ids.isEmpty()) {
+      return;
+    }
+    store.getAll(ids).values().stream()
+        .filter(r -> r.status() == TimerStatus.ACTIVE)
+        .forEach(this::armIfOwned);
   }
 
   /** Deletes the timer whatever its state; true when there was one. */

@@ -34,7 +34,8 @@ public record EngineConfig(
     Map<String, Duration> callbackTimeouts,
     List<CallbackInterceptor> interceptors,
     boolean participantIdInMdc,
-    FailureLogging failureLogging) {
+    FailureLogging failureLogging,
+    int maxAsyncInFlight) {
 
   public EngineConfig {
     callbackTimeouts = Map.copyOf(callbackTimeouts);

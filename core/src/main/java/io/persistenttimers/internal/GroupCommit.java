@@ -5,8 +5,10 @@ import io.persistenttimers.spi.Write;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,9 @@ public final class GroupCommit {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean committing;
 
+  /** A {@link #commitQueued} task is handed to a committer and has not started yet. */
+  private boolean committerCalled;
+
   public GroupCommit(Store store, int maxBatch) {
     Checks.requireArgument(maxBatch >= 1, "maxBatch must be >= 1: %s", maxBatch);
     this.store = store;
@@ -117,6 +122,75 @@ public final class GroupCommit {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Queues a write that {@code committer} commits, never the caller: a host feeding many writes
+   * from one thread goes on at once, and its writes pile up into batches behind the running commit.
+   * {@code outcome} runs on whichever thread commits the batch (the committer, or a thread of
+   * {@link #write} that leads meanwhile), so it must only hand the result on.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException when the committer takes no more tasks;
+   *     the write is then taken back and its outcome does not run
+   */
+  public void enqueue(Write write, Outcome outcome, Executor committer) {
+    Pending pending = new Pending(write, outcome);
+    boolean call;
+    lock.lock();
+    try {
+      enqueue(pending);
+      // A running leader commits the queue until it is empty; a committer already called will.
+      call = !committing && !committerCalled;
+      committerCalled |= call;
+    } finally {
+      lock.unlock();
+    }
+    if (call) {
+      try {
+        committer.execute(this::commitQueued);
+      } catch (RuntimeException e) {
+        lock.lock();
+        try {
+          committerCalled = false;
+          queue.remove(pending);
+        } finally {
+          lock.unlock();
+        }
+        throw e;
+      }
+    }
+  }
+
+  private void commitQueued() {
+    lock.lock();
+    try {
+      committerCalled = false;
+      if (!committing) {
+        lead();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes back the queued writes (not yet in a batch) whose outcome {@code which} accepts, and runs
+   * their outcomes with {@code error}: none of them will be written.
+   *
+   * @return how many were taken back
+   */
+  public int abandon(Predicate<Outcome> which, RuntimeException error) {
+    List<Pending> dropped = new ArrayList<>();
+    lock.lock();
+    try {
+      queue.removeIf(p -> p.outcome != null && which.test(p.outcome) && dropped.add(p));
+    } finally {
+      lock.unlock();
+    }
+    for (Pending p : dropped) {
+      p.outcome.done(false, error);
+    }
+    return dropped.size();
   }
 
   /**

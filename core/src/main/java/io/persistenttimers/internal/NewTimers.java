@@ -3,6 +3,7 @@ package io.persistenttimers.internal;
 import static io.persistenttimers.internal.Checks.requireArgument;
 import static io.persistenttimers.internal.Checks.requireNonNull;
 
+import io.persistenttimers.ScheduleRequest;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
@@ -12,10 +13,20 @@ import io.persistenttimers.schedule.Schedule;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** Turns a schedule call into a validated record; refuses bad input naming the field and rule. */
 public final class NewTimers {
+  /**
+   * Most requests in one batch: every record of a batch is one store transaction, held in memory
+   * and sent as one JDBC batch; a host with more chooses where to cut (atomicity is per batch).
+   */
+  public static final int MAX_BATCH_REQUESTS = 10_000;
+
   /** Longer than any sensible timer; beyond it a delay is a unit mistake. */
   public static final Duration MAX_DELAY = Duration.ofDays(36_500);
 
@@ -25,6 +36,47 @@ public final class NewTimers {
   public NewTimers(CallbackRegistry registry, EngineConfig config) {
     this.registry = registry;
     this.config = config;
+  }
+
+  /** The record of one request, validated as the single call of its kind would. */
+  public TimerRecord request(ScheduleRequest request, Instant now) {
+    requireNonNull(request, "request");
+    return switch (request.kind()) {
+      case AFTER -> after(request.delay(), request.spec(), now);
+      case AT -> at(request.dueAt(), request.spec(), now);
+      case RECURRING -> recurring(request.schedule(), request.spec(), now);
+    };
+  }
+
+  /**
+   * The records of a batch, in request order, all read at one {@code now}. Refuses the whole batch
+   * when any request is bad (naming its index), when two requests share an id (one batch cannot
+   * both create and replace the same timer in a meaningful order), or when there are too many.
+   */
+  public List<TimerRecord> batch(List<ScheduleRequest> requests, Instant now) {
+    requireNonNull(requests, "requests");
+    requireArgument(
+        requests.size() <= MAX_BATCH_REQUESTS,
+        "requests must hold at most %d timers per batch: got %d (split it into several calls)",
+        MAX_BATCH_REQUESTS,
+        requests.size());
+    List<TimerRecord> records = new ArrayList<>(requests.size());
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < requests.size(); i++) {
+      TimerRecord record;
+      try {
+        record = request(requests.get(i), now);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("requests[" + i + "]: " + e.getMessage(), e);
+      }
+      requireArgument(
+          ids.add(record.id()),
+          "requests[%d]: id '%s' appears twice in one batch (ids must be unique within a batch)",
+          i,
+          record.id());
+      records.add(record);
+    }
+    return records;
   }
 
   public TimerRecord after(Duration delay, TimerSpec spec, Instant now) {

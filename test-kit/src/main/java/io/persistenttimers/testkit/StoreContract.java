@@ -996,6 +996,42 @@ public abstract class StoreContract {
     assertThat(delete(store, "big", big + 1)).isTrue();
   }
 
+  @Test
+  public void scheduleAll_500Timers_areOneWriteAll_andReplacingThemAnother() {
+    CountingStore counting = new CountingStore(store);
+    try (TimerHarness h =
+        TimerHarness.on(counting, T0, b -> b.register("reminder", CallbackFactory.of(ctx -> {})))
+            .start()) {
+      List<io.persistenttimers.ScheduleRequest> requests = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        requests.add(
+            io.persistenttimers.ScheduleRequest.after(
+                Duration.ofMillis(i + 1),
+                TimerSpec.of("reminder", "p-" + i)
+                    .id("batch-" + i)
+                    .ifExists(io.persistenttimers.IfExists.REPLACE)));
+      }
+      counting.writeAlls().clear();
+      int readsBefore = counting.getAlls();
+
+      List<io.persistenttimers.Scheduled> created = h.timer().scheduleAll(requests);
+
+      assertThat(created).hasSize(500).allMatch(s -> s.outcome().name().equals("CREATED"));
+      assertThat(created.get(499).id()).isEqualTo("batch-499");
+      assertThat(counting.writeAlls()).containsExactly(500);
+      assertThat(counting.getAlls() - readsBefore).isEqualTo(1);
+      assertThat(store.count(TimerQuery.all())).isEqualTo(500);
+      assertThat(h.timer().stats().armed()).isEqualTo(500);
+
+      List<io.persistenttimers.Scheduled> replaced = h.timer().scheduleAll(requests);
+
+      assertThat(replaced).allMatch(s -> s.outcome().name().equals("REPLACED"));
+      assertThat(counting.writeAlls()).containsExactly(500, 500);
+      assertThat(store.count(TimerQuery.all())).isEqualTo(500);
+      assertThat(h.timer().stats().armed()).isEqualTo(500);
+    }
+  }
+
   /** An engine over this contract's store on a manual clock, callbacks on the calling thread. */
   private final class Engine implements AutoCloseable {
     final ManualClock clock;

@@ -545,6 +545,81 @@ public abstract class JdbcStore implements Store {
     }
   }
 
+  /**
+   * Inserts {@code records} in the host's open transaction on {@code hostHandle}, as one JDBC batch
+   * (one round trip where the dialect allows it; MySQL and MariaDB send one statement each, so a
+   * duplicate id is told from a failure), without committing, rolling back or closing anything. The
+   * timers exist once the host commits and not at all if it rolls back. Arm them with {@code
+   * PersistentTimer.armCommitted(ids)} after the commit: one read for all of them.
+   *
+   * @param hostHandle the host's Jdbi handle to the store's database, in its transaction
+   * @param records the records to insert, from {@code PersistentTimer.prepareAll}
+   * @return for each record, in order, true when inserted and false when a record with its id
+   *     existed (that one changed nothing)
+   * @throws IllegalArgumentException when {@code records} or one of them is null, naming its index
+   * @throws StoreException when the batch fails; the host's transaction is left to the host (most
+   *     databases need it rolled back)
+   */
+  public List<Boolean> insertAll(Handle hostHandle, List<TimerRecord> records) {
+    Objects.requireNonNull(hostHandle, "hostHandle");
+    List<Write> inserts = inserts(records);
+    if (inserts.isEmpty()) {
+      return List.of();
+    }
+    String first = inserts.get(0).id();
+    beforeHostInsert(first);
+    try {
+      BatchWriter.Result result = writer.write(hostHandle, inserts);
+      if (result.anyInserted()) {
+        afterInsert(hostHandle);
+      }
+      return result.applied();
+    } catch (StoreException e) {
+      throw e;
+    } catch (Exception e) {
+      throw errors.failure("insert batch of " + inserts.size() + " (host transaction)", first, e);
+    }
+  }
+
+  /**
+   * Inserts {@code records} in the host's open transaction on {@code hostConnection}: as {@link
+   * #insertAll(Handle, List)}. On a connection in auto-commit mode each insert commits at once.
+   *
+   * @param hostConnection the host's connection to the store's database, in its transaction
+   * @param records the records to insert, from {@code PersistentTimer.prepareAll}
+   * @return for each record, in order, true when inserted and false when its id existed
+   * @throws IllegalArgumentException when {@code records} or one of them is null, naming its index
+   * @throws StoreException when the batch fails; the host's transaction is left to the host
+   */
+  public List<Boolean> insertAll(Connection hostConnection, List<TimerRecord> records) {
+    Objects.requireNonNull(hostConnection, "hostConnection");
+    inserts(records);
+    if (records.isEmpty()) {
+      return List.of();
+    }
+    Jdbi host = Jdbi.create(new HostConnection(hostConnection));
+    host.getConfig(Handles.class).setForceEndTransactions(false);
+    try (Handle handle = host.open()) {
+      return insertAll(handle, records);
+    } catch (ConnectionException e) {
+      throw errors.failure("insert batch (host transaction)", records.get(0).id(), e);
+    }
+  }
+
+  private static List<Write> inserts(List<TimerRecord> records) {
+    if (records == null) {
+      throw new IllegalArgumentException("records must not be null");
+    }
+    List<Write> inserts = new ArrayList<>(records.size());
+    for (TimerRecord record : records) {
+      if (record == null) {
+        throw new IllegalArgumentException("records[" + inserts.size() + "] must not be null");
+      }
+      inserts.add(Write.insert(record));
+    }
+    return inserts;
+  }
+
   /** The host's connection, never closed by the store. */
   private record HostConnection(Connection connection)
       implements org.jdbi.v3.core.ConnectionFactory {

@@ -110,6 +110,34 @@ class MariaDbHostTransactionTest {
   }
 
   @Test
+  void connection_insertAll_reportsTheDuplicate_rollbackLeavesNone_commitStoresTheRest()
+      throws Exception {
+    TimerRecord existing = record("all-1").build();
+    insert(store, existing);
+    java.util.List<TimerRecord> batch =
+        java.util.List.of(
+            record("all-0").build(),
+            record("all-1").callbackType("other").build(),
+            record("all-2").build());
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(store.insertAll(c, batch)).containsExactly(true, false, true);
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+    assertThat(store.get("all-0")).isEmpty();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(store.insertAll(c, batch)).containsExactly(true, false, true);
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    assertThat(store.get("all-0")).contains(batch.get(0));
+    assertThat(store.get("all-1")).contains(existing);
+    assertThat(store.get("all-2")).contains(batch.get(2));
+  }
+
+  @Test
   void storeBatchInsertingTheIdOfAnUncommittedHostInsert_waits_thenReportsItExists()
       throws Exception {
     TimerRecord hosts = record("contended").callbackType("host").build();

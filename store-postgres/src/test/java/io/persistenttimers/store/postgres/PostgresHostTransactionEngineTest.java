@@ -191,4 +191,69 @@ class PostgresHostTransactionEngineTest {
     assertThat(fired).containsExactly(record.id());
     assertThat(timer.get(record.id())).isEmpty();
   }
+
+  private List<TimerRecord> batch(int n) {
+    List<io.persistenttimers.ScheduleRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      requests.add(io.persistenttimers.ScheduleRequest.after(DUE, spec("batch-" + i)));
+    }
+    return timer.prepareAll(requests);
+  }
+
+  private static List<String> ids(List<TimerRecord> records) {
+    return records.stream().map(TimerRecord::id).toList();
+  }
+
+  @Test
+  void connection_batchRollback_noTimerAndNothingFires() throws Exception {
+    List<TimerRecord> records = batch(100);
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("INSERT INTO " + stateTable() + " VALUES ('participant-42', 'FEEDBACK_PENDING')");
+      }
+      assertThat(store.insertAll(c, records)).hasSize(100).containsOnly(true);
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+    timer.armCommitted(ids(records));
+
+    scheduler.advance(Duration.ofMinutes(30));
+
+    assertThat(fired).isEmpty();
+    assertThat(timer.count(io.persistenttimers.TimerQuery.all())).isZero();
+    assertThat(PgTestSupport.queryString("SELECT count(*) FROM " + stateTable())).isEqualTo("0");
+  }
+
+  @Test
+  void connection_batchCommitThenArmCommitted_eachFiresOnce_duplicateReported() throws Exception {
+    timer.scheduleAfter(Duration.ofHours(1), spec("batch-7"));
+    List<TimerRecord> records = batch(100);
+    List<Boolean> inserted;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      inserted = store.insertAll(c, records);
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    timer.armCommitted(ids(records));
+
+    assertThat(inserted).hasSize(100).containsOnlyOnce(false);
+    assertThat(inserted.get(7)).isFalse();
+    scheduler.advance(DUE.minusMillis(1));
+    assertThat(fired).isEmpty();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(fired).hasSize(99).doesNotContain("batch-7").doesNotHaveDuplicates();
+  }
+
+  @Test
+  void jdbiHandle_batchCommitThenArmCommitted_fires() {
+    Jdbi host = Jdbi.create(dataSource);
+    List<TimerRecord> records = batch(10);
+    host.useTransaction(h -> assertThat(store.insertAll(h, records)).containsOnly(true));
+    timer.armCommitted(ids(records));
+
+    scheduler.advance(DUE);
+    assertThat(fired).hasSize(10);
+  }
 }

@@ -118,6 +118,52 @@ class SqliteHostTransactionEngineTest {
     assertThat(fired).containsExactly(record.id());
   }
 
+  @Test
+  void batch_hostRollback_storesNothing_firesNothing() throws Exception {
+    List<TimerRecord> records = timer.prepareAll(requests(50));
+    moveParticipant("participant-0", "AWAITING_FEEDBACK");
+    assertThat(store.insertAll(host, records)).hasSize(50).containsOnly(true);
+    host.rollback();
+
+    timer.armCommitted(records.stream().map(TimerRecord::id).toList());
+    scheduler.advance(Duration.ofMinutes(10));
+
+    assertThat(fired).isEmpty();
+    assertThat(store.count(io.persistenttimers.TimerQuery.all())).isZero();
+    assertThat(participantState("participant-0")).isNull();
+  }
+
+  @Test
+  void batch_hostCommit_thenArmCommitted_everyTimerFiresOnceAtItsDueTime() throws Exception {
+    timer.scheduleAfter(
+        Duration.ofHours(1), TimerSpec.of("feedback_initial", "participant-3").id("batch-3"));
+    List<TimerRecord> records = timer.prepareAll(requests(50));
+    moveParticipant("participant-0", "AWAITING_FEEDBACK");
+
+    List<Boolean> inserted = store.insertAll(host, records);
+    host.commit();
+    timer.armCommitted(records.stream().map(TimerRecord::id).toList());
+
+    assertThat(inserted).hasSize(50).containsOnlyOnce(false);
+    assertThat(inserted.get(3)).as("batch-3 existed").isFalse();
+    scheduler.advance(Duration.ofMillis(999));
+    assertThat(fired).isEmpty();
+    scheduler.advance(Duration.ofMillis(1));
+    assertThat(fired).hasSize(49).doesNotContain("batch-3");
+    assertThat(participantState("participant-0")).isEqualTo("AWAITING_FEEDBACK");
+  }
+
+  private List<io.persistenttimers.ScheduleRequest> requests(int n) {
+    List<io.persistenttimers.ScheduleRequest> requests = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      requests.add(
+          io.persistenttimers.ScheduleRequest.after(
+              Duration.ofSeconds(1),
+              TimerSpec.of("feedback_initial", "participant-" + i).id("batch-" + i)));
+    }
+    return requests;
+  }
+
   private TimerRecord prepare(String id) {
     return timer.prepareAfter(
         Duration.ofSeconds(1),
