@@ -114,8 +114,10 @@ public final class Scale {
       ScaleProbe.Figures b = probe.measure(store, "pz-", largeParticipants);
 
       rows(report, a, b, small, large, s);
-      List<String> plans = explain(table, "pz-" + (largeParticipants / 2));
+      String participant = "pz-" + (largeParticipants / 2);
+      List<String> plans = new java.util.ArrayList<>(explain(table, participant, "", false));
       for (int r = 0; r < s.drainReps(); r++) {
+        double two = Double.NaN;
         for (int engines : new int[] {2, 4}) {
           log("Scale: %d engines drain %,d due timers", engines, s.drain());
           ScaleProbe.Drain d =
@@ -138,13 +140,29 @@ public final class Scale {
                       d.duplicates(),
                       d.missing()),
                   Report.rate(d.rate()),
-                  "",
-                  "",
-                  "",
-                  "",
-                  d.duplicates() == 0 && d.missing() == 0 ? "" : "dup/missing!"));
+                  engines == 2 ? "" : "2 engines, same run",
+                  engines == 2 ? "" : Report.rate(two),
+                  engines == 2 ? "" : Report.ratio(d.rate() / two),
+                  engines == 2 ? "" : "≥ 1.00×",
+                  d.duplicates() != 0 || d.missing() != 0
+                      ? "dup/missing!"
+                      : engines == 2 ? "" : Report.verdict(d.rate() >= two)));
+          two = d.rate();
         }
       }
+      // What the drains' deletions leave for the due scans until (auto)vacuum comes, and after it.
+      plans.addAll(explain(table, participant, ", after the drains, before VACUUM", true));
+      long v0 = System.nanoTime();
+      table.vacuumAnalyze();
+      double vacuumSeconds = (System.nanoTime() - v0) / 1e9;
+      log("  VACUUM ANALYZE after the drains: %.1f s", vacuumSeconds);
+      plans.addAll(explain(table, participant, ", after VACUUM ANALYZE", true));
+      report.note(
+          String.format(
+              Locale.ROOT,
+              "VACUUM ANALYZE after the drains' %,d deletions: %.1f s",
+              s.drain() * 2 * s.drainReps(),
+              vacuumSeconds));
 
       report.note(
           String.format(
@@ -292,7 +310,8 @@ public final class Scale {
   }
 
   /** The plans of the statements the store runs for a participant and for due timers. */
-  private static List<String> explain(ScaleTable table, String participant) throws Exception {
+  private static List<String> explain(
+      ScaleTable table, String participant, String when, boolean dueOnly) throws Exception {
     String t = table.table;
     String horizon = "'" + Instant.now().plus(Duration.ofMinutes(5)) + "'";
     String[][] statements = {
@@ -329,7 +348,10 @@ public final class Scale {
     };
     List<String> out = new java.util.ArrayList<>();
     for (String[] statement : statements) {
-      out.add("EXPLAIN (ANALYZE, BUFFERS) " + statement[0] + ":");
+      if (dueOnly && statement[0].toLowerCase(Locale.ROOT).contains("participant")) {
+        continue;
+      }
+      out.add("EXPLAIN (ANALYZE, BUFFERS) " + statement[0] + when + ":");
       for (String line : table.explain(statement[1])) {
         out.add("    " + line);
       }
