@@ -24,20 +24,30 @@ record Options(
     int poolSize,
     String pgUrl,
     String mariadbUrl,
-    SqliteStore.Synchronous sqliteSynchronous) {
+    SqliteStore.Synchronous sqliteSynchronous,
+    Recovery w6) {
+
+  /**
+   * W6 sizes: {@code slow} overdue timers with 50-200 ms callbacks recovered at start, {@code fast}
+   * quick timers due uniformly over the first {@code windowMillis} after start.
+   */
+  record Recovery(int slow, int fast, int windowMillis) {}
 
   static final String USAGE =
       String.join(
           "\n",
           "Usage: java -jar bench/target/persistent-timers-bench.jar [options]",
           "  --stores memory,sqlite,postgres,mariadb   stores to run (default all four)",
-          "  --workloads w1,w2,w3,w4,w5        workloads to run (default all)",
-          "  --reps N                          repetitions of W1-W3, medians reported (default 3)",
+          "  --workloads w1,w2,w3,w4,w5,w6     workloads to run (default all)",
+          "  --reps N      repetitions of W1-W3, W5, W6: medians (min-max) reported (default 3)",
           "  --w1 N        timers scheduled in W1 (default 10000)",
           "  --w2 N        timers due at start in W2 (default 10000)",
           "  --w3 N        timers in W3 (default 2000), --w3-spread-ms (default 10000),",
           "                --w3-lead-ms before the first is due (default 2000)",
           "  --w4 N        pending timers in W4 (default 1000000), --w4-overdue N (default 10000)",
+          "  --w6 N        W6: overdue timers with 50-200 ms callbacks at restart (default 200),",
+          "                --w6-fast N quick timers due during the first --w6-window-ms after start",
+          "                (defaults 500 and 2000)",
           "  --threads N   the multi-threaded case of W1 (default 8)",
           "  --workers N   engine worker threads, also the executor size of the limits (default 16)",
           "  --pool N      PostgreSQL and MariaDB store pool size (default 8)",
@@ -51,7 +61,7 @@ record Options(
     String mariadb = System.getenv("TIMERS_MARIADB_BENCH_URL");
     return new Options(
         List.of("memory", "sqlite", "postgres", "mariadb"),
-        List.of("w1", "w2", "w3", "w4", "w5"),
+        List.of("w1", "w2", "w3", "w4", "w5", "w6"),
         3,
         10_000,
         10_000,
@@ -67,7 +77,8 @@ record Options(
         mariadb == null || mariadb.isBlank()
             ? "jdbc:mariadb://127.0.0.1:3306/test?user=root"
             : mariadb,
-        SqliteStore.Synchronous.FULL);
+        SqliteStore.Synchronous.FULL,
+        new Recovery(200, 500, 2_000));
   }
 
   static Options parse(String... args) {
@@ -103,6 +114,12 @@ record Options(
             case "--pool" -> o.threads(o.threads, o.workerThreads, positive(key, v));
             case "--pg-url" -> o.connections(v, o.mariadbUrl, o.sqliteSynchronous);
             case "--mariadb-url" -> o.connections(o.pgUrl, v, o.sqliteSynchronous);
+            case "--w6" ->
+                o.recovery(new Recovery(positive(key, v), o.w6.fast(), o.w6.windowMillis()));
+            case "--w6-fast" ->
+                o.recovery(new Recovery(o.w6.slow(), positive(key, v), o.w6.windowMillis()));
+            case "--w6-window-ms" ->
+                o.recovery(new Recovery(o.w6.slow(), o.w6.fast(), positive(key, v)));
             case "--sqlite-synchronous" ->
                 o.connections(
                     o.pgUrl, o.mariadbUrl, SqliteStore.Synchronous.valueOf(v.toUpperCase()));
@@ -147,7 +164,8 @@ record Options(
         poolSize,
         pgUrl,
         mariadbUrl,
-        sqliteSynchronous);
+        sqliteSynchronous,
+        w6);
   }
 
   Options sizes(int w1, int w2, int w3, int w4, int w4o) {
@@ -167,7 +185,8 @@ record Options(
         poolSize,
         pgUrl,
         mariadbUrl,
-        sqliteSynchronous);
+        sqliteSynchronous,
+        w6);
   }
 
   Options w3(Duration spread, Duration lead) {
@@ -187,7 +206,8 @@ record Options(
         poolSize,
         pgUrl,
         mariadbUrl,
-        sqliteSynchronous);
+        sqliteSynchronous,
+        w6);
   }
 
   Options threads(int t, int workers, int pool) {
@@ -207,7 +227,8 @@ record Options(
         pool,
         pgUrl,
         mariadbUrl,
-        sqliteSynchronous);
+        sqliteSynchronous,
+        w6);
   }
 
   Options connections(String url, String mariadbUrl, SqliteStore.Synchronous sync) {
@@ -227,6 +248,28 @@ record Options(
         poolSize,
         url,
         mariadbUrl,
-        sync);
+        sync,
+        w6);
+  }
+
+  Options recovery(Recovery sizes) {
+    return new Options(
+        stores,
+        workloads,
+        repetitions,
+        w1Timers,
+        w2Timers,
+        w3Timers,
+        w3Spread,
+        w3Lead,
+        w4Pending,
+        w4Overdue,
+        threads,
+        workerThreads,
+        poolSize,
+        pgUrl,
+        mariadbUrl,
+        sqliteSynchronous,
+        sizes);
   }
 }

@@ -165,14 +165,23 @@ final class Workloads {
               "W1",
               t.name,
               measure,
-              rate(e),
+              Spread.of(eng[c]).rate(),
               rowName,
-              rate(lr),
+              Spread.of(row[c]).rate(),
               ratio(e / lr),
               targeted ? "≥ 4.00×" : "",
               targeted ? verdict(e / lr >= 4) : ""));
       report.add(
-          new Row("W1", t.name, measure, rate(e), batchName, rate(lb), ratio(e / lb), "", ""));
+          new Row(
+              "W1",
+              t.name,
+              measure,
+              Spread.of(eng[c]).rate(),
+              batchName,
+              Spread.of(batch[c]).rate(),
+              ratio(e / lb),
+              "",
+              ""));
     }
   }
 
@@ -314,9 +323,9 @@ final class Workloads {
               "W2",
               t.name,
               measure,
-              rate(e),
+              Spread.of(eng).rate(),
               "raw DELETE…RETURNING, batches of " + RAW_BATCH,
-              rate(d),
+              Spread.of(del).rate(),
               ratio(e / d),
               "≥ " + pct(0.35),
               verdict(e / d >= 0.35 && duplicates == 0 && missing == 0)));
@@ -327,9 +336,9 @@ final class Workloads {
             "W2",
             t.name,
             measure,
-            rate(e),
+            Spread.of(eng).rate(),
             "bare STPE(" + o.workerThreads() + ")",
-            rate(s),
+            Spread.of(stpe).rate(),
             ratio(e / s),
             "",
             missing == 0 && duplicates == 0 ? "" : "dup/missing!"));
@@ -488,9 +497,9 @@ final class Workloads {
                 + ", last split a/b "
                 + shares
                 + ")",
-            rate(e),
+            Spread.of(eng).rate(),
             "raw DELETE…RETURNING, batches of " + RAW_BATCH,
-            rate(d),
+            Spread.of(del).rate(),
             ratio(e / d),
             "",
             duplicates == 0 && missing == 0 ? "" : "dup/missing!"));
@@ -604,9 +613,9 @@ final class Workloads {
                 "W3",
                 t.name,
                 "lateness " + names[k] + ", " + what,
-                ms(e),
+                Spread.of(eng[k]).ms(),
                 limit,
-                ms(l),
+                Spread.of(lim[k]).ms(),
                 Report.delta(e - l),
                 targeted ? "≤ " + ms(targets[k]) : "",
                 targeted ? verdict(e <= targets[k]) : ""));
