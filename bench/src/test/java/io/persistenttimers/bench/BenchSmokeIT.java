@@ -13,6 +13,8 @@ class BenchSmokeIT {
     Bench.quietLogging();
     Options options =
         Options.parse(
+            // W6 has its own smoke test (NewWorkloadsSmokeIT) at sizes of its own.
+            "--workloads", "w1,w2,w3,w4,w5",
             "--reps", "1",
             "--w1", "20",
             "--w2", "20",
