@@ -37,7 +37,8 @@ record Options(
           "  --w2 N        timers due at start in W2 (default 10000)",
           "  --w3 N        timers in W3 (default 2000), --w3-spread-ms (default 10000),",
           "                --w3-lead-ms before the first is due (default 2000)",
-          "  --w4 N        pending timers in W4 (default 1000000), --w4-overdue N (default 10000)",
+          "  --w4 N        pending timers in W4 (default 1000000), --w4-overdue N (default 10000);",
+          "                --w4 issue: issue 16's restart, 50000 pending + 2000 overdue",
           "  --threads N   the multi-threaded case of W1 (default 8)",
           "  --workers N   engine worker threads, also the executor size of the limits (default 16)",
           "  --pool N      PostgreSQL and MariaDB store pool size (default 8)",
@@ -93,7 +94,9 @@ record Options(
             case "--w3" ->
                 o.sizes(o.w1Timers, o.w2Timers, positive(key, v), o.w4Pending, o.w4Overdue);
             case "--w4" ->
-                o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, positive(key, v), o.w4Overdue);
+                v.equals("issue")
+                    ? o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, 50_000, 2_000)
+                    : o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, positive(key, v), o.w4Overdue);
             case "--w4-overdue" ->
                 o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, o.w4Pending, positive(key, v));
             case "--w3-spread-ms" -> o.w3(Duration.ofMillis(positive(key, v)), o.w3Lead);
