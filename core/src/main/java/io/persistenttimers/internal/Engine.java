@@ -173,6 +173,7 @@ public final class Engine {
             policies,
             random,
             this::isClosed,
+            multiNode == null,
             config.failureLogging());
     Runner runner =
         new Runner(

@@ -140,13 +140,14 @@ final class Loader {
     Instant now = clock.instant();
     Instant target = now.plus(span);
     window.extendTo(target);
+    Window.Read read = window.readStarting();
     List<TimerRecord> due = ownership.acquireDue(now, config);
     int overdue = 0;
     List<String> cannotRun = new ArrayList<>();
     for (TimerRecord record : due) {
       if (window.isUnbound(record.id())) {
         cannotRun.add(record.id());
-      } else if (consider(record, now, recovering)) {
+      } else if (consider(record, now, recovering, read)) {
         overdue++;
       }
     }
@@ -160,8 +161,11 @@ final class Loader {
     }
   }
 
-  /** Brings a loaded record into memory per the overdue policy; returns true when overdue. */
-  private boolean consider(TimerRecord record, Instant now, boolean recovering) {
+  /**
+   * Brings a loaded record into memory per the overdue policy; returns true when overdue. Armed
+   * with its {@code read}, so what is due fires without being read once more.
+   */
+  private boolean consider(TimerRecord record, Instant now, boolean recovering, Window.Read read) {
     if (window.holds(record)) {
       return false;
     }
@@ -178,7 +182,7 @@ final class Loader {
       return overdue;
     }
     if (!overdue) {
-      window.arm(record, record.nextFireAt());
+      window.arm(record, record.nextFireAt(), read);
       return false;
     }
     switch (policies.overdue(record)) {
@@ -190,7 +194,7 @@ final class Loader {
           skip(record, now);
         }
       }
-      case FIRE_NOW, COALESCE -> window.arm(record, nextSpreadSlot(now));
+      case FIRE_NOW, COALESCE -> window.arm(record, nextSpreadSlot(now), read);
     }
     return true;
   }

@@ -91,8 +91,24 @@ final class Runner {
     this.interceptors = new Interceptors(config.participantIdInMdc(), config.interceptors());
   }
 
-  /** A run whose instant came: queued for the next batched re-read. */
-  void submit(Run run) {
+  /**
+   * A run whose instant came: queued for the next batched re-read, or straight to a worker when its
+   * record was read at {@code readAt} (non-null) recently enough that no re-read is needed (see
+   * {@link Window.Read}; the gate still re-reads it if it waits past {@link #FRESH_READ}).
+   */
+  void submit(Run run, Instant readAt) {
+    if (readAt != null) {
+      if (closed.getAsBoolean()) {
+        window.running().end(run);
+        return;
+      }
+      try {
+        workers.execute(Guarded.guarded(run.id(), () -> fire(run, run.armed(), readAt)));
+      } catch (RejectedExecutionException e) {
+        window.running().end(run);
+      }
+      return;
+    }
     ready.add(run);
     if (verifying.compareAndSet(false, true)) {
       try {
