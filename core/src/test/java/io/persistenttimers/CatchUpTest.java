@@ -1,6 +1,7 @@
 package io.persistenttimers;
 
 import static java.time.Duration.ofMinutes;
+import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.persistenttimers.schedule.Schedule;
@@ -99,9 +100,11 @@ class CatchUpTest {
   void recoveredOverdueTimers_fireWithoutReadingThemAgain() {
     start();
     List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      ids.add(h.timer.scheduleAfter(ofMinutes(1 + i), TimerSpec.of("reminder", "p" + i)).id());
+    // More than the first pages of a load hold: the pages follow one another, none is lost.
+    for (int i = 0; i < 700; i++) {
+      ids.add(h.timer.scheduleAfter(ofSeconds(1 + i), TimerSpec.of("reminder", "p" + i)).id());
     }
+    String later = h.timer.scheduleAfter(ofMinutes(92), TimerSpec.of("reminder", "l")).id();
     down(ofMinutes(90));
     int readsAfterLoad = store.reads.get();
 
@@ -109,7 +112,11 @@ class CatchUpTest {
 
     assertThat(h.firedIds()).containsExactlyInAnyOrderElementsOf(ids);
     assertThat(store.reads.get()).isEqualTo(readsAfterLoad);
-    assertThat(store.delegate.list(TimerQuery.all())).isEmpty();
+    assertThat(store.delegate.list(TimerQuery.all()))
+        .extracting(TimerRecord::id)
+        .containsExactly(later);
+    h.advance(ofMinutes(3));
+    assertThat(h.firedIds()).hasSize(701).endsWith(later);
   }
 
   @Test
