@@ -112,6 +112,16 @@ final class Loader {
     }
   }
 
+  /**
+   * The runs are about to drain: when the last claim was full (more may be due), claim again now
+   * instead of at the next poll, so a backlog is worked off at the store's pace, not the poll's.
+   */
+  void runsDraining() {
+    if (ownership.moreDue()) {
+      requestLoad();
+    }
+  }
+
   /** Another node inserted a timer: claim soon instead of at the next poll. */
   void requestLoad() {
     if (!started.getAsBoolean() || !loadRequested.compareAndSet(false, true)) {

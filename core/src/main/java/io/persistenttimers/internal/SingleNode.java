@@ -39,6 +39,12 @@ final class SingleNode implements Ownership {
             .limit(limit));
   }
 
+  /** The window holds everything due within the horizon (up to maxArmed): nothing is left. */
+  @Override
+  public boolean moreDue() {
+    return false;
+  }
+
   @Override
   public Duration loadInterval(EngineConfig config) {
     return config.horizon().dividedBy(2);

@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -70,19 +69,18 @@ final class Window {
 
   /**
    * Where an armed record came from, when it was read from the store (or written there by this
-   * engine) just before: the instant of that read and the {@link #stopCount} when it was sent. A
-   * run woken at most {@link Runner#FRESH_READ} after such a read, with no stop in this process
-   * since, needs no re-read of its own: the record is what the store held that recently, and a
-   * later local cancel invalidates the run (see {@link Run}). Recovery and claims fire in one round
-   * trip fewer that way.
+   * engine) just before: the instant of that read and the {@link Stops} counter when it was sent. A
+   * run woken at most {@link Runner#FRESH_READ} after such a read, with no stop of its timer and no
+   * end of a run of its version counted since, needs no re-read of its own: the record is what the
+   * store held that recently, and a later local cancel invalidates the run (see {@link Run}).
+   * Recovery, claims and catch-up fire in one round trip fewer that way.
    */
   record Read(Instant at, long stops) {}
 
-  /** Stops (cancel, replace, loss) so far; a read older than one of them is re-read. */
-  private final AtomicLong stops = new AtomicLong();
+  private final Stops stops;
 
   private final ConcurrentHashMap<String, Armed> armed = new ConcurrentHashMap<>();
-  private final RunningTimers running = new RunningTimers();
+  private final RunningTimers running;
   private final ConcurrentHashMap<String, TimerRecord> unbound = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final DelayScheduler scheduler;
@@ -104,6 +102,8 @@ final class Window {
       Ownership ownership,
       BooleanSupplier started) {
     this.clock = clock;
+    this.stops = new Stops(clock);
+    this.running = new RunningTimers(stops);
     this.scheduler = scheduler;
     this.registry = registry;
     this.listener = listener;
@@ -175,7 +175,7 @@ final class Window {
    * counts.
    */
   Read readStarting() {
-    long count = stops.get();
+    long count = stops.now();
     return new Read(clock.instant(), count);
   }
 
@@ -231,7 +231,7 @@ final class Window {
    * cancel final in this process.
    */
   void stop(String id) {
-    stops.incrementAndGet();
+    stops.stopped(id);
     disarm(id);
     running.invalidate(id);
   }
@@ -278,7 +278,7 @@ final class Window {
 
   /** Another node took {@code id}: disarm it here. */
   void lost(String id) {
-    stops.incrementAndGet();
+    stops.stopped(id);
     Armed removed = armed.remove(id);
     if (removed != null) {
       removed.cancel();
@@ -356,7 +356,7 @@ final class Window {
     Read read = a.read;
     boolean fresh =
         read != null
-            && read.stops() == stops.get()
+            && !stops.changedSince(read.stops(), id, a.record.version())
             && !clock.instant().isAfter(read.at().plus(Runner.FRESH_READ));
     onDue.accept(run, fresh ? read.at() : null);
   }
