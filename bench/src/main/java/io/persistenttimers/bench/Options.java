@@ -39,6 +39,7 @@ record Options(
           "                --w3-lead-ms before the first is due (default 2000)",
           "  --w4 N        pending timers in W4 (default 1000000), --w4-overdue N (default 10000);",
           "                --w4 issue: issue 16's restart, 50000 pending + 2000 overdue",
+          "                W5 with the library's multi-node defaults: java -Dbench.w5.defaults=true",
           "  --threads N   the multi-threaded case of W1 (default 8)",
           "  --workers N   engine worker threads, also the executor size of the limits (default 16)",
           "  --pool N      PostgreSQL and MariaDB store pool size (default 8)",

@@ -393,6 +393,8 @@ final class Workloads {
    * when both start. Fires/s until every timer fired, duplicates, and each node's share; limit: the
    * raw {@code DELETE … RETURNING} rate measured in the same run.
    */
+  private static final boolean W5_DEFAULTS = Boolean.getBoolean("bench.w5.defaults");
+
   void w5(Target t) throws Exception {
     int n = o.w2Timers();
     int reps = o.repetitions();
@@ -418,17 +420,21 @@ final class Workloads {
               completed.countDown();
             }
           };
+      // -Dbench.w5.defaults=true: what a user who changes nothing gets (poll, batch, pacing).
       MultiNode settings =
-          MultiNode.of("bench-a")
-              .lease(Duration.ofSeconds(30))
-              .pollInterval(Duration.ofMillis(100))
-              .claimAhead(Duration.ofSeconds(2))
-              .claimBatch(500);
+          W5_DEFAULTS
+              ? MultiNode.of("bench-a")
+              : MultiNode.of("bench-a")
+                  .lease(Duration.ofSeconds(30))
+                  .pollInterval(Duration.ofMillis(100))
+                  .claimAhead(Duration.ofSeconds(2))
+                  .claimBatch(500);
+      int pacing = W5_DEFAULTS ? 500 : 0;
       try (Store second = t.secondStore(o.poolSize());
           PersistentTimer a =
               engine(t, ctx -> count(calls, firedA, ctx.timerId()))
                   .multiNode(settings)
-                  .overdueFiresPerSecond(0)
+                  .overdueFiresPerSecond(pacing)
                   .listener(done)
                   .build();
           PersistentTimer b =
@@ -441,7 +447,7 @@ final class Workloads {
                           .pollInterval(settings.pollInterval())
                           .claimAhead(settings.claimAhead())
                           .claimBatch(settings.claimBatch()))
-                  .overdueFiresPerSecond(0)
+                  .overdueFiresPerSecond(pacing)
                   .listener(done)
                   .build()) {
         long start = System.nanoTime();
@@ -479,7 +485,7 @@ final class Workloads {
         new Row(
             "W5",
             t.name,
-            "2 engines fire "
+            (W5_DEFAULTS ? "2 engines, library defaults, fire " : "2 engines fire ")
                 + n
                 + " due (dup "
                 + duplicates
