@@ -103,12 +103,16 @@ final class Runner {
         return;
       }
       try {
-        workers.execute(Guarded.guarded(run.id(), () -> fire(run, run.armed(), readAt)));
+        workers.execute(Guarded.guarded(run.id(), () -> fire(run, run.armed(), readAt, true)));
       } catch (RejectedExecutionException e) {
         window.running().end(run);
       }
       return;
     }
+    queueForReRead(run);
+  }
+
+  private void queueForReRead(Run run) {
     ready.add(run);
     if (verifying.compareAndSet(false, true)) {
       try {
@@ -170,7 +174,7 @@ final class Runner {
     for (Run run : batch) {
       TimerRecord stored = current.get(run.id());
       try {
-        workers.execute(Guarded.guarded(run.id(), () -> fire(run, stored, readAt)));
+        workers.execute(Guarded.guarded(run.id(), () -> fire(run, stored, readAt, false)));
       } catch (RejectedExecutionException e) {
         window.running().end(run);
       }
@@ -199,14 +203,21 @@ final class Runner {
 
   /**
    * Runs on a worker: runs the callback of a verified timer and writes the outcome. {@code stored}
-   * is the record as re-read at {@code readAt}, or null when it is gone (or, in multi-node mode, no
-   * longer held by this node).
+   * is the record as re-read at {@code readAt} (or, {@code loaded}, as a load, claim or write left
+   * it then), or null when it is gone (or, in multi-node mode, no longer held by this node).
    */
-  private void fire(Run run, TimerRecord stored, Instant readAt) {
+  private void fire(Run run, TimerRecord stored, Instant readAt, boolean loaded) {
     String id = run.id();
     boolean outcomePending = false;
     try {
       if (closed.getAsBoolean()) {
+        return;
+      }
+      if (loaded && clock.instant().isAfter(readAt.plus(FRESH_READ))) {
+        // It waited for a worker past a fresh read (a backlog): re-read it with the others in one
+        // query rather than alone at the gate.
+        outcomePending = true;
+        queueForReRead(run);
         return;
       }
       if (!unchanged(run, stored)) {
