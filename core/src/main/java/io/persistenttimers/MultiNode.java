@@ -22,6 +22,38 @@ import java.time.Duration;
  * reschedule a timer it lost. {@link PersistentTimer#close()} gives the node's leases back so other
  * nodes take over at once.
  *
+ * <p>A claim that came back full (it took as many timers as it could) is followed by the next one
+ * as soon as the node's runs drain to its worker count, so a backlog is worked off at the pace of
+ * the store and the workers rather than one batch per poll; claimed timers that are due fire
+ * without another read.
+ *
+ * <h2>Choosing the settings</h2>
+ *
+ * <ul>
+ *   <li>{@code lease} (default 30 s): the takeover time after a node dies, and two thirds of it is
+ *       how long a node goes on starting callbacks while it cannot renew (database unreachable, a
+ *       long pause). Shorter: faster takeover, but more renewal traffic (every third of a lease,
+ *       one statement for all held timers) and a smaller margin for pauses and outages.
+ *   <li>{@code pollInterval} (default 1 s): how soon a timer that no notification announced is
+ *       claimed — one whose lease ran out on a dead node, or any new timer when notifications are
+ *       off. Each poll is one claim query per node. It no longer bounds a backlog's rate (see
+ *       above), so the default suits most deployments; shorten it only without notifications.
+ *   <li>{@code claimAhead} (default 10 s): how early a timer is claimed and armed, so it fires on
+ *       time without a claim at its due instant. Longer holds leases longer and lets one node hold
+ *       more of the near future; it must exceed the poll interval.
+ *   <li>{@code claimBatch} (default 500): the most one claim takes. Larger: fewer round trips on a
+ *       backlog, but a coarser split between nodes and more timers waiting for a crashed node's
+ *       leases to run out. Smaller: a finer split, more claim queries. The worker count limits a
+ *       claim as well (slow callbacks claim fewer).
+ *   <li>{@code notifications} (default on): new timers are claimed at once instead of at the next
+ *       poll; off behind a pooler that cannot hold a listening session.
+ * </ul>
+ *
+ * <p>Pacing of timers found overdue at a claim or load is the builder's {@link
+ * PersistentTimer.Builder#overdueFiresPerSecond} (default 500/s per node, for timers later than the
+ * overdue threshold): it protects what the callbacks call from a stampede after downtime; set 0 to
+ * fire a backlog as fast as the workers and the store allow.
+ *
  * @param nodeId this node's name, unique among the nodes (e.g. host name + process id)
  * @param lease how long a claim holds without renewal; the takeover time after a crash
  * @param pollInterval how often the node claims without a notification: the latency when

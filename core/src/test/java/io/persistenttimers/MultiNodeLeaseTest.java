@@ -75,6 +75,23 @@ class MultiNodeLeaseTest {
   }
 
   @Test
+  void fullClaim_claimsAgainAsSoonAsItsRunsDrain_notAtTheNextPoll() {
+    harness("node-a", b -> b.multiNode(settings("node-a").claimBatch(5)));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 23; i++) {
+      ids.add("t" + i);
+      insert(store, record("t" + i).due(START.minusSeconds(1)).build());
+    }
+    h.start(); // claims the first 5
+
+    h.scheduler.runDue(); // no time passes: every claim after the first follows a drain
+
+    assertThat(h.firedIds()).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(h.clock.instant()).isEqualTo(START);
+    assertThat(store.list(TimerQuery.all())).isEmpty();
+  }
+
+  @Test
   void renewal_extendsLeasesWhileEveryWorkerIsBusy() {
     ManualExecutor workers = new ManualExecutor();
     harness("node-a", b -> b.workers(workers));

@@ -44,7 +44,9 @@ record Options(
           "  --w2 N        timers due at start in W2 (default 10000)",
           "  --w3 N        timers in W3 (default 2000), --w3-spread-ms (default 10000),",
           "                --w3-lead-ms before the first is due (default 2000)",
-          "  --w4 N        pending timers in W4 (default 1000000), --w4-overdue N (default 10000)",
+          "  --w4 N        pending timers in W4 (default 1000000), --w4-overdue N (default 10000);",
+          "                --w4 issue: issue 16's restart, 50000 pending + 2000 overdue",
+          "                W5 with the library's multi-node defaults: java -Dbench.w5.defaults=true",
           "  --w6 N        W6: overdue timers with 50-200 ms callbacks at restart (default 200),",
           "                --w6-fast N quick timers due during the first --w6-window-ms after start",
           "                (defaults 500 and 2000)",
@@ -104,7 +106,9 @@ record Options(
             case "--w3" ->
                 o.sizes(o.w1Timers, o.w2Timers, positive(key, v), o.w4Pending, o.w4Overdue);
             case "--w4" ->
-                o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, positive(key, v), o.w4Overdue);
+                v.equals("issue")
+                    ? o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, 50_000, 2_000)
+                    : o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, positive(key, v), o.w4Overdue);
             case "--w4-overdue" ->
                 o.sizes(o.w1Timers, o.w2Timers, o.w3Timers, o.w4Pending, positive(key, v));
             case "--w3-spread-ms" -> o.w3(Duration.ofMillis(positive(key, v)), o.w3Lead);

@@ -175,6 +175,7 @@ public final class Engine {
             policies,
             random,
             this::isClosed,
+            multiNode == null,
             config.failureLogging());
     Runner runner =
         new Runner(
@@ -212,6 +213,10 @@ public final class Engine {
             policies,
             span,
             this::isStarted);
+    if (multiNode != null) {
+      // Claim the next batch while the workers finish the last runs of this one.
+      window.running().whenAtMost(config.workerThreads(), loader::runsDraining);
+    }
     this.cleanupLoop =
         new PeriodicTask("cleanup", scheduler, io, this::isStarted, this::scheduledCleanup);
     // Renewal runs on a thread of its own, never the workers: a renewal queued behind busy

@@ -70,6 +70,8 @@ final class LeasedOwnership implements Ownership {
 
   private volatile boolean stalled;
 
+  private volatile boolean lastClaimFull;
+
   LeasedOwnership(ClaimingStore store, MultiNode settings, WorkerLoad workers, LongSupplier nanos) {
     this.store = store;
     this.settings = settings;
@@ -84,6 +86,7 @@ final class LeasedOwnership implements Ownership {
     if (workers.stalled(startableNanos)) {
       // Workers that start nothing while tasks wait: a claim would only extend the leases of
       // timers this node cannot run (a re-claim extends its own), keeping them from other nodes.
+      lastClaimFull = false;
       return List.of();
     }
     int limit = claimLimit();
@@ -93,7 +96,14 @@ final class LeasedOwnership implements Ownership {
     for (TimerRecord record : claimed) {
       extended(record.id(), sent);
     }
+    lastClaimFull = claimed.size() >= limit;
     return claimed;
+  }
+
+  /** A full claim may have left due timers behind: claim again once the runs drain. */
+  @Override
+  public boolean moreDue() {
+    return lastClaimFull;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.persistenttimers.internal;
 import io.persistenttimers.DelayScheduler;
 import io.persistenttimers.TimerKind;
 import io.persistenttimers.TimerListener;
+import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.Store;
@@ -32,6 +33,12 @@ final class Loader {
 
   /** After a failed load, the next try comes no later than this. */
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(5);
+
+  /** The first page of a load: small, so what is overdue starts firing after one short query. */
+  static final int FIRST_PAGE = 128;
+
+  /** Later pages grow fourfold up to this many rows. */
+  static final int MAX_PAGE = 4096;
 
   private final Window window;
   private final Ownership ownership;
@@ -105,6 +112,16 @@ final class Loader {
     }
   }
 
+  /**
+   * The runs are about to drain: when the last claim was full (more may be due), claim again now
+   * instead of at the next poll, so a backlog is worked off at the store's pace, not the poll's.
+   */
+  void runsDraining() {
+    if (ownership.moreDue()) {
+      requestLoad();
+    }
+  }
+
   /** Another node inserted a timer: claim soon instead of at the next poll. */
   void requestLoad() {
     if (!started.getAsBoolean() || !loadRequested.compareAndSet(false, true)) {
@@ -140,28 +157,60 @@ final class Loader {
     Instant now = clock.instant();
     Instant target = now.plus(span);
     window.extendTo(target);
-    List<TimerRecord> due = ownership.acquireDue(now, config);
+    int loaded = 0;
+    int overdue = 0;
+    if (ownership instanceof SingleNode single) {
+      // In pages, earliest first: the overdue timers of a restart start firing after one small
+      // query instead of after the whole horizon was read and mapped.
+      TimerQuery.Position after = null;
+      int page = FIRST_PAGE;
+      while (loaded < config.maxArmed()) {
+        int limit = Math.min(page, config.maxArmed() - loaded);
+        Window.Read read = window.readStarting();
+        List<TimerRecord> due = single.page(now, config, after, limit);
+        overdue += bring(due, now, recovering, read);
+        loaded += due.size();
+        if (due.size() < limit) {
+          break;
+        }
+        after = TimerQuery.Position.of(due.get(due.size() - 1));
+        page = Math.min(page * 4, MAX_PAGE);
+      }
+    } else {
+      Window.Read read = window.readStarting();
+      List<TimerRecord> due = ownership.acquireDue(now, config);
+      overdue = bring(due, now, recovering, read);
+      loaded = due.size();
+    }
+    if (recovering && loaded > 0) {
+      log.info("Recovered {} timers due within {} ({} overdue)", loaded, span, overdue);
+    } else {
+      log.debug("Loaded {} timers due before {}", loaded, target);
+    }
+  }
+
+  /** Brings loaded records into memory; returns how many were overdue. */
+  private int bring(List<TimerRecord> due, Instant now, boolean recovering, Window.Read read) {
     int overdue = 0;
     List<String> cannotRun = new ArrayList<>();
     for (TimerRecord record : due) {
       if (window.isUnbound(record.id())) {
         cannotRun.add(record.id());
-      } else if (consider(record, now, recovering)) {
+      } else if (consider(record, now, recovering, read)) {
         overdue++;
       }
     }
     if (!cannotRun.isEmpty()) {
       ownership.giveUp(cannotRun);
     }
-    if (recovering && !due.isEmpty()) {
-      log.info("Recovered {} timers due within {} ({} overdue)", due.size(), span, overdue);
-    } else {
-      log.debug("Loaded {} timers due before {}", due.size(), target);
-    }
+    return overdue;
   }
 
-  /** Brings a loaded record into memory per the overdue policy; returns true when overdue. */
-  private boolean consider(TimerRecord record, Instant now, boolean recovering) {
+  /**
+   * Brings a loaded record into memory per the overdue policy; returns true when overdue. Armed
+   * with its {@code read}, so what is due fires without being read once more.
+   */
+  private boolean consider(TimerRecord record, Instant now, boolean recovering, Window.Read read) {
     if (window.holds(record)) {
       return false;
     }
@@ -178,7 +227,7 @@ final class Loader {
       return overdue;
     }
     if (!overdue) {
-      window.arm(record, record.nextFireAt());
+      window.arm(record, record.nextFireAt(), read);
       return false;
     }
     switch (policies.overdue(record)) {
@@ -190,7 +239,7 @@ final class Loader {
           skip(record, now);
         }
       }
-      case FIRE_NOW, COALESCE -> window.arm(record, nextSpreadSlot(now));
+      case FIRE_NOW, COALESCE -> window.arm(record, nextSpreadSlot(now), read);
     }
     return true;
   }

@@ -42,6 +42,13 @@ final class Outcomes {
   private final TimerPolicies policies;
   private final DoubleSupplier random;
   private final BooleanSupplier closed;
+
+  /**
+   * Whether a record this engine wrote may fire again without a re-read: alone, yes (the
+   * compare-and-set saw the store); in multi-node mode the write says nothing about the lease.
+   */
+  private final boolean writeIsRead;
+
   private final FailureLog failureLog;
   private final AtomicLong fired = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -56,6 +63,7 @@ final class Outcomes {
       TimerPolicies policies,
       DoubleSupplier random,
       BooleanSupplier closed,
+      boolean writeIsRead,
       FailureLogging failureLogging) {
     this.window = window;
     this.writes = writes;
@@ -66,6 +74,7 @@ final class Outcomes {
     this.policies = policies;
     this.random = random;
     this.closed = closed;
+    this.writeIsRead = writeIsRead;
     this.failureLog = new FailureLog(failureLogging);
   }
 
@@ -174,13 +183,15 @@ final class Outcomes {
 
   /** Writes the next state of a timer and arms it when the write won. */
   private void advance(Run run, TimerRecord next, Runnable report) {
+    // Taken before the write is sent: a stop after it makes the next run re-read (see Window.Read).
+    Window.Read read = writeIsRead ? window.readStarting() : null;
     complete(
         run,
         new Write.Update(next, run.version()),
         updated -> {
           report.run();
           if (updated) {
-            window.armIfInWindow(next);
+            window.armIfInWindow(next, read);
           } else {
             log.debug(
                 "Timer '{}' was cancelled or replaced while running; not advancing", run.id());

@@ -18,6 +18,12 @@ interface Ownership {
   /** Due timers this engine may arm, earliest first. */
   List<TimerRecord> acquireDue(Instant now, EngineConfig config);
 
+  /**
+   * Whether the last {@link #acquireDue} took as many timers as it could, so more may be due: then
+   * the engine acquires again as soon as its runs drain, not only at the next interval.
+   */
+  boolean moreDue();
+
   /** How often {@link #acquireDue} runs. */
   Duration loadInterval(EngineConfig config);
 

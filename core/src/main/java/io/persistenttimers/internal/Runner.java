@@ -91,8 +91,28 @@ final class Runner {
     this.interceptors = new Interceptors(config.participantIdInMdc(), config.interceptors());
   }
 
-  /** A run whose instant came: queued for the next batched re-read. */
-  void submit(Run run) {
+  /**
+   * A run whose instant came: queued for the next batched re-read, or straight to a worker when its
+   * record was read at {@code readAt} (non-null) recently enough that no re-read is needed (see
+   * {@link Window.Read}; the gate still re-reads it if it waits past {@link #FRESH_READ}).
+   */
+  void submit(Run run, Instant readAt) {
+    if (readAt != null) {
+      if (closed.getAsBoolean()) {
+        window.running().end(run);
+        return;
+      }
+      try {
+        workers.execute(Guarded.guarded(run.id(), () -> fire(run, run.armed(), readAt, true)));
+      } catch (RejectedExecutionException e) {
+        window.running().end(run);
+      }
+      return;
+    }
+    queueForReRead(run);
+  }
+
+  private void queueForReRead(Run run) {
     ready.add(run);
     if (verifying.compareAndSet(false, true)) {
       try {
@@ -154,7 +174,7 @@ final class Runner {
     for (Run run : batch) {
       TimerRecord stored = current.get(run.id());
       try {
-        workers.execute(Guarded.guarded(run.id(), () -> fire(run, stored, readAt)));
+        workers.execute(Guarded.guarded(run.id(), () -> fire(run, stored, readAt, false)));
       } catch (RejectedExecutionException e) {
         window.running().end(run);
       }
@@ -183,14 +203,21 @@ final class Runner {
 
   /**
    * Runs on a worker: runs the callback of a verified timer and writes the outcome. {@code stored}
-   * is the record as re-read at {@code readAt}, or null when it is gone (or, in multi-node mode, no
-   * longer held by this node).
+   * is the record as re-read at {@code readAt} (or, {@code loaded}, as a load, claim or write left
+   * it then), or null when it is gone (or, in multi-node mode, no longer held by this node).
    */
-  private void fire(Run run, TimerRecord stored, Instant readAt) {
+  private void fire(Run run, TimerRecord stored, Instant readAt, boolean loaded) {
     String id = run.id();
     boolean outcomePending = false;
     try {
       if (closed.getAsBoolean()) {
+        return;
+      }
+      if (loaded && clock.instant().isAfter(readAt.plus(FRESH_READ))) {
+        // It waited for a worker past a fresh read (a backlog): re-read it with the others in one
+        // query rather than alone at the gate.
+        outcomePending = true;
+        queueForReRead(run);
         return;
       }
       if (!unchanged(run, stored)) {

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The runs in this process, by timer id: from wake-up until the outcome is written. An id can have
@@ -14,8 +15,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * under the same id fell due before the old run's outcome was written.
  */
 final class RunningTimers {
+  private final Stops stops;
   private final ConcurrentHashMap<String, List<Run>> byId = new ConcurrentHashMap<>();
   private final ThreadLocal<Run> current = new ThreadLocal<>();
+
+  RunningTimers(Stops stops) {
+    this.stops = stops;
+  }
+
+  private final AtomicInteger count = new AtomicInteger();
+  private volatile int lowWater = -1;
+  private volatile Runnable onLow = () -> {};
+
+  /**
+   * Calls {@code action} whenever a run ends and at most {@code mark} runs are left: the workers
+   * are about to run dry, so whatever feeds them should act now rather than at its next interval.
+   */
+  void whenAtMost(int mark, Runnable action) {
+    this.onLow = action;
+    this.lowWater = mark;
+  }
 
   /** Registers a run of {@code record}; do this before the record is re-read for firing. */
   Run begin(TimerRecord record) {
@@ -27,19 +46,27 @@ final class RunningTimers {
           next.add(run);
           return next;
         });
+    count.incrementAndGet();
     return run;
   }
 
   /** The run is over: its outcome was written, or it will not run. Idempotent. */
   void end(Run run) {
+    // Counted before the run leaves: a load that read the old record and arms it once the run is
+    // gone finds the mark and re-reads (Window.Read).
+    stops.ended(run.id(), run.version());
+    boolean[] removed = new boolean[1];
     byId.computeIfPresent(
         run.id(),
         (id, runs) -> {
           List<Run> next = new ArrayList<>(runs);
-          next.remove(run);
+          removed[0] = next.remove(run);
           return next.isEmpty() ? null : next;
         });
     run.end();
+    if (removed[0] && count.decrementAndGet() <= lowWater) {
+      onLow.run();
+    }
   }
 
   /** Whether this exact version of the timer is being run (so it must not be armed again). */

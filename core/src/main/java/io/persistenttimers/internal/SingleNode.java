@@ -22,11 +22,27 @@ final class SingleNode implements Ownership {
 
   @Override
   public List<TimerRecord> acquireDue(Instant now, EngineConfig config) {
+    return page(now, config, null, config.maxArmed());
+  }
+
+  /**
+   * One page of {@link #acquireDue}: at most {@code limit} ACTIVE timers due within the horizon,
+   * after {@code after} in due order (null: from the start). A load in pages arms the earliest,
+   * overdue ones first, while the rest is still being read.
+   */
+  List<TimerRecord> page(Instant now, EngineConfig config, TimerQuery.Position after, int limit) {
     return store.list(
         TimerQuery.all()
             .status(TimerStatus.ACTIVE)
             .dueBefore(now.plus(config.horizon()))
-            .limit(config.maxArmed()));
+            .after(after)
+            .limit(limit));
+  }
+
+  /** The window holds everything due within the horizon (up to maxArmed): nothing is left. */
+  @Override
+  public boolean moreDue() {
+    return false;
   }
 
   @Override

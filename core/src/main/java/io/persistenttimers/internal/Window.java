@@ -12,8 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +40,14 @@ final class Window {
   private static final class Armed {
     final TimerRecord record;
     final Instant fireAt;
+    final Read read;
     private DelayScheduler.Cancellable handle;
     private boolean cancelled;
 
-    Armed(TimerRecord record, Instant fireAt) {
+    Armed(TimerRecord record, Instant fireAt, Read read) {
       this.record = record;
       this.fireAt = fireAt;
+      this.read = read;
     }
 
     /** Sets the wake-up task, or cancels it at once when this entry was cancelled meanwhile. */
@@ -65,8 +67,20 @@ final class Window {
     }
   }
 
+  /**
+   * Where an armed record came from, when it was read from the store (or written there by this
+   * engine) just before: the instant of that read and the {@link Stops} counter when it was sent. A
+   * run woken at most {@link Runner#FRESH_READ} after such a read, with no stop of its timer and no
+   * end of a run of its version counted since, needs no re-read of its own: the record is what the
+   * store held that recently, and a later local cancel invalidates the run (see {@link Run}).
+   * Recovery, claims and catch-up fire in one round trip fewer that way.
+   */
+  record Read(Instant at, long stops) {}
+
+  private final Stops stops;
+
   private final ConcurrentHashMap<String, Armed> armed = new ConcurrentHashMap<>();
-  private final RunningTimers running = new RunningTimers();
+  private final RunningTimers running;
   private final ConcurrentHashMap<String, TimerRecord> unbound = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final DelayScheduler scheduler;
@@ -78,7 +92,7 @@ final class Window {
   /** Timers due before this instant are armed; published before each load queries. */
   private volatile Instant loadTarget = Instant.EPOCH;
 
-  private volatile Consumer<Run> onDue = run -> {};
+  private volatile BiConsumer<Run, Instant> onDue = (run, readAt) -> {};
 
   Window(
       InstantSource clock,
@@ -88,6 +102,8 @@ final class Window {
       Ownership ownership,
       BooleanSupplier started) {
     this.clock = clock;
+    this.stops = new Stops(clock);
+    this.running = new RunningTimers(stops);
     this.scheduler = scheduler;
     this.registry = registry;
     this.listener = listener;
@@ -95,8 +111,11 @@ final class Window {
     this.started = started;
   }
 
-  /** Where runs go when their instant came. */
-  void onDue(Consumer<Run> onDue) {
+  /**
+   * Where runs go when their instant came, with the instant of a fresh read of their record (null
+   * when it must be re-read).
+   */
+  void onDue(BiConsumer<Run, Instant> onDue) {
     this.onDue = onDue;
   }
 
@@ -130,6 +149,13 @@ final class Window {
 
   /** Arms {@code record} when it is active, due inside the window and its type is registered. */
   void armIfInWindow(TimerRecord record) {
+    armIfInWindow(record, null);
+  }
+
+  /**
+   * {@link #armIfInWindow(TimerRecord)} of a record {@code read} from the store (null: unknown).
+   */
+  void armIfInWindow(TimerRecord record, Read read) {
     if (!started.getAsBoolean() || record.status() != TimerStatus.ACTIVE) {
       return;
     }
@@ -140,15 +166,30 @@ final class Window {
       park(record);
       return;
     }
-    arm(record, record.nextFireAt());
+    arm(record, record.nextFireAt(), read);
+  }
+
+  /**
+   * A read of the store starts now: the {@link Read} to arm its records with. Taken before the
+   * query is sent, so the read is no newer than it says and any stop that may have missed it
+   * counts.
+   */
+  Read readStarting() {
+    long count = stops.now();
+    return new Read(clock.instant(), count);
   }
 
   /** Arms {@code record} to wake at {@code fireAt} (its due time, or a slot for an overdue one). */
   void arm(TimerRecord record, Instant fireAt) {
+    arm(record, fireAt, null);
+  }
+
+  /** {@link #arm(TimerRecord, Instant)} of a record {@code read} from the store (null: unknown). */
+  void arm(TimerRecord record, Instant fireAt, Read read) {
     if (!started.getAsBoolean()) {
       return;
     }
-    Armed entry = new Armed(record, fireAt);
+    Armed entry = new Armed(record, fireAt, read);
     Armed current =
         armed.compute(
             record.id(),
@@ -190,6 +231,7 @@ final class Window {
    * cancel final in this process.
    */
   void stop(String id) {
+    stops.stopped(id);
     disarm(id);
     running.invalidate(id);
   }
@@ -236,6 +278,7 @@ final class Window {
 
   /** Another node took {@code id}: disarm it here. */
   void lost(String id) {
+    stops.stopped(id);
     Armed removed = armed.remove(id);
     if (removed != null) {
       removed.cancel();
@@ -309,6 +352,12 @@ final class Window {
       running.end(run);
       return;
     }
-    onDue.accept(run);
+    // After the run is registered: a stop counted later finds the run and invalidates it.
+    Read read = a.read;
+    boolean fresh =
+        read != null
+            && !stops.changedSince(read.stops(), id, a.record.version())
+            && !clock.instant().isAfter(read.at().plus(Runner.FRESH_READ));
+    onDue.accept(run, fresh ? read.at() : null);
   }
 }
