@@ -595,15 +595,8 @@ class MariaDbMultiNodeIT {
 
   // --- waiting -----------------------------------------------------------------------------
 
-  private static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("Timed out after " + timeout + " waiting for: " + what);
-      }
-      Thread.sleep(250);
-    }
+  private static void await(String what, Duration timeout, BooleanSupplier condition) {
+    Poll.until(timeout, what, condition);
   }
 
   private static void sleepUntil(Instant instant) throws InterruptedException {

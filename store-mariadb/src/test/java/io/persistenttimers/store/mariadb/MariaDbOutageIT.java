@@ -9,6 +9,7 @@ import io.persistenttimers.TimerListener;
 import io.persistenttimers.TimerQuery;
 import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerSpec;
+import io.persistenttimers.testkit.TcpProxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
