@@ -116,18 +116,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery id(String id) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.id = id;
+    return copy.build();
   }
 
   /**
@@ -137,18 +128,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery participant(String participantId) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.participantId = participantId;
+    return copy.build();
   }
 
   /**
@@ -158,18 +140,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery flowType(String flowType) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.flowType = flowType;
+    return copy.build();
   }
 
   /**
@@ -179,18 +152,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery callbackType(String callbackType) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.callbackType = callbackType;
+    return copy.build();
   }
 
   /**
@@ -200,18 +164,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery status(TimerStatus status) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.status = status;
+    return copy.build();
   }
 
   /**
@@ -221,18 +176,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery dueBefore(Instant instant) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        instant,
-        expiredBy,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.dueBefore = instant;
+    return copy.build();
   }
 
   /**
@@ -242,18 +188,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery expiredBy(Instant now) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        now,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.expiredBy = now;
+    return copy.build();
   }
 
   /**
@@ -263,18 +200,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery updatedBefore(Instant cutoff) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        cutoff,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.updatedBefore = cutoff;
+    return copy.build();
   }
 
   /**
@@ -284,18 +212,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery after(Position position) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        position,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.after = position;
+    return copy.build();
   }
 
   /**
@@ -305,18 +224,9 @@ public record TimerQuery(
    * @return a copy with that criterion
    */
   public TimerQuery failedAttemptsOnly(boolean only) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        after,
-        only,
-        limit);
+    Copy copy = new Copy(this);
+    copy.failedAttemptsOnly = only;
+    return copy.build();
   }
 
   /**
@@ -326,18 +236,9 @@ public record TimerQuery(
    * @return a copy with that limit
    */
   public TimerQuery limit(int limit) {
-    return new TimerQuery(
-        id,
-        participantId,
-        flowType,
-        callbackType,
-        status,
-        dueBefore,
-        expiredBy,
-        updatedBefore,
-        after,
-        failedAttemptsOnly,
-        limit);
+    Copy copy = new Copy(this);
+    copy.limit = limit;
+    return copy.build();
   }
 
   /**
@@ -382,5 +283,52 @@ public record TimerQuery(
         + ", limit="
         + limit
         + "]";
+  }
+
+  /**
+   * A mutable copy, so each wither names the one criterion it changes instead of repeating the
+   * canonical constructor; {@link #build()} validates through it.
+   */
+  private static final class Copy {
+    private String id;
+    private String participantId;
+    private String flowType;
+    private String callbackType;
+    private TimerStatus status;
+    private Instant dueBefore;
+    private Instant expiredBy;
+    private Instant updatedBefore;
+    private Position after;
+    private boolean failedAttemptsOnly;
+    private int limit;
+
+    Copy(TimerQuery q) {
+      id = q.id;
+      participantId = q.participantId;
+      flowType = q.flowType;
+      callbackType = q.callbackType;
+      status = q.status;
+      dueBefore = q.dueBefore;
+      expiredBy = q.expiredBy;
+      updatedBefore = q.updatedBefore;
+      after = q.after;
+      failedAttemptsOnly = q.failedAttemptsOnly;
+      limit = q.limit;
+    }
+
+    TimerQuery build() {
+      return new TimerQuery(
+          id,
+          participantId,
+          flowType,
+          callbackType,
+          status,
+          dueBefore,
+          expiredBy,
+          updatedBefore,
+          after,
+          failedAttemptsOnly,
+          limit);
+    }
   }
 }
