@@ -6,6 +6,7 @@ import io.persistenttimers.TimerStatus;
 import io.persistenttimers.spi.ClaimingStore;
 import io.persistenttimers.spi.Store;
 import io.persistenttimers.spi.Write;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -50,5 +51,39 @@ public final class Stores {
   /** The timer, if {@code node} holds a live lease on it. */
   public static Optional<TimerRecord> getIfOwned(ClaimingStore store, String id, String node) {
     return Optional.ofNullable(store.getAllIfOwned(List.of(id), node).get(id));
+  }
+
+  /**
+   * Claims for {@code node} every 20 ms until a claim takes something, and returns the ids it took:
+   * for waiting on the database's own clock or timeouts (a lease running out, the server ending a
+   * stalled session). Fails with an {@link AssertionError} naming the node when nothing was taken
+   * within {@code within}, as when the rows stay locked.
+   *
+   * @param store the claiming store
+   * @param node the claiming node
+   * @param before the claim's bound on {@code next_fire_at}
+   * @param lease the lease the claim takes
+   * @param within how long to keep trying
+   * @return the ids of the first non-empty claim, in claim order
+   */
+  public static List<String> firstClaim(
+      ClaimingStore store, String node, Instant before, Duration lease, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      List<String> taken =
+          store.claimDue(node, before, 100, lease).stream().map(TimerRecord::id).toList();
+      if (!taken.isEmpty()) {
+        return taken;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(node + " claimed nothing within " + within);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while " + node + " claimed", e);
+      }
+    }
   }
 }

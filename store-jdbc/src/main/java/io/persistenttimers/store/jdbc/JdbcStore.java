@@ -107,6 +107,25 @@ public abstract class JdbcStore implements Store {
       throws Exception;
 
   /**
+   * Runs {@code work}, which is exactly one statement, so that the server commits it as the
+   * statement ends, without a {@code COMMIT} the client must still send. A client paused after the
+   * statement (a {@code SIGSTOP}, a long GC pause, a partition) then holds none of its row locks,
+   * which matters for lease statements: another node's {@code SKIP LOCKED} claim would pass over
+   * every locked row for as long as the pause lasts. The default runs {@link #inTransaction}; a
+   * store whose connections auto-commit overrides it.
+   *
+   * @param <T> the result
+   * @param operation what is done, for messages
+   * @param id the timer concerned, or null
+   * @param work the work: one statement
+   * @return the work's result
+   * @throws Exception whatever the work or the driver threw
+   */
+  protected <T> T inOneStatement(String operation, String id, Work<T> work) throws Exception {
+    return inTransaction(operation, id, true, work);
+  }
+
+  /**
    * Called inside a transaction that inserted at least one timer, before it commits; the default
    * does nothing. PostgreSQL sends its notification here.
    *
@@ -178,6 +197,41 @@ public abstract class JdbcStore implements Store {
     } catch (Exception e) {
       throw errors.failure(operation, id, e);
     }
+  }
+
+  /**
+   * Runs {@code work}, one writing statement, through {@link #inOneStatement}, translating
+   * failures.
+   *
+   * @param <T> the result
+   * @param operation what is done, for messages
+   * @param id the timer concerned, or null
+   * @param work the work: one statement
+   * @return the work's result
+   * @throws StoreException when it failed
+   */
+  protected final <T> T runOneStatement(String operation, String id, Work<T> work) {
+    try {
+      return inOneStatement(operation, id, work);
+    } catch (StoreException e) {
+      throw e;
+    } catch (Exception e) {
+      throw errors.failure(operation, id, e);
+    }
+  }
+
+  /**
+   * Like {@link #readTimers} for one writing statement that returns timer rows ({@code UPDATE …
+   * RETURNING}), run through {@link #inOneStatement}.
+   *
+   * @param operation what is done, for messages
+   * @param query creates the statement on the handle
+   * @return the records
+   */
+  protected final List<TimerRecord> readTimersInOneStatement(
+      String operation, java.util.function.Function<Handle, Query> query) {
+    return readable(
+        runOneStatement(operation, null, h -> query.apply(h).map(codec.mapper()).list()));
   }
 
   /**

@@ -409,6 +409,11 @@ public final class MariaDbStore extends JdbcStore implements ClaimingStore {
                 .list());
   }
 
+  /** The connections the store works on (for tests in this package). */
+  DataSource dataSource() {
+    return dataSource;
+  }
+
   /** {@inheritDoc} */
   @Override
   public int releaseLeases(String node, Collection<String> ids) {
@@ -521,6 +526,7 @@ public final class MariaDbStore extends JdbcStore implements ClaimingStore {
     private Duration connectionTimeout = Duration.ofSeconds(10);
     private Duration socketTimeout = Duration.ofSeconds(30);
     private Duration lockWaitTimeout = Duration.ofSeconds(20);
+    private Duration idleInTransactionTimeout = Duration.ofSeconds(10);
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
     private DataSource engineLockDataSource;
@@ -657,6 +663,35 @@ public final class MariaDbStore extends JdbcStore implements ClaimingStore {
     }
 
     /**
+     * How long MariaDB lets a session of the store's pool sit idle inside a transaction before it
+     * ends the session and rolls the transaction back (the session's {@code
+     * idle_transaction_timeout}), whole seconds; default 10 seconds; {@link Duration#ZERO} for
+     * none. The store never waits inside its own transactions, so only a stalled client hits it: a
+     * node paused (a long GC pause, {@code SIGSTOP}, a partition) inside a claim, a lease renewal
+     * or a write would otherwise keep those rows locked, and other nodes' claims, which skip locked
+     * rows, could not take them over, however long the pause. The paused call fails when the node
+     * resumes and is retried like any failed call. MySQL has no such setting and ignores this one
+     * (it is sent in a MariaDB-only comment); there, and over a caller's {@code DataSource}, set a
+     * bound on the server (URL builder only).
+     *
+     * @param idleInTransactionTimeout whole seconds, 0 (none) to 31536000
+     * @return this builder
+     */
+    public Builder idleInTransactionTimeout(Duration idleInTransactionTimeout) {
+      requireUrl("idleInTransactionTimeout");
+      Objects.requireNonNull(idleInTransactionTimeout, "idleInTransactionTimeout");
+      if (idleInTransactionTimeout.isNegative()
+          || idleInTransactionTimeout.getSeconds() > 31_536_000
+          || (idleInTransactionTimeout.getSeconds() == 0 && !idleInTransactionTimeout.isZero())) {
+        throw new IllegalArgumentException(
+            "idleInTransactionTimeout must be zero or between 1 and 31536000 seconds: "
+                + idleInTransactionTimeout);
+      }
+      this.idleInTransactionTimeout = idleInTransactionTimeout;
+      return this;
+    }
+
+    /**
      * Whether {@link #build()} runs the migrations; default true. Turn off when the table is
      * migrated separately, then call {@link MariaDbStore#migrate()}.
      *
@@ -748,6 +783,8 @@ public final class MariaDbStore extends JdbcStore implements ClaimingStore {
                     + socketTimeout
                     + ", lockWaitTimeout "
                     + lockWaitTimeout
+                    + ", idleInTransactionTimeout "
+                    + idleInTransactionTimeout
                     + ")"
                 : "caller's DataSource");
         return store;
@@ -776,8 +813,13 @@ public final class MariaDbStore extends JdbcStore implements ClaimingStore {
       config.setAutoCommit(true);
       // The store's isolation level (see inTransaction), so Jdbi need not switch it per call.
       config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+      // idle_transaction_timeout is MariaDB's (10.3+); MySQL skips the /*M! ... */ comment.
       config.setConnectionInitSql(
-          "SET SESSION innodb_lock_wait_timeout = " + lockWaitTimeout.getSeconds());
+          "SET SESSION innodb_lock_wait_timeout = "
+              + lockWaitTimeout.getSeconds()
+              + " /*M!100300 , idle_transaction_timeout = "
+              + idleInTransactionTimeout.getSeconds()
+              + " */");
       connectionProperties().forEach(config::addDataSourceProperty);
       try {
         return new HikariDataSource(config);

@@ -52,11 +52,12 @@ import org.slf4j.LoggerFactory;
  * Store store = PostgresStore.fromUrl("jdbc:postgresql://db/app?user=app");
  * }</pre>
  *
- * <p>Every method is one statement in its own transaction, so each call is atomic and committed on
- * return; updates and deletes in {@link #writeAll} compare and set on {@code version}. Instants are
- * stored as {@code timestamptz}, so neither the session time zone nor the JVM's default zone
- * changes what is stored. Failures surface as {@link StoreException} naming the operation and the
- * timer id; params never appear in exceptions nor in logs above DEBUG.
+ * <p>Every method is one statement in its own transaction (the lease statements of multi-node mode
+ * in the connection's auto-commit, see {@link Builder#idleInTransactionTimeout}), so each call is
+ * atomic and committed on return; updates and deletes in {@link #writeAll} compare and set on
+ * {@code version}. Instants are stored as {@code timestamptz}, so neither the session time zone nor
+ * the JVM's default zone changes what is stored. Failures surface as {@link StoreException} naming
+ * the operation and the timer id; params never appear in exceptions nor in logs above DEBUG.
  *
  * <p>A row that cannot be decoded (a corrupt schedule, an unknown status or kind) is marked {@link
  * TimerStatus#QUARANTINED} with the reason in {@code last_error} and its version raised by one; its
@@ -239,6 +240,21 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
   }
 
   /**
+   * On an auto-commit connection (the store's own pool, and most pools) without a transaction of
+   * the store's: the server commits the statement as it ends, so a node paused before it could send
+   * a {@code COMMIT} holds no lease rows locked against other nodes' claims.
+   */
+  @Override
+  protected <T> T inOneStatement(String operation, String id, Work<T> work) throws SQLException {
+    try (Handle handle = jdbi.open()) {
+      if (handle.getConnection().getAutoCommit()) {
+        return work.run(handle);
+      }
+      return handle.inTransaction(work::run);
+    }
+  }
+
+  /**
    * Tells listening nodes that a timer was inserted; delivered when the transaction commits, and
    * once per transaction however many inserts it holds.
    */
@@ -281,9 +297,8 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
             + " RETURNING "
             + timerColumns();
     List<TimerRecord> claimed =
-        readTimers(
+        readTimersInOneStatement(
             "claim due timers for node '" + node + "'",
-            true,
             h ->
                 h.createQuery(sql)
                     .bind("node", node)
@@ -304,10 +319,9 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
     }
     String[] array = ids.toArray(String[]::new);
     return new HashSet<>(
-        run(
+        runOneStatement(
             "renew " + array.length + " leases of node '" + node + "'",
             null,
-            true,
             h ->
                 h.createQuery(
                         "UPDATE "
@@ -325,10 +339,9 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
   @Override
   public int releaseAllLeases(String node) {
     Objects.requireNonNull(node, "node");
-    return run(
+    return runOneStatement(
         "release the leases of node '" + node + "'",
         null,
-        true,
         h ->
             h.createUpdate(
                     "UPDATE "
@@ -362,10 +375,9 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
       return 0;
     }
     String[] array = ids.toArray(String[]::new);
-    return run(
+    return runOneStatement(
         "release " + array.length + " leases of node '" + node + "'",
         null,
-        true,
         h ->
             h.createUpdate(
                     "UPDATE "
@@ -492,10 +504,47 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
               + " one with PostgresStore.Builder.engineLockDataSource(...), e.g. a"
               + " PGSimpleDataSource for the same database");
     }
+    if (multiNode) {
+      warnIfTransactionsMayIdleForever();
+    }
     try {
       return AdvisoryEngineLock.acquire(lockConnections, schema, TABLE, multiNode, engineLockCheck);
     } catch (SQLException e) {
       throw StoreErrors.wrap("taking the engine lock on schema '" + schema + "'", e);
+    }
+  }
+
+  /** The connections the store works on (for tests in this package). */
+  DataSource dataSource() {
+    return dataSource;
+  }
+
+  /**
+   * A multi-node engine over sessions without {@code idle_in_transaction_session_timeout}: a node
+   * paused inside a write transaction keeps its rows from every other node until it resumes (see
+   * {@link Builder#idleInTransactionTimeout}). Worth a warning, not a refusal: nothing is lost or
+   * fired twice, takeover of those rows only waits for the pause to end.
+   */
+  private void warnIfTransactionsMayIdleForever() {
+    try {
+      String setting =
+          jdbi.withHandle(
+              h ->
+                  h.createQuery("SHOW idle_in_transaction_session_timeout")
+                      .mapTo(String.class)
+                      .one());
+      if ("0".equals(setting)) {
+        LOG.warn(
+            "PostgreSQL store on schema '{}': the DataSource's sessions have no"
+                + " idle_in_transaction_session_timeout, so a node paused inside a write"
+                + " transaction keeps those timers from the other nodes until it resumes; set it"
+                + " (e.g. ALTER ROLE <role> SET idle_in_transaction_session_timeout = '10s', or"
+                + " the pool's connection options), or build the store from a JDBC URL, which sets"
+                + " it",
+            schema);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("Could not read idle_in_transaction_session_timeout: {}", e.toString());
     }
   }
 
@@ -531,6 +580,7 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
     private Duration connectionTimeout = Duration.ofSeconds(10);
     private Duration socketTimeout = Duration.ofSeconds(30);
     private Duration statementTimeout = Duration.ofSeconds(20);
+    private Duration idleInTransactionTimeout = Duration.ofSeconds(10);
     private boolean migrate = true;
     private Clock clock = Clock.systemUTC();
     private boolean notifyOnInsert;
@@ -666,7 +716,8 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
      * retryable {@link StoreException}, cleanly on the server, before {@link #socketTimeout} gives
      * up on the connection (URL builder only). It is sent as the startup parameter {@code options};
      * an {@code options} parameter in the JDBC URL wins. Behind PgBouncer, which refuses that
-     * parameter unless listed in its {@code ignore_startup_parameters}, set {@link Duration#ZERO}.
+     * parameter unless listed in its {@code ignore_startup_parameters}, set {@link Duration#ZERO}
+     * here and for {@link #idleInTransactionTimeout}.
      *
      * @param statementTimeout the longest a statement runs; zero for none
      * @return this builder
@@ -682,6 +733,37 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
                 + statementTimeout);
       }
       this.statementTimeout = statementTimeout;
+      return this;
+    }
+
+    /**
+     * How long the server lets a session of the store's pool sit idle inside a transaction before
+     * it ends the session and rolls the transaction back (the session's {@code
+     * idle_in_transaction_session_timeout}); default 10 seconds; {@link Duration#ZERO} for none.
+     * The store never waits inside its own transactions, so only a stalled client hits it: a node
+     * paused (a long GC pause, {@code SIGSTOP}, a partition) between a write and its {@code COMMIT}
+     * would otherwise keep those rows locked, and other nodes' claims, which skip locked rows,
+     * could not take them over, however long the pause. The paused write fails when the node
+     * resumes and is retried like any failed write. Sent with {@link #statementTimeout} as the
+     * startup parameter {@code options} (URL builder only); over a caller's {@code DataSource}, set
+     * it on the server, the role or the pool.
+     *
+     * @param idleInTransactionTimeout the longest a transaction of the store's may stay idle; zero
+     *     for none
+     * @return this builder
+     */
+    public Builder idleInTransactionTimeout(Duration idleInTransactionTimeout) {
+      requireUrl("idleInTransactionTimeout");
+      Objects.requireNonNull(idleInTransactionTimeout, "idleInTransactionTimeout");
+      if (idleInTransactionTimeout.isNegative()
+          || idleInTransactionTimeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "idleInTransactionTimeout must be between 0 and "
+                + Integer.MAX_VALUE
+                + " ms: "
+                + idleInTransactionTimeout);
+      }
+      this.idleInTransactionTimeout = idleInTransactionTimeout;
       return this;
     }
 
@@ -804,6 +886,8 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
                     + socketTimeout
                     + ", statementTimeout "
                     + statementTimeout
+                    + ", idleInTransactionTimeout "
+                    + idleInTransactionTimeout
                     + ")"
                 : "caller's DataSource");
         return store;
@@ -835,15 +919,28 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
       // logs.
       config.addDataSourceProperty("logServerErrorDetail", "false");
       timeouts().forEach((k, v) -> config.addDataSourceProperty((String) k, v));
-      if (!statementTimeout.isZero()) {
-        config.addDataSourceProperty(
-            "options", "-c statement_timeout=" + statementTimeout.toMillis());
+      String options = sessionOptions();
+      if (!options.isEmpty()) {
+        config.addDataSourceProperty("options", options);
       }
       try {
         return new HikariDataSource(config);
       } catch (RuntimeException e) {
         throw StoreErrors.wrap("connecting to " + redact(jdbcUrl), e);
       }
+    }
+
+    /** The pool's session settings, as PgJDBC's {@code options} startup parameter. */
+    private String sessionOptions() {
+      List<String> options = new ArrayList<>();
+      if (!statementTimeout.isZero()) {
+        options.add("-c statement_timeout=" + statementTimeout.toMillis());
+      }
+      if (!idleInTransactionTimeout.isZero()) {
+        options.add(
+            "-c idle_in_transaction_session_timeout=" + idleInTransactionTimeout.toMillis());
+      }
+      return String.join(" ", options);
     }
 
     private DataSource unpooled() {
