@@ -135,6 +135,17 @@ public abstract class JdbcStore implements Store {
   protected void afterInsert(Handle handle) throws SQLException {}
 
   /**
+   * Whether {@link #afterInsert} does anything; default false. When it does, an insert is never run
+   * as a lone statement ({@link #inOneStatement}), so the insert and its after-work commit
+   * together.
+   *
+   * @return whether {@link #afterInsert} is overridden to do work
+   */
+  protected boolean hasAfterInsert() {
+    return false;
+  }
+
+  /**
    * Called before an insert through a host's connection; a store that can tell it must not write
    * (closed, its file replaced) throws here. The default does nothing.
    *
@@ -448,17 +459,20 @@ public abstract class JdbcStore implements Store {
         writes.size() == 1
             ? writes.get(0).getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
             : "write batch of " + writes.size();
-    return run(
-        operation,
-        writes.get(0).id(),
-        true,
+    Work<List<Boolean>> work =
         h -> {
           BatchWriter.Result result = writer.write(h, writes);
           if (result.anyInserted()) {
             afterInsert(h);
           }
           return result.applied();
-        });
+        };
+    // A lone write is one statement: no BEGIN/COMMIT round trip for a single schedule call.
+    boolean oneStatement =
+        writes.size() == 1 && !(writes.get(0) instanceof Write.Insert && hasAfterInsert());
+    return oneStatement
+        ? runOneStatement(operation, writes.get(0).id(), work)
+        : run(operation, writes.get(0).id(), true, work);
   }
 
   /**

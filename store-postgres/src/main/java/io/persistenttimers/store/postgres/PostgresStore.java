@@ -254,6 +254,11 @@ public final class PostgresStore extends JdbcStore implements ClaimingStore {
     }
   }
 
+  @Override
+  protected boolean hasAfterInsert() {
+    return notifyOnInsert;
+  }
+
   /**
    * Tells listening nodes that a timer was inserted; delivered when the transaction commits, and
    * once per transaction however many inserts it holds.
