@@ -467,12 +467,23 @@ public abstract class JdbcStore implements Store {
           }
           return result.applied();
         };
-    // A lone write is one statement: no BEGIN/COMMIT round trip for a single schedule call.
-    boolean oneStatement =
-        writes.size() == 1 && !(writes.get(0) instanceof Write.Insert && hasAfterInsert());
-    return oneStatement
-        ? runOneStatement(operation, writes.get(0).id(), work)
-        : run(operation, writes.get(0).id(), true, work);
+    if (writes.size() > 1) {
+      return run(operation, writes.get(0).id(), true, work);
+    }
+    Write write = writes.get(0);
+    Work<List<Boolean>> lone =
+        h -> {
+          boolean applied = writer.writeOne(h, write);
+          if (applied && write instanceof Write.Insert) {
+            afterInsert(h);
+          }
+          return List.of(applied);
+        };
+    // A lone write is one statement: no BEGIN/COMMIT round trip for a single schedule call, unless
+    // the store has more to do after an insert in the same transaction.
+    return write instanceof Write.Insert && hasAfterInsert()
+        ? run(operation, write.id(), true, lone)
+        : runOneStatement(operation, write.id(), lone);
   }
 
   /**

@@ -7,8 +7,10 @@ import io.persistenttimers.TimerRecord;
 import io.persistenttimers.TimerStatus;
 import io.persistenttimers.schedule.Schedule;
 import io.persistenttimers.store.jdbc.Dialect;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -44,6 +46,63 @@ public final class RowCodec {
     return instant == null
         ? (position, statement, ctx) -> dialect.setNullInstant(statement, position)
         : (position, statement, ctx) -> dialect.setInstant(statement, position, instant);
+  }
+
+  /**
+   * Binds the columns of {@code r} to a plain JDBC statement, in {@link TimerTable#COLUMNS} order
+   * from parameter {@code first}, as {@link #bind(SqlStatement, TimerRecord)} binds them by name.
+   *
+   * @param statement the statement
+   * @param first the first parameter's index
+   * @param r the record
+   * @param withId whether to bind the {@code id} column (an insert) or start after it (an update)
+   * @return the index of the next parameter
+   * @throws SQLException from the driver
+   */
+  public int bindPositional(PreparedStatement statement, int first, TimerRecord r, boolean withId)
+      throws SQLException {
+    int i = first;
+    if (withId) {
+      statement.setString(i++, r.id());
+    }
+    text(statement, i++, r.participantId());
+    text(statement, i++, r.flowType());
+    text(statement, i++, r.callbackType());
+    text(statement, i++, r.params());
+    statement.setInt(i++, r.payloadVersion());
+    text(statement, i++, r.kind().name());
+    text(statement, i++, r.schedule() == null ? null : r.schedule().toJson());
+    instant(statement, i++, r.nextFireAt());
+    instant(statement, i++, r.expiresAt());
+    text(statement, i++, r.stateType());
+    text(statement, i++, r.dataKey());
+    statement.setInt(i++, r.attempt());
+    text(statement, i++, r.lastError());
+    text(statement, i++, r.status().name());
+    statement.setLong(i++, r.version());
+    text(statement, i++, r.retryPolicy() == null ? null : r.retryPolicy().toJson());
+    text(statement, i++, r.overduePolicy() == null ? null : r.overduePolicy().name());
+    instant(statement, i++, r.lastFiredAt());
+    instant(statement, i++, r.createdAt());
+    instant(statement, i++, r.updatedAt());
+    return i;
+  }
+
+  private static void text(PreparedStatement statement, int index, String value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.VARCHAR);
+    } else {
+      statement.setString(index, value);
+    }
+  }
+
+  private void instant(PreparedStatement statement, int index, Instant value) throws SQLException {
+    if (value == null) {
+      dialect.setNullInstant(statement, index);
+    } else {
+      dialect.setInstant(statement, index, value);
+    }
   }
 
   /** Binds every column of {@code r} by its column name. */

@@ -42,6 +42,8 @@ public final class TimerTable {
   private final String selectList;
   private final String insert;
   private final String update;
+  private final String insertPositional;
+  private final String updatePositional;
 
   /**
    * The statements for {@code table}.
@@ -69,6 +71,23 @@ public final class TimerTable {
                 .map(c -> c + " = " + placeholder(c))
                 .collect(Collectors.joining(", "))
             + " WHERE id = :id AND version = :expected_version";
+    this.insertPositional =
+        dialect.insertIfAbsent(
+            table,
+            String.join(", ", COLUMNS),
+            COLUMNS.stream().map(this::positional).collect(Collectors.joining(", ")));
+    this.updatePositional =
+        "UPDATE "
+            + table
+            + " SET "
+            + COLUMNS.subList(1, COLUMNS.size()).stream()
+                .map(c -> c + " = " + positional(c))
+                .collect(Collectors.joining(", "))
+            + " WHERE id = ? AND version = ?";
+  }
+
+  private String positional(String column) {
+    return JSON_COLUMNS.contains(column) ? dialect.jsonPlaceholder() : "?";
   }
 
   private String placeholder(String column) {
@@ -99,6 +118,34 @@ public final class TimerTable {
   /** The compare-and-set replacement, bound by column name plus {@code :expected_version}. */
   public String update() {
     return update;
+  }
+
+  /**
+   * {@link #insert()} for plain JDBC: every column in {@link #COLUMNS} order as {@code ?}.
+   *
+   * @return the statement
+   */
+  public String insertPositional() {
+    return insertPositional;
+  }
+
+  /**
+   * {@link #update()} for plain JDBC: every column but {@code id} in {@link #COLUMNS} order, then
+   * the id and the expected version.
+   *
+   * @return the statement
+   */
+  public String updatePositional() {
+    return updatePositional;
+  }
+
+  /**
+   * {@link #delete()} for plain JDBC: the id, then the expected version.
+   *
+   * @return the statement
+   */
+  public String deletePositional() {
+    return "DELETE FROM " + table + " WHERE id = ? AND version = ?";
   }
 
   /** The compare-and-set delete, bound by {@code :id} and {@code :expected_version}. */
