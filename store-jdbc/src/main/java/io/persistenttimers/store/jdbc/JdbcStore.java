@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Handles;
@@ -201,13 +202,7 @@ public abstract class JdbcStore implements Store {
    * @throws StoreException when it failed
    */
   protected final <T> T run(String operation, String id, boolean write, Work<T> work) {
-    try {
-      return inTransaction(operation, id, write, work);
-    } catch (StoreException e) {
-      throw e;
-    } catch (Exception e) {
-      throw errors.failure(operation, id, e);
-    }
+    return translating(operation, id, () -> inTransaction(operation, id, write, work));
   }
 
   /**
@@ -222,8 +217,12 @@ public abstract class JdbcStore implements Store {
    * @throws StoreException when it failed
    */
   protected final <T> T runOneStatement(String operation, String id, Work<T> work) {
+    return translating(operation, id, () -> inOneStatement(operation, id, work));
+  }
+
+  private <T> T translating(String operation, String id, Callable<T> call) {
     try {
-      return inOneStatement(operation, id, work);
+      return call.call();
     } catch (StoreException e) {
       throw e;
     } catch (Exception e) {
@@ -459,16 +458,18 @@ public abstract class JdbcStore implements Store {
         writes.size() == 1
             ? writes.get(0).getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
             : "write batch of " + writes.size();
-    Work<List<Boolean>> work =
-        h -> {
-          BatchWriter.Result result = writer.write(h, writes);
-          if (result.anyInserted()) {
-            afterInsert(h);
-          }
-          return result.applied();
-        };
     if (writes.size() > 1) {
-      return run(operation, writes.get(0).id(), true, work);
+      return run(
+          operation,
+          writes.get(0).id(),
+          true,
+          h -> {
+            BatchWriter.Result result = writer.write(h, writes);
+            if (result.anyInserted()) {
+              afterInsert(h);
+            }
+            return result.applied();
+          });
     }
     Write write = writes.get(0);
     Work<List<Boolean>> lone =
